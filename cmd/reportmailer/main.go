@@ -1,0 +1,49 @@
+// Command reportmailer is the human entry point: run the Comm100
+// simulator, render and send digests, evaluate alerts and check configs
+// with exactly the code the Lambda functions run.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string) error
+}
+
+var commands = []command{
+	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: reportmailer COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nrun 'reportmailer COMMAND -h' for a command's flags")
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			if err := c.run(ctx, os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "reportmailer "+c.name+": "+err.Error())
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	usage()
+	os.Exit(2)
+}

@@ -1,0 +1,402 @@
+// Package reports is a typed client for the Comm100 Live Chat Report API v3.
+//
+// Every report the API reference documents is described once, in the
+// registry below (path, allowed filters and groups, edition, row type and
+// the metrics its rows carry). The client, query validation, the local
+// simulator (internal/comm100sim) and the digest renderer are all driven
+// from that one table, so adding a report is one entry plus its row type.
+package reports
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Name identifies a report, e.g. "chatVolume" or "wrapupSurvey".
+type Name string
+
+// Group is the `group` query parameter: a time bucket, a distribution or a dimension.
+type Group string
+
+// Groups the API accepts (the union over all reports; each report allows a subset).
+const (
+	GroupNone             Group = ""
+	GroupHour             Group = "hour"
+	GroupDay              Group = "day"
+	GroupWeek             Group = "week"
+	GroupMonth            Group = "month"
+	GroupWeekDistribution Group = "24*7Distribution"
+	GroupHalfHour         Group = "halfHourDistribution"
+	GroupAgent            Group = "agent"
+	GroupDepartment       Group = "department"
+	GroupCampaign         Group = "campaign"
+	GroupVisitorSegment   Group = "visitorSegment"
+	GroupAutoInvitation   Group = "autoInvitation"
+	GroupConversionAction Group = "conversionAction"
+)
+
+// IsTime reports whether g buckets rows by calendar time (hour/day/week/month).
+func (g Group) IsTime() bool {
+	return g == GroupHour || g == GroupDay || g == GroupWeek || g == GroupMonth
+}
+
+// IsDistribution reports whether g is one of the averaged distributions,
+// whose rows carry avg* fields instead of totals.
+func (g Group) IsDistribution() bool {
+	return g == GroupWeekDistribution || g == GroupHalfHour
+}
+
+// IsDimension reports whether g groups rows by an entity (agent, department…).
+func (g Group) IsDimension() bool {
+	return g != GroupNone && !g.IsTime() && !g.IsDistribution()
+}
+
+// Edition is a Comm100 Live Chat edition. Reports missing from an edition answer 403.
+type Edition string
+
+// Editions named by the reference's edition table.
+const (
+	Business   Edition = "business"
+	Enterprise Edition = "enterprise"
+)
+
+// Unit says how a metric's value reads: a count, seconds, a 0..1 ratio or money.
+type Unit int
+
+// Units of metrics.
+const (
+	Count Unit = iota
+	Seconds
+	Ratio
+	Money
+	Average // a fractional average of counts, e.g. messages per chat
+)
+
+// Metric is one numeric field of a report's rows.
+type Metric struct {
+	// Wire is the JSON name in total rows, spelled as the API sends it.
+	Wire string
+	// AvgWire is the JSON name in 24*7/half-hour distribution rows; empty
+	// means "avg" + Wire with its first letter upper-cased.
+	AvgWire string
+	// Label is what a reader sees.
+	Label string
+	Unit  Unit
+	// LowerIsBetter marks metrics whose rise is bad news (waits, misses).
+	LowerIsBetter bool
+}
+
+// DistributionWire is the field name this metric has in distribution rows.
+func (m Metric) DistributionWire() string {
+	if m.AvgWire != "" {
+		return m.AvgWire
+	}
+	return "avg" + strings.ToUpper(m.Wire[:1]) + m.Wire[1:]
+}
+
+// Kind says what shape of data a report returns, which decides how it is charted.
+type Kind int
+
+// Report kinds.
+const (
+	KindMetrics      Kind = iota // rows of metrics, by time bucket or dimension
+	KindAvailability             // online time with a per-status distribution
+	KindStatusLog                // per-agent status change logs
+	KindSurvey                   // campaigns → fields → options (and option groups)
+	KindRanked                   // a ranked list keyed by a label (pages, canned messages)
+	KindRealtime                 // a real-time object or list
+)
+
+// Spec is everything known about one report.
+type Spec struct {
+	Name  Name
+	Title string
+	// Paths below /api/v3/livechat/reports/. The first is tried first; the
+	// others are the reference's alternative spellings, tried on 404.
+	Paths   []string
+	Filters []string // allowed filterName values
+	Groups  []Group  // allowed group values; empty means the report takes no group
+	// Timed reports require timeFrom and timeTo; real-time ones take only timezone.
+	Timed bool
+	// EnterpriseOnly reports answer 403 on the Business edition.
+	EnterpriseOnly bool
+	Kind           Kind
+	Metrics        []Metric
+	// row is a zero value of the row type (or of the object type for
+	// single-object real-time responses).
+	row    any
+	object bool
+}
+
+// RowType is the Go type of one decoded row (or of the whole object for
+// real-time reports that return one object).
+func (s *Spec) RowType() reflect.Type { return reflect.TypeOf(s.row) }
+
+// IsObject reports whether the response is one JSON object rather than a list.
+func (s *Spec) IsObject() bool { return s.object }
+
+// AllowsGroup reports whether g is a valid group for this report.
+func (s *Spec) AllowsGroup(g Group) bool {
+	for _, a := range s.Groups {
+		if a == g {
+			return true
+		}
+	}
+	return g == GroupNone && len(s.Groups) == 0
+}
+
+// AllowsFilter reports whether name is a valid filterName for this report.
+func (s *Spec) AllowsFilter(name string) bool {
+	for _, f := range s.Filters {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultGroup is the group a digest uses when the configuration names none.
+func (s *Spec) DefaultGroup() Group {
+	if len(s.Groups) == 0 {
+		return GroupNone
+	}
+	for _, g := range s.Groups {
+		if g == GroupDay {
+			return g
+		}
+	}
+	return s.Groups[0]
+}
+
+// MetricByWire finds a metric by its total-row wire name.
+func (s *Spec) MetricByWire(wire string) (Metric, bool) {
+	for _, m := range s.Metrics {
+		if m.Wire == wire {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+var (
+	timeGroups = []Group{GroupHour, GroupDay, GroupWeek, GroupMonth}
+	distGroups = []Group{GroupWeekDistribution, GroupHalfHour}
+)
+
+func groups(lists ...[]Group) []Group {
+	var out []Group
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+func dims(gs ...Group) []Group { return gs }
+
+// registry holds every report in the reference, in the reference's order.
+var registry = []*Spec{
+	{Name: "chatVolume", Title: "Chat volume", Paths: []string{"chatVolume"}, Timed: true,
+		Filters: []string{"campaign", "department", "visitorSegment"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupCampaign, GroupDepartment, GroupVisitorSegment)),
+		Metrics: []Metric{
+			{Wire: "chatRequests", Label: "Chat requests"},
+			{Wire: "chats", Label: "Chats"},
+			{Wire: "missedChats", Label: "Missed chats", LowerIsBetter: true},
+			{Wire: "refusedChats", Label: "Refused chats", LowerIsBetter: true},
+		}, row: ChatVolumeRow{}},
+	{Name: "visits", Title: "Visits", Paths: []string{"visits"}, Timed: true,
+		Filters: []string{"campaign"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupCampaign)),
+		Metrics: []Metric{{Wire: "visits", Label: "Visits"}}, row: VisitsRow{}},
+	{Name: "chatSource", Title: "Chat source", Paths: []string{"chatSource"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "chats", Label: "Chats"},
+			// The API spells this "Initialted"; ChatSourceRow also accepts the corrected spelling.
+			{Wire: "chatsInitialtedByVisitors", Label: "Initiated by visitors"},
+			{Wire: "chatsFromManualInvitations", Label: "From manual invitations"},
+			{Wire: "chatsFromAutoInvitations", Label: "From auto invitations"},
+		}, row: ChatSourceRow{}},
+	// The reference's path table says chatSourceRequestPage while the section
+	// itself says chatSource/requestPage; we try the section's spelling first
+	// and fall back on 404, remembering what worked.
+	{Name: "chatSourceRequestPage", Title: "Chat request pages", Paths: []string{"chatSource/requestPage", "chatSourceRequestPage"},
+		Timed: true, EnterpriseOnly: true, Kind: KindRanked,
+		Metrics: []Metric{{Wire: "chats", Label: "Chats"}}, row: RequestPageRow{}},
+	{Name: "queue", Title: "Queue", Paths: []string{"queue"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "queuedChatRequests", Label: "Queued requests"},
+			{Wire: "chatsFromQueue", Label: "Chats from queue"},
+			{Wire: "switchedToMessages", Label: "Switched to message", LowerIsBetter: true},
+			{Wire: "abandonedChats", Label: "Abandoned", LowerIsBetter: true},
+			{Wire: "refusedChats", Label: "Refused", LowerIsBetter: true},
+			// The distribution field is spelled "avgMmaxQueueSize" on the wire; QueueRow also accepts "avgMaxQueueSize".
+			{Wire: "maxQueueSize", AvgWire: "avgMmaxQueueSize", Label: "Max queue size", LowerIsBetter: true},
+		}, row: QueueRow{}},
+	{Name: "waitTime", Title: "Wait time", Paths: []string{"waitTime"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "avgWaitTimeOfMissedChats", AvgWire: "avgWaitTimeOfMissedChats", Label: "Avg wait (missed)", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "maxWaitTime", Label: "Max wait", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "maxWaitTimeOfMissedChats", Label: "Max wait (missed)", Unit: Seconds, LowerIsBetter: true},
+		}, row: WaitTimeRow{}},
+	{Name: "chatTransfer", Title: "Chat transfers", Paths: []string{"chatTransfer"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"department"},
+		Groups:  groups(timeGroups, dims(GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "chats", Label: "Chats"},
+			{Wire: "totalTransferredChats", Label: "Transferred"},
+			{Wire: "departmentTransferredChats", Label: "Between departments"},
+			{Wire: "departmentTransferredInChats", Label: "Transferred in"},
+			{Wire: "departmentTransferredOutChats", Label: "Transferred out"},
+		}, row: ChatTransferRow{}},
+	{Name: "availability", Title: "Availability", Paths: []string{"availability"}, Timed: true, Kind: KindAvailability,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
+		Metrics: []Metric{{Wire: "online", Label: "Online", Unit: Seconds}}, row: AvailabilityRow{}},
+	{Name: "agentStatus", Title: "Agent status", Paths: []string{"agentStatus"}, Timed: true, Kind: KindStatusLog,
+		Filters: []string{"agent", "department"}, row: AgentStatusRow{}},
+	// The edition table says Enterprise gets these metrics from Workload and
+	// Efficiency; it does not say the path answers 403 there, so we treat
+	// Agent Performance as available on both editions.
+	{Name: "agentPerformance", Title: "Agent performance", Paths: []string{"agentPerformance"}, Timed: true,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "avgChatTime", Label: "Avg chat time", Unit: Seconds},
+			{Wire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "totalChatTime", Label: "Total chat time", Unit: Seconds},
+			{Wire: "lastMessageSentByAgent", Label: "Last message by agent"},
+		}, row: AgentPerformanceRow{}},
+	{Name: "workload", Title: "Workload", Paths: []string{"workload"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupAgent)),
+		Metrics: []Metric{
+			{Wire: "chats", Label: "Chats"},
+			{Wire: "agentUtilization", Label: "Utilization", Unit: Ratio},
+			{Wire: "avgConcurrentChats", AvgWire: "avgConcurrentChats", Label: "Concurrent chats", Unit: Average},
+			{Wire: "linearChatTime", Label: "Chatting time", Unit: Seconds},
+			{Wire: "idleTime", Label: "Idle time", Unit: Seconds},
+			{Wire: "totalChatTime", Label: "Total chat time", Unit: Seconds},
+		}, row: WorkloadRow{}},
+	{Name: "efficiency", Title: "Efficiency", Paths: []string{"efficiency"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupAgent)),
+		Metrics: []Metric{
+			{Wire: "avgAgentResponseTime", AvgWire: "avgAgentResponseTime", Label: "Avg response", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "avgChatTime", AvgWire: "avgChatTime", Label: "Avg chat time", Unit: Seconds},
+			{Wire: "avgAgentsChatMessages", AvgWire: "avgAgentsChatMessages", Label: "Agent messages/chat", Unit: Average},
+			{Wire: "avgVisitorsChatMessages", AvgWire: "avgVisitorsChatMessages", Label: "Visitor messages/chat", Unit: Average},
+			{Wire: "avgCannedMessages", AvgWire: "avgCannedMessages", Label: "Canned/chat", Unit: Average},
+			{Wire: "lastMessageSentByAgent", Label: "Last message by agent"},
+		}, row: EfficiencyRow{}},
+	{Name: "rating", Title: "Rating", Paths: []string{"rating"}, Timed: true,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupAgent, GroupDepartment)),
+		Metrics: []Metric{
+			{Wire: "score5", Label: "5 ★"}, {Wire: "score4", Label: "4 ★"}, {Wire: "score3", Label: "3 ★"},
+			{Wire: "score2", Label: "2 ★"}, {Wire: "score1", Label: "1 ★"},
+		}, row: RatingRow{}},
+	{Name: "postChatSurvey", Title: "Post-chat survey", Paths: []string{"postChatSurvey"}, Timed: true, Kind: KindSurvey,
+		Filters: []string{"campaign"}, row: SurveyRow{}},
+	{Name: "prechatSurvey", Title: "Pre-chat survey", Paths: []string{"prechatSurvey"}, Timed: true, Kind: KindSurvey,
+		Filters: []string{"campaign"}, row: SurveyRow{}},
+	{Name: "wrapupSurvey", Title: "Wrap-up", Paths: []string{"wrapup/survey"}, Timed: true, Kind: KindSurvey,
+		Filters: []string{"campaign"}, row: SurveyRow{}},
+	{Name: "wrapupCompletion", Title: "Wrap-up completion", Paths: []string{"wrapup/completion"}, Timed: true,
+		Filters: []string{"agent", "department"},
+		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
+		Metrics: []Metric{{Wire: "chats", Label: "Chats"}, {Wire: "wrapups", Label: "Wrapped up"}}, row: WrapupCompletionRow{}},
+	{Name: "conversions", Title: "Conversions", Paths: []string{"conversions"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"department", "agent", "conversion"},
+		Groups:  groups(timeGroups, dims(GroupDepartment, GroupAgent, GroupConversionAction)),
+		Metrics: []Metric{
+			{Wire: "conversions", Label: "Conversions"},
+			{Wire: "chats", Label: "Chats"},
+			{Wire: "chattedVisitors", Label: "Chatted visitors"},
+			{Wire: "convertedVisitors", Label: "Converted visitors"},
+			{Wire: "convertedChattedVisitors", Label: "Converted after chat"},
+			{Wire: "value", Label: "Value", Unit: Money},
+		}, row: ConversionsRow{}},
+	{Name: "manualInvitation", Title: "Manual invitations", Paths: []string{"manualInvitation"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"agent"},
+		Groups:  groups(timeGroups, dims(GroupAgent)),
+		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}}, row: InvitationRow{}},
+	{Name: "autoInvitation", Title: "Auto invitations", Paths: []string{"autoInvitation"}, Timed: true, EnterpriseOnly: true,
+		Filters: []string{"campaign"},
+		Groups:  groups(timeGroups, dims(GroupCampaign, GroupAutoInvitation)),
+		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}}, row: InvitationRow{}},
+	{Name: "offlineMessage", Title: "Offline messages", Paths: []string{"offlineMessage"}, Timed: true,
+		Filters: []string{"department", "campaign", "visitorSegment"},
+		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupCampaign, GroupVisitorSegment)),
+		Metrics: []Metric{
+			{Wire: "messages", Label: "Messages"},
+			{Wire: "fromOfflineButton", Label: "From offline button"},
+			{Wire: "fromChatQueue", Label: "From chat queue", LowerIsBetter: true},
+		}, row: OfflineMessageRow{}},
+	{Name: "cannedMessage", Title: "Canned messages", Paths: []string{"cannedMessage"}, Timed: true, Kind: KindRanked,
+		Filters: []string{"category"},
+		Metrics: []Metric{{Wire: "usedTimes", Label: "Used"}, {Wire: "agentsUsedIt", Label: "Agents"}}, row: CannedMessageRow{}},
+	// The path table writes rightNow; the section writes rightnow (and its
+	// sample request drops "realtime/"). We try rightNow, then rightnow.
+	{Name: "realtimeRightNow", Title: "Right now", Paths: []string{"realtime/rightNow", "realtime/rightnow"}, Kind: KindRealtime,
+		row: RightNow{}, object: true},
+	{Name: "realtimeToday", Title: "Today", Paths: []string{"realtime/today"}, Kind: KindRealtime, row: Today{}, object: true},
+	{Name: "realtimeCustomMetrics", Title: "Custom metrics", Paths: []string{"realtime/today/customMetrics"}, Kind: KindRealtime,
+		EnterpriseOnly: true, row: CustomMetric{}},
+	// The reference's edition table lists Real Time – Agents for both editions
+	// although its section says "Available in Enterprise edition"; we follow the table.
+	{Name: "realtimeAgents", Title: "Agents now", Paths: []string{"realtime/agents"}, Kind: KindRealtime,
+		Filters: []string{"department"}, row: RealtimeAgent{}},
+	{Name: "realtimeQueue", Title: "Queues now", Paths: []string{"realtime/queue"}, Kind: KindRealtime,
+		EnterpriseOnly: true, row: RealtimeQueue{}},
+}
+
+var byName = func() map[Name]*Spec {
+	m := make(map[Name]*Spec, len(registry))
+	for _, s := range registry {
+		if _, dup := m[s.Name]; dup {
+			panic("reports: duplicate registry entry " + s.Name)
+		}
+		m[s.Name] = s
+	}
+	return m
+}()
+
+// Lookup returns the spec for a report name.
+func Lookup(name Name) (*Spec, bool) {
+	s, ok := byName[name]
+	return s, ok
+}
+
+// All returns every report spec in the reference's order.
+func All() []*Spec {
+	out := make([]*Spec, len(registry))
+	copy(out, registry)
+	return out
+}
+
+// Names lists every report name, sorted, for error messages.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for _, s := range registry {
+		out = append(out, string(s.Name))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UnknownReportError names a report the registry does not have.
+type UnknownReportError struct{ Name Name }
+
+func (e *UnknownReportError) Error() string {
+	return fmt.Sprintf("unknown report %q (known: %s)", e.Name, strings.Join(Names(), ", "))
+}
