@@ -302,8 +302,8 @@ var registry = []*Spec{
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupAgent, GroupDepartment)),
 		Metrics: []Metric{
-			{Wire: "score5", Label: "5 ★"}, {Wire: "score4", Label: "4 ★"}, {Wire: "score3", Label: "3 ★"},
-			{Wire: "score2", Label: "2 ★"}, {Wire: "score1", Label: "1 ★"},
+			{Wire: "score5", Label: "5 stars"}, {Wire: "score4", Label: "4 stars"}, {Wire: "score3", Label: "3 stars"},
+			{Wire: "score2", Label: "2 stars"}, {Wire: "score1", Label: "1 star"},
 		}, row: RatingRow{}},
 	{Name: "postChatSurvey", Title: "Post-chat survey", Paths: []string{"postChatSurvey"}, Timed: true, Kind: KindSurvey,
 		Filters: []string{"campaign"}, row: SurveyRow{}},

@@ -1,0 +1,211 @@
+package render
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"reportmailer/pkg/reports"
+)
+
+// How a metric rolls up over many rows: counts add, averages average
+// (over rows that have data), maxima take the largest.
+func rollup(rows []any, m reports.Metric, dist bool) float64 {
+	var sum, maxV float64
+	var n int
+	for _, r := range rows {
+		v := reports.MetricValue(r, m, dist)
+		sum += v
+		maxV = math.Max(maxV, v)
+		if v != 0 {
+			n++
+		}
+	}
+	switch {
+	case strings.HasPrefix(m.Wire, "max"):
+		return maxV
+	case isAverage(m):
+		if n == 0 {
+			return 0
+		}
+		return sum / float64(n)
+	}
+	return sum
+}
+
+func isAverage(m reports.Metric) bool {
+	return strings.HasPrefix(m.Wire, "avg") || m.Unit == reports.Ratio || m.Unit == reports.Average
+}
+
+// activeMetrics are the spec's metrics that carry data in these rows.
+func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
+	var out []reports.Metric
+	for _, m := range spec.Metrics {
+		for _, r := range rows {
+			if reports.MetricValue(r, m, dist) != 0 {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// derived is a ratio worth showing beside a report's totals.
+type derived struct {
+	label    string
+	num, den string // wire names
+}
+
+var derivedRates = map[reports.Name][]derived{
+	"chatVolume":       {{"Answered rate", "chats", "chatRequests"}},
+	"wrapupCompletion": {{"Completion rate", "wrapups", "chats"}},
+	"conversions":      {{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors"}},
+	"manualInvitation": {{"Acceptance rate", "accepted", "sent"}},
+	"autoInvitation":   {{"Acceptance rate", "accepted", "sent"}},
+	"queue":            {{"Answered from queue", "chatsFromQueue", "queuedChatRequests"}},
+	"chatTransfer":     {{"Transfer rate", "totalTransferredChats", "chats"}},
+}
+
+func totalOf(spec *reports.Spec, rows []any, wire string) float64 {
+	m, ok := spec.MetricByWire(wire)
+	if !ok {
+		return 0
+	}
+	return rollup(rows, m, false)
+}
+
+// ratingStats returns rated chats, average score (1..5) and the share of 4–5.
+func ratingStats(rows []any, dist bool) (rated, avg, positive float64) {
+	var weighted float64
+	for _, r := range rows {
+		for s := 1; s <= 5; s++ {
+			wire := "score" + string(rune('0'+s))
+			if dist {
+				wire = "avgScore" + string(rune('0'+s))
+			}
+			v, _ := reports.Value(r, wire)
+			rated += v
+			weighted += v * float64(s)
+			if s >= 4 {
+				positive += v
+			}
+		}
+	}
+	if rated == 0 {
+		return 0, 0, 0
+	}
+	return rated, weighted / rated, positive / rated
+}
+
+// KPI is one figure of the summary strip.
+type KPI struct {
+	Label    string
+	Value    string
+	Previous string
+	Delta    Delta
+}
+
+type kpiDef struct {
+	label   string
+	report  reports.Name
+	wire    string
+	lower   bool
+	neutral bool
+	unit    reports.Unit
+}
+
+var kpiDefs = []kpiDef{
+	{label: "Chats", report: "chatVolume", wire: "chats"},
+	{label: "Missed chats", report: "chatVolume", wire: "missedChats", lower: true},
+	{label: "Avg wait", report: "waitTime", wire: "avgWaitTime", lower: true, unit: reports.Seconds},
+	{label: "Avg chat time", report: "agentPerformance", wire: "avgChatTime", neutral: true, unit: reports.Seconds},
+	{label: "Satisfaction", report: "rating"},
+	{label: "Conversions", report: "conversions", wire: "conversions"},
+}
+
+// kpis builds the summary strip from whichever sections the digest has.
+func kpis(d *Digest) []KPI {
+	find := func(name reports.Name) *Section {
+		for i := range d.Sections {
+			s := &d.Sections[i]
+			if s.Report == name && s.Note == "" && !s.Group.IsDistribution() && s.Filter == nil {
+				return s
+			}
+		}
+		return nil
+	}
+	var out []KPI
+	for _, k := range kpiDefs {
+		s := find(k.report)
+		if s == nil && k.wire == "avgWaitTime" {
+			s = find("agentPerformance")
+		}
+		if s == nil {
+			continue
+		}
+		if k.report == "rating" {
+			_, avg, pos := ratingStats(s.Rows, false)
+			_, pavg, _ := ratingStats(s.Previous, false)
+			kp := KPI{Label: k.label, Value: "–"}
+			if avg > 0 {
+				kp.Value = strings.TrimSuffix(strings.TrimSuffix(Count(math.Round(avg*10)/10), ".0"), "") + " / 5"
+				kp.Previous = Percent(pos) + " positive"
+			}
+			if s.Previous != nil {
+				kp.Delta = Change(avg, pavg, false, false)
+			}
+			out = append(out, kp)
+			continue
+		}
+		spec := s.spec()
+		cur := totalOf(spec, s.Rows, k.wire)
+		kp := KPI{Label: k.label, Value: FormatValue(cur, k.unit)}
+		if s.Previous != nil {
+			prev := totalOf(spec, s.Previous, k.wire)
+			kp.Previous = "was " + FormatValue(prev, k.unit)
+			kp.Delta = Change(cur, prev, k.lower, k.neutral)
+		}
+		out = append(out, kp)
+	}
+	return out
+}
+
+// Table is a compact table of the numbers behind a chart.
+type Table struct {
+	Head []string
+	Rows [][]string
+	// Tones colour cells ("good"/"bad"/"flat"), parallel to Rows; may be nil.
+	Tones [][]string
+	// NumericFrom is the first column that is right-aligned.
+	NumericFrom int
+	// TotalRow marks the last row as a total.
+	TotalRow bool
+}
+
+// entry is one labelled value of a ranked list.
+type entry struct {
+	label  string
+	value  float64
+	row    any
+	others int // >0 for the folded "N others" entry
+}
+
+// ranked sorts entries by value (ties by label) and folds the tail into "others".
+func ranked(entries []entry, top int) []entry {
+	sort.SliceStable(entries, func(i, j int) bool {
+		if entries[i].value != entries[j].value {
+			return entries[i].value > entries[j].value
+		}
+		return entries[i].label < entries[j].label
+	})
+	if len(entries) <= top+1 {
+		return entries
+	}
+	rest := entry{others: len(entries) - top}
+	for _, e := range entries[top:] {
+		rest.value += e.value
+	}
+	rest.label = Count(float64(rest.others)) + " others"
+	return append(entries[:top:top], rest)
+}

@@ -1,0 +1,388 @@
+package render
+
+import (
+	"io"
+	"math"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// A figure renders through any go-chart RendererProvider: the PNG
+// renderer for email, pdfRenderer for the PDF.
+type figure interface {
+	Render(rp chart.RendererProvider, w io.Writer) error
+}
+
+// Figure is a chart with its logical size (CSS pixels) and alt text.
+type Figure struct {
+	fig           figure
+	Width, Height int
+	Alt           string
+}
+
+// Palette: colour-blind-safe blues/oranges, a neutral grey, and the
+// rating scale from red (1) to green (5).
+var (
+	colInk      = drawing.ColorFromHex("1f2933")
+	colMuted    = drawing.ColorFromHex("6b7785")
+	colGrid     = drawing.ColorFromHex("e4e7eb")
+	colBg       = drawing.ColorFromHex("ffffff")
+	colPrimary  = drawing.ColorFromHex("2563eb")
+	colSecond   = drawing.ColorFromHex("f59e0b")
+	colThird    = drawing.ColorFromHex("10b981")
+	colPrevious = drawing.ColorFromHex("9aa5b1")
+	seriesCols  = []drawing.Color{colPrimary, colSecond, colThird}
+	ratingCols  = []drawing.Color{ // score1..score5
+		drawing.ColorFromHex("dc2626"), drawing.ColorFromHex("f97316"), drawing.ColorFromHex("facc15"),
+		drawing.ColorFromHex("84cc16"), drawing.ColorFromHex("16a34a"),
+	}
+	statusCols = map[string]drawing.Color{
+		"Online": drawing.ColorFromHex("16a34a"), "Away": drawing.ColorFromHex("f59e0b"),
+		"Offline": drawing.ColorFromHex("e4e7eb"), "Total Away": drawing.ColorFromHex("f59e0b"),
+	}
+)
+
+// painter draws in logical pixels on a renderer scaled by s.
+type painter struct {
+	r chart.Renderer
+	s float64
+}
+
+func (p painter) i(v float64) int { return int(math.Round(v * p.s)) }
+
+func (p painter) rect(x0, y0, x1, y1 float64, c drawing.Color) {
+	if x1 <= x0 || y1 <= y0 {
+		return
+	}
+	p.r.SetFillColor(c)
+	p.r.SetStrokeColor(drawing.ColorTransparent)
+	p.r.SetStrokeWidth(0)
+	p.r.MoveTo(p.i(x0), p.i(y0))
+	p.r.LineTo(p.i(x1), p.i(y0))
+	p.r.LineTo(p.i(x1), p.i(y1))
+	p.r.LineTo(p.i(x0), p.i(y1))
+	p.r.Close()
+	p.r.Fill()
+}
+
+func (p painter) line(x0, y0, x1, y1, width float64, c drawing.Color) {
+	p.r.SetStrokeColor(c)
+	p.r.SetStrokeWidth(width * p.s)
+	p.r.SetFillColor(drawing.ColorTransparent)
+	p.r.MoveTo(p.i(x0), p.i(y0))
+	p.r.LineTo(p.i(x1), p.i(y1))
+	p.r.Stroke()
+}
+
+// text draws at baseline y; align is 'l', 'r' or 'c'.
+func (p painter) text(s string, x, y, size float64, c drawing.Color, align byte) {
+	p.r.SetFontSize(size)
+	p.r.SetFontColor(c)
+	w := p.width(s, size)
+	switch align {
+	case 'r':
+		x -= w
+	case 'c':
+		x -= w / 2
+	}
+	p.r.Text(s, p.i(x), p.i(y))
+}
+
+func (p painter) width(s string, size float64) float64 {
+	p.r.SetFontSize(size)
+	return float64(p.r.MeasureText(s).Width()) / p.s
+}
+
+// fit truncates s with an ellipsis to fit maxW logical pixels.
+func (p painter) fit(s string, size, maxW float64) string {
+	if p.width(s, size) <= maxW {
+		return s
+	}
+	r := []rune(s)
+	for n := len(r) - 1; n > 1; n-- {
+		t := string(r[:n]) + "…"
+		if p.width(t, size) <= maxW {
+			return t
+		}
+	}
+	return "…"
+}
+
+// canvas is a custom figure: a draw function over a painter.
+type canvas struct {
+	w, h  int
+	scale float64
+	draw  func(p painter)
+}
+
+func (c canvas) Render(rp chart.RendererProvider, w io.Writer) error {
+	r, err := rp(int(float64(c.w)*c.scale), int(float64(c.h)*c.scale))
+	if err != nil {
+		return err
+	}
+	regular, _ := chartFonts()
+	r.SetDPI(72 * c.scale)
+	r.SetFont(regular)
+	// No background fill: PNGs are composited over white, PDF pages are white.
+	c.draw(painter{r: r, s: c.scale})
+	return r.Save(w)
+}
+
+const (
+	chartW   = 600
+	fontS    = 10.0 // tick and label size
+	fontXS   = 8.5
+	barH     = 16.0
+	barGap   = 6.0
+	labelW   = 170.0
+	valueW   = 70.0
+	padTop   = 8.0
+	padRight = 8.0
+)
+
+// hbar is one labelled horizontal bar, optionally stacked.
+type hbar struct {
+	label    string
+	segments []float64
+	colors   []drawing.Color
+	value    string // printed right of the bar
+}
+
+// hbarsFigure draws labelled horizontal bars (stacked when segments > 1).
+func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt string, scale float64) *Figure {
+	legendH := 0.0
+	if len(legend) > 0 {
+		legendH = 20
+	}
+	h := int(padTop + legendH + float64(len(bars))*(barH+barGap) + 4)
+	var maxTotal float64
+	for _, b := range bars {
+		var t float64
+		for _, s := range b.segments {
+			t += s
+		}
+		maxTotal = math.Max(maxTotal, t)
+	}
+	draw := func(p painter) {
+		drawLegend(p, legend, legendCols, padTop+10)
+		plotX0, plotX1 := labelW, float64(chartW)-valueW
+		y := padTop + legendH
+		for _, b := range bars {
+			p.text(p.fit(b.label, fontS, labelW-10), labelW-8, y+barH-4, fontS, colInk, 'r')
+			x := plotX0
+			p.rect(plotX0, y, plotX1, y+barH, drawing.ColorFromHex("f3f4f6"))
+			for i, s := range b.segments {
+				if maxTotal == 0 {
+					break
+				}
+				w := (plotX1 - plotX0) * s / maxTotal
+				p.rect(x, y, x+w, y+barH, b.colors[i%len(b.colors)])
+				x += w
+			}
+			p.text(b.value, plotX1+6, y+barH-4, fontS, colInk, 'l')
+			y += barH + barGap
+		}
+	}
+	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+func drawLegend(p painter, labels []string, cols []drawing.Color, baseline float64) {
+	x := labelW
+	for i, l := range labels {
+		p.rect(x, baseline-8, x+10, baseline+1, cols[i%len(cols)])
+		p.text(l, x+14, baseline, fontXS, colMuted, 'l')
+		x += 22 + p.width(l, fontXS)
+	}
+}
+
+// column is one vertical bar, optionally stacked.
+type column struct {
+	segments []float64
+	label    string // x label, drawn when non-empty
+}
+
+// columnsFigure draws (stacked) columns with a y-axis maximum label.
+func columnsFigure(cols []column, colors []drawing.Color, legend []string, format func(float64) string, alt string, scale float64) *Figure {
+	const h = 200
+	draw := func(p painter) {
+		legendH := 0.0
+		if len(legend) > 0 {
+			drawLegend(p, legend, colors, padTop+10)
+			legendH = 18
+		}
+		x0, x1 := 50.0, float64(chartW)-padRight
+		y0, y1 := padTop+legendH+6, float64(h)-22
+		var maxV float64
+		for _, c := range cols {
+			var t float64
+			for _, s := range c.segments {
+				t += s
+			}
+			maxV = math.Max(maxV, t)
+		}
+		top := niceCeil(maxV)
+		for i := 0; i <= 4; i++ {
+			y := y1 - (y1-y0)*float64(i)/4
+			p.line(x0, y, x1, y, 0.6, colGrid)
+			p.text(format(top*float64(i)/4), x0-6, y+3, fontXS, colMuted, 'r')
+		}
+		step := (x1 - x0) / float64(len(cols))
+		gap := math.Min(2, step*0.2)
+		for i, c := range cols {
+			x := x0 + float64(i)*step
+			y := y1
+			for j, s := range c.segments {
+				if top == 0 {
+					break
+				}
+				hgt := (y1 - y0) * s / top
+				p.rect(x+gap/2, y-hgt, x+step-gap/2, y, colors[j%len(colors)])
+				y -= hgt
+			}
+			if c.label != "" {
+				p.text(c.label, x, y1+14, fontXS, colMuted, 'l')
+			}
+		}
+	}
+	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+// niceCeil rounds up to 1, 2, 2.5 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	exp := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if v <= m*exp {
+			return m * exp
+		}
+	}
+	return 10 * exp
+}
+
+// heatmapFigure draws a 7×24 grid (Monday first) shaded by value.
+func heatmapFigure(values [7][24]float64, format func(float64) string, alt string, scale float64) *Figure {
+	const h = 200
+	days := []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+	draw := func(p painter) {
+		x0, y0 := 44.0, padTop+16
+		cw := (float64(chartW) - x0 - padRight) / 24
+		ch := (float64(h) - y0 - 26) / 7
+		var maxV float64
+		var peakD, peakH int
+		for d := range values {
+			for hr, v := range values[d] {
+				if v > maxV {
+					maxV, peakD, peakH = v, d, hr
+				}
+			}
+		}
+		for hr := 0; hr < 24; hr += 3 {
+			p.text(twoDigits(hr)+":00", x0+float64(hr)*cw, padTop+8, fontXS, colMuted, 'l')
+		}
+		for d := range values {
+			p.text(days[d], x0-6, y0+float64(d)*ch+ch/2+3, fontXS, colMuted, 'r')
+			for hr, v := range values[d] {
+				t := 0.0
+				if maxV > 0 {
+					t = v / maxV
+				}
+				p.rect(x0+float64(hr)*cw+0.5, y0+float64(d)*ch+0.5, x0+float64(hr+1)*cw-0.5, y0+float64(d+1)*ch-0.5, shade(t))
+			}
+		}
+		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" on average)", x0, float64(h)-8, fontXS, colInk, 'l')
+	}
+	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+// shade goes from a pale to a deep blue.
+func shade(t float64) drawing.Color {
+	lo, hi := drawing.ColorFromHex("eff6ff"), drawing.ColorFromHex("1e3a8a")
+	mix := func(a, b uint8) uint8 { return uint8(float64(a) + (float64(b)-float64(a))*t) }
+	return drawing.Color{R: mix(lo.R, hi.R), G: mix(lo.G, hi.G), B: mix(lo.B, hi.B), A: 255}
+}
+
+// lane is one agent's status timeline: segments of [from, to) fractions.
+type lane struct {
+	label    string
+	segments []laneSegment
+}
+
+type laneSegment struct {
+	from, to float64 // 0..1 of the period
+	status   string
+}
+
+func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Figure {
+	const laneH, laneGap = 12.0, 4.0
+	h := int(padTop + 20 + float64(len(lanes))*(laneH+laneGap) + 18)
+	draw := func(p painter) {
+		drawLegend(p, []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}, padTop+10)
+		x0, x1 := labelW, float64(chartW)-padRight
+		y := padTop + 20
+		for _, l := range lanes {
+			p.text(p.fit(l.label, fontXS, labelW-10), x0-8, y+laneH-3, fontXS, colInk, 'r')
+			p.rect(x0, y, x1, y+laneH, statusCols["Offline"])
+			for _, s := range l.segments {
+				c, ok := statusCols[s.status]
+				if !ok || s.status == "Offline" {
+					continue
+				}
+				p.rect(x0+(x1-x0)*s.from, y, x0+(x1-x0)*s.to, y+laneH, c)
+			}
+			y += laneH + laneGap
+		}
+		for i, t := range ticks {
+			x := x0 + (x1-x0)*float64(i)/float64(len(ticks))
+			p.line(x, padTop+18, x, y, 0.5, colMuted)
+			p.text(t, x+2, y+12, fontXS, colMuted, 'l')
+		}
+	}
+	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+// surveyBlock is one survey question with its answers.
+type surveyBlock struct {
+	question string
+	answers  []entry
+	total    float64
+}
+
+func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
+	const headH = 20.0
+	rows := 0
+	for _, b := range blocks {
+		rows += len(b.answers)
+	}
+	h := int(padTop + float64(len(blocks))*headH + float64(rows)*(barH+barGap) + 4)
+	draw := func(p painter) {
+		y := padTop
+		plotX0, plotX1 := labelW, float64(chartW)-valueW
+		for bi, b := range blocks {
+			p.text(p.fit(b.question, fontS, chartW-10), 4, y+13, fontS, colInk, 'l')
+			y += headH
+			var maxV float64
+			for _, a := range b.answers {
+				maxV = math.Max(maxV, a.value)
+			}
+			for _, a := range b.answers {
+				p.text(p.fit(a.label, fontS, labelW-14), plotX0-8, y+barH-4, fontS, colInk, 'r')
+				p.rect(plotX0, y, plotX1, y+barH, drawing.ColorFromHex("f3f4f6"))
+				if maxV > 0 {
+					p.rect(plotX0, y, plotX0+(plotX1-plotX0)*a.value/maxV, y+barH, seriesCols[bi%len(seriesCols)])
+				}
+				share := ""
+				if b.total > 0 {
+					share = " (" + Percent(a.value/b.total) + ")"
+				}
+				p.text(Count(a.value)+share, plotX1+6, y+barH-4, fontXS, colInk, 'l')
+				y += barH + barGap
+			}
+		}
+	}
+	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}

@@ -1,0 +1,139 @@
+// Package render turns a digest model into a PDF, an HTML email body, a
+// plain-text body and the chart PNGs the HTML references by Content-ID.
+// It does no I/O and reads no clock: the same model renders the same bytes.
+package render
+
+import (
+	"fmt"
+	"time"
+
+	"reportmailer/pkg/reports"
+)
+
+// Paper is the PDF page size.
+type Paper string
+
+// Paper sizes.
+const (
+	A4     Paper = "A4"
+	Letter Paper = "Letter"
+)
+
+// Period is a reporting period: [Start, End) in Location.
+type Period struct {
+	Start, End time.Time
+	Location   *time.Location
+}
+
+// Label reads the period as a person would: "Mon 16 – Sun 22 Nov 2026".
+func (p Period) Label() string {
+	s := p.Start.In(p.Location)
+	e := p.End.In(p.Location).Add(-time.Nanosecond) // last day included
+	switch {
+	case s.YearDay() == e.YearDay() && s.Year() == e.Year():
+		return s.Format("Mon 2 Jan 2006")
+	case s.Year() != e.Year():
+		return s.Format("Mon 2 Jan 2006") + " – " + e.Format("Mon 2 Jan 2006")
+	case s.Month() != e.Month():
+		if s.Day() == 1 && e.AddDate(0, 0, 1).Day() == 1 && e.Month()-s.Month() == 0 {
+			return s.Format("January 2006")
+		}
+		return s.Format("Mon 2 Jan") + " – " + e.Format("Mon 2 Jan 2006")
+	case s.Day() == 1 && e.AddDate(0, 0, 1).Day() == 1:
+		return s.Format("January 2006")
+	}
+	return s.Format("Mon 2") + " – " + e.Format("Mon 2 Jan 2006")
+}
+
+// Names maps ids to display names, per dimension (agent, department, …).
+type Names map[reports.Group]map[string]string
+
+// Name returns the display name for an id, or a readable fallback.
+func (n Names) Name(g reports.Group, id reports.ID) string {
+	if name, ok := n[g][string(id)]; ok && name != "" {
+		return name
+	}
+	if id == "" {
+		return "(none)"
+	}
+	s := string(id)
+	if len(s) > 13 { // a GUID: keep it short but recognisable
+		s = s[:8] + "…"
+	}
+	switch g {
+	case reports.GroupAgent:
+		return "Agent " + s
+	case reports.GroupDepartment:
+		return "Department " + s
+	case reports.GroupCampaign:
+		return "Campaign " + s
+	}
+	return s
+}
+
+// Section is one report in the digest.
+type Section struct {
+	Report reports.Name
+	// Title overrides the report's title.
+	Title  string
+	Group  reports.Group
+	Filter *reports.Filter
+	// Rows are the period's typed rows (pointers, as reports.Result.Rows returns).
+	Rows []any
+	// Previous are the previous period's rows, for comparison; may be nil.
+	Previous []any
+	// Note replaces the chart when the report could not be fetched,
+	// e.g. "Not available in your Comm100 edition".
+	Note string
+}
+
+// Digest is everything the renderer needs.
+type Digest struct {
+	ID       string
+	Title    string
+	Site     string
+	Period   Period
+	Previous *Period
+	Paper    Paper
+	// Generated is printed on the cover; pass the schedule time, not the clock.
+	Generated time.Time
+	Names     Names
+	// Offset is the UTC offset the report queries were sent in; the API's
+	// wall-clock times (buckets, status logs) are read back with it.
+	Offset   time.Duration
+	Sections []Section
+}
+
+// Image is a chart for the HTML body, referenced as cid:CID.
+type Image struct {
+	CID    string
+	Name   string // file name, e.g. "chatVolume.png"
+	PNG    []byte
+	Alt    string
+	Width  int // CSS pixels
+	Height int
+}
+
+// Output is a rendered digest.
+type Output struct {
+	PDF    []byte
+	HTML   string
+	Text   string
+	Images []Image
+}
+
+func (s *Section) spec() *reports.Spec {
+	spec, ok := reports.Lookup(s.Report)
+	if !ok {
+		panic(fmt.Sprintf("render: unknown report %q", s.Report))
+	}
+	return spec
+}
+
+// TitleText is the section heading.
+func (s *Section) TitleText() string {
+	if s.Title != "" {
+		return s.Title
+	}
+	return s.spec().Title
+}

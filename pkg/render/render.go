@@ -1,0 +1,255 @@
+package render
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"unicode/utf8"
+
+	"reportmailer/templates"
+)
+
+// Options tune rendering.
+type Options struct {
+	// ImageScale is the pixel density of the email PNGs (2 = sharp on phones).
+	ImageScale float64
+	// Footer is the HTML email's footer line (plain text; escaped).
+	Footer string
+	// Workers bounds concurrent PNG rendering; 0 means one per chart up to 4.
+	Workers int
+}
+
+var (
+	tmplOnce sync.Once
+	htmlTmpl *htmltemplate.Template
+	textTmpl *texttemplate.Template
+	tmplErr  error
+)
+
+func parseTemplates() {
+	tmplOnce.Do(func() {
+		funcs := map[string]any{
+			"toneColor": func(tone string) string {
+				r, g, b := toneRGB(tone)
+				return fmt.Sprintf("#%02x%02x%02x", r, g, b)
+			},
+			"inc": func(i int) int { return i + 1 },
+			"tone": func(t *Table, r, c int) string {
+				if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) || t.Tones[r][c] == "" || t.Tones[r][c] == "flat" {
+					return ""
+				}
+				rr, g, b := toneRGB(t.Tones[r][c])
+				return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
+			},
+			"textTable": textTable,
+		}
+		htmlTmpl, tmplErr = htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.html.tmpl")
+		if tmplErr != nil {
+			return
+		}
+		textTmpl, tmplErr = texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.txt.tmpl")
+	})
+}
+
+// htmlSection is what the templates see of a section.
+type htmlSection struct {
+	Anchor, Title, Subtitle, Summary, Note, NoteKind string
+	Image                                            *Image
+	Table                                            *Table
+	More                                             int // rows left out of the email's table
+}
+
+// emailRows caps tables in the email body; the PDF has them whole. It keeps
+// HTML under Gmail's ~102 KB clipping limit with every section present.
+const emailRows = 12
+
+func emailTable(t *Table) (*Table, int) {
+	if t == nil || len(t.Rows) <= emailRows+1 {
+		return t, 0
+	}
+	c := *t
+	keep := emailRows
+	c.Rows = append([][]string{}, t.Rows[:keep]...)
+	if t.Tones != nil {
+		c.Tones = append([][]string{}, t.Tones[:min(keep, len(t.Tones))]...)
+	}
+	if t.TotalRow {
+		c.Rows = append(c.Rows, t.Rows[len(t.Rows)-1])
+		if t.Tones != nil && len(t.Tones) == len(t.Rows) {
+			c.Tones = append(c.Tones, t.Tones[len(t.Tones)-1])
+		}
+		return &c, len(t.Rows) - keep - 1
+	}
+	return &c, len(t.Rows) - keep
+}
+
+// templateData is the flat, purpose-built data the templates read.
+type templateData struct {
+	Title, Site, Period, Previous, Preheader string
+	KPIs                                     []KPI
+	KPIRows                                  [][]KPI
+	Sections                                 []htmlSection
+	Footer, FooterText                       string
+}
+
+// Render renders the digest to PDF, HTML, text and chart PNGs.
+func Render(d *Digest, opts Options) (*Output, error) {
+	parseTemplates()
+	if tmplErr != nil {
+		return nil, fmt.Errorf("render: templates: %w", tmplErr)
+	}
+	if opts.ImageScale == 0 {
+		opts.ImageScale = 2
+	}
+	if d.Period.Location == nil {
+		return nil, fmt.Errorf("render: period has no location")
+	}
+	views := buildViews(d)
+	out := &Output{}
+	var pdfErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the PDF and the PNGs are independent: draw them side by side
+		defer wg.Done()
+		out.PDF, pdfErr = renderPDF(d, views)
+	}()
+	images, err := renderImages(views, opts)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if pdfErr != nil {
+		return nil, pdfErr
+	}
+	data := templateData{Title: d.Title, Site: d.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(d),
+		Footer: opts.Footer, FooterText: opts.Footer}
+	if d.Previous != nil {
+		data.Previous = d.Previous.Label()
+	}
+	if data.Footer == "" {
+		data.Footer = "The full report, with every chart and table, is attached as a PDF."
+		data.FooterText = data.Footer
+	}
+	for i := 0; i < len(data.KPIs); i += 3 {
+		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
+	}
+	var pre []string
+	for _, k := range data.KPIs {
+		if len(pre) < 3 {
+			pre = append(pre, k.Label+" "+k.Value)
+		}
+	}
+	data.Preheader = strings.Join(pre, " · ")
+	for i, v := range views {
+		hs := htmlSection{Anchor: v.Anchor, Title: v.Title, Subtitle: v.Subtitle, Summary: v.Summary, Note: v.Note, NoteKind: v.NoteKind}
+		hs.Table, hs.More = emailTable(v.Table)
+		if images[i] != nil {
+			hs.Image = images[i]
+			out.Images = append(out.Images, *images[i])
+		}
+		data.Sections = append(data.Sections, hs)
+	}
+	var html, text bytes.Buffer
+	if err := htmlTmpl.Execute(&html, data); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	if err := textTmpl.Execute(&text, data); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	out.HTML, out.Text = html.String(), text.String()
+	return out, nil
+}
+
+// renderImages draws each section's chart as a PNG, concurrently.
+func renderImages(views []view, opts Options) ([]*Image, error) {
+	images := make([]*Image, len(views))
+	errs := make([]error, len(views))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, v := range views {
+		if v.figure == nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, v view) {
+			defer func() { <-sem; wg.Done() }()
+			f := v.figure(opts.ImageScale)
+			var buf bytes.Buffer
+			if err := renderPNG(f, &buf); err != nil {
+				errs[i] = fmt.Errorf("render chart %s: %w", v.Title, err)
+				return
+			}
+			images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: f.Width, Height: f.Height}
+		}(i, v)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return images, nil
+}
+
+// textTable lays a table out in aligned plain-text columns.
+func textTable(t *Table) string {
+	rows := append([][]string{t.Head}, t.Rows...)
+	widths := make([]int, len(t.Head))
+	for _, r := range rows {
+		for c := range widths {
+			if c < len(r) {
+				widths[c] = max(widths[c], min(utf8.RuneCountInString(r[c]), 48))
+			}
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString("  ")
+		for c := range widths {
+			cell := ""
+			if c < len(r) {
+				cell = Truncate(r[c], 48)
+			}
+			pad := strings.Repeat(" ", widths[c]-utf8.RuneCountInString(cell))
+			if c >= t.NumericFrom {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+			if c < len(widths)-1 {
+				b.WriteString("  ")
+			}
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// PreviewHTML inlines the images as data: URIs so the HTML opens in any
+// browser. Only for local previews: Gmail strips data: images in mail.
+func PreviewHTML(out *Output) string {
+	html := out.HTML
+	for _, img := range out.Images {
+		html = strings.ReplaceAll(html, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
+	}
+	return html
+}
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// RenderPDF renders only the PDF.
+func RenderPDF(d *Digest) ([]byte, error) {
+	if d.Period.Location == nil {
+		return nil, fmt.Errorf("render: period has no location")
+	}
+	return renderPDF(d, buildViews(d))
+}

@@ -1,0 +1,92 @@
+package render
+
+import (
+	"math"
+	"time"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// line is one series of a time chart.
+type line struct {
+	name   string
+	times  []time.Time
+	values []float64
+	color  drawing.Color
+	faint  bool // the previous period: dashed, grey, no fill
+}
+
+// lineFigure draws series over time with go-chart. Times are instants;
+// ticks are labelled in loc by tickFormat.
+func lineFigure(lines []line, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, scale float64) *Figure {
+	const h = 220
+	regular, _ := chartFonts()
+	var maxV float64
+	for _, l := range lines {
+		for _, v := range l.values {
+			maxV = math.Max(maxV, v)
+		}
+	}
+	top := niceCeil(maxV)
+	var yTicks []chart.Tick
+	for i := 0; i <= 4; i++ {
+		v := top * float64(i) / 4
+		yTicks = append(yTicks, chart.Tick{Value: v, Label: format(v)})
+	}
+	var xTicks []chart.Tick
+	for _, t := range ticks {
+		xTicks = append(xTicks, chart.Tick{Value: chart.TimeToFloat64(t), Label: t.In(loc).Format(tickFormat)})
+	}
+	s := func(v float64) int { return int(math.Round(v * scale)) }
+	axisStyle := chart.Style{FontSize: fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
+	c := chart.Chart{
+		Width: s(chartW), Height: s(h), DPI: 72 * scale, Font: regular,
+		Background:     chart.Style{FillColor: colBg, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
+		Canvas:         chart.Style{FillColor: colBg},
+		YAxisSecondary: chart.YAxis{Style: chart.Hidden()},
+		XAxis:          chart.XAxis{Ticks: xTicks, Style: axisStyle, TickPosition: chart.TickPositionUnderTick},
+		YAxis: chart.YAxis{Ticks: yTicks, Range: &chart.ContinuousRange{Min: 0, Max: top}, Style: axisStyle,
+			GridMajorStyle: chart.Style{StrokeColor: colGrid, StrokeWidth: scale}, GridMinorStyle: chart.Hidden(),
+			ValueFormatter: func(v any) string { f, _ := v.(float64); return format(f) }},
+	}
+	// Draw the previous period first so the current one sits on top.
+	for _, faint := range []bool{true, false} {
+		for _, l := range lines {
+			if l.faint != faint || len(l.times) == 0 {
+				continue
+			}
+			st := chart.Style{StrokeColor: l.color, StrokeWidth: 2 * scale}
+			if l.faint {
+				st.StrokeColor = colPrevious
+				st.StrokeWidth = 1.5 * scale
+				st.StrokeDashArray = []float64{4 * scale, 3 * scale}
+			} else if l.color == colPrimary {
+				st.FillColor = l.color.WithAlpha(28)
+			}
+			if len(l.times) <= 31 && !l.faint {
+				st.DotWidth = 2.5 * scale
+				st.DotColor = l.color
+			}
+			c.Series = append(c.Series, chart.TimeSeries{Name: l.name, XValues: l.times, YValues: l.values, Style: st})
+		}
+	}
+	// Pin the x range to the tick span so current and previous align.
+	if len(ticks) > 1 {
+		c.XAxis.Range = &chart.ContinuousRange{Min: chart.TimeToFloat64(ticks[0]), Max: chart.TimeToFloat64(ticks[len(ticks)-1])}
+	}
+	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
+		p := painter{r: r, s: scale}
+		x := 50.0
+		for _, l := range lines {
+			col := l.color
+			if l.faint {
+				col = colPrevious
+			}
+			p.rect(x, 12, x+14, 15, col)
+			p.text(l.name, x+18, 18, fontXS, colMuted, 'l')
+			x += 30 + p.width(l.name, fontXS)
+		}
+	}}
+	return &Figure{fig: c, Width: chartW, Height: h, Alt: alt}
+}
