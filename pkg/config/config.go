@@ -1,0 +1,280 @@
+// Package config is reportmailer's configuration: the Comm100 connection,
+// mail settings, name maps, digests and alert rules. Load parses and
+// validates; the CLI's `validate`, the digest Lambda and the alert Lambda
+// all call the same Load, so they can never disagree about a file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole file.
+type Config struct {
+	Comm100 Comm100  `yaml:"comm100"`
+	Mail    Mail     `yaml:"mail"`
+	Names   Names    `yaml:"names"`
+	Digests []Digest `yaml:"digests"`
+	Alerts  Alerts   `yaml:"alerts"`
+}
+
+// Comm100 is the API connection. Credentials are never in the file: they
+// come from Secrets Manager (SecretARN) or COMM100_EMAIL / COMM100_API_KEY.
+type Comm100 struct {
+	BaseURL   string `yaml:"baseURL"`
+	SiteID    string `yaml:"siteID"`
+	SecretARN string `yaml:"secretARN"`
+	// RateLimit is the client-side token bucket (Comm100: 300 calls / 5 min / IP).
+	RateLimit struct {
+		Burst     int     `yaml:"burst"`
+		PerSecond float64 `yaml:"perSecond"`
+	} `yaml:"rateLimit"`
+	Timeout     Duration `yaml:"timeout"`
+	MaxAttempts int      `yaml:"maxAttempts"`
+}
+
+// Mail configures sending.
+type Mail struct {
+	From             string            `yaml:"from"`
+	ReplyTo          string            `yaml:"replyTo"`
+	ConfigurationSet string            `yaml:"configurationSet"`
+	Tags             map[string]string `yaml:"tags"`
+	// ArchiveBucket, when set, keeps every digest's PDF and HTML in S3 and
+	// takes over the PDF when a message would be too large to send.
+	ArchiveBucket string `yaml:"archiveBucket"`
+	ArchivePrefix string `yaml:"archivePrefix"`
+	// MaxMessageBytes is the encoded size above which the PDF is linked, not attached.
+	MaxMessageBytes int `yaml:"maxMessageBytes"`
+	// Unsubscribe is an https:// or mailto: URL for List-Unsubscribe.
+	Unsubscribe string `yaml:"unsubscribe"`
+}
+
+// Names maps ids to display names, so charts say "José Núñez", not "Agent 17".
+type Names struct {
+	Agents            map[string]string `yaml:"agents"`
+	Departments       map[string]string `yaml:"departments"`
+	Campaigns         map[string]string `yaml:"campaigns"`
+	VisitorSegments   map[string]string `yaml:"visitorSegments"`
+	CannedMessages    map[string]string `yaml:"cannedMessages"`
+	AutoInvitations   map[string]string `yaml:"autoInvitations"`
+	ConversionActions map[string]string `yaml:"conversionActions"`
+	CustomMetrics     map[string]string `yaml:"customMetrics"`
+}
+
+// Digest is one scheduled report email.
+type Digest struct {
+	ID          string      `yaml:"id"`
+	Title       string      `yaml:"title"`
+	Period      string      `yaml:"period"`    // day, week or month
+	WeekStart   string      `yaml:"weekStart"` // for weeks; default monday
+	Timezone    string      `yaml:"timezone"`  // IANA name, e.g. Europe/London
+	From        string      `yaml:"from"`      // overrides mail.from
+	To          []string    `yaml:"to"`
+	Cc          []string    `yaml:"cc"`
+	Bcc         []string    `yaml:"bcc"`
+	Subject     string      `yaml:"subject"`  // default "<title> — <period>"
+	Formats     []string    `yaml:"formats"`  // pdf and/or html; default both
+	Paper       string      `yaml:"paper"`    // A4 or Letter
+	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
+	Reports     []ReportRef `yaml:"reports"`
+}
+
+// ReportRef is one section of a digest.
+type ReportRef struct {
+	Report string     `yaml:"report"`
+	Group  string     `yaml:"group"`
+	Filter *FilterRef `yaml:"filter"`
+	Title  string     `yaml:"title"`
+}
+
+// FilterRef narrows a report (filterName/filterValue).
+type FilterRef struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+}
+
+// Alerts holds the real-time alert rules.
+type Alerts struct {
+	// NoDataAfter is how many failed polls in a row fire "data unavailable".
+	NoDataAfter int      `yaml:"noDataAfter"`
+	NoDataTo    []string `yaml:"noDataTo"`
+	From        string   `yaml:"from"`
+	Rules       []Rule   `yaml:"rules"`
+}
+
+// Rule is one threshold alert.
+type Rule struct {
+	ID          string   `yaml:"id"`
+	Description string   `yaml:"description"`
+	Metric      string   `yaml:"metric"`
+	// Queue scopes a realtime/queue metric: empty for every queue, or
+	// "site", "department:<id>", "agent:<id>".
+	Queue     string   `yaml:"queue"`
+	Op        string   `yaml:"op"` // > >= < <=
+	Threshold *float64 `yaml:"threshold"`
+	// Recovery is the value the metric must get back past to resolve
+	// (hysteresis); default: the threshold itself.
+	Recovery *float64 `yaml:"recovery"`
+	// For is how long the condition must hold: a duration ("3m") or a
+	// count of evaluations ("3").
+	For          string    `yaml:"for"`
+	Severity     string    `yaml:"severity"`
+	To           []string  `yaml:"to"`
+	Repeat       Duration  `yaml:"repeat"`
+	SendResolved *bool     `yaml:"sendResolved"`
+	ActiveHours  *Schedule `yaml:"activeHours"`
+}
+
+// Schedule is when a rule may page: days and a local time window.
+type Schedule struct {
+	Timezone string   `yaml:"timezone"`
+	Days     []string `yaml:"days"` // default every day
+	From     string   `yaml:"from"` // HH:MM
+	To       string   `yaml:"to"`   // HH:MM; before From means overnight
+}
+
+// Duration is a time.Duration written as "30s", "5m", "1h30m".
+type Duration time.Duration
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: duration %q: want e.g. 30s, 5m, 1h", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Problem is one thing wrong with a config, at a path like digests[0].reports[3].group.
+type Problem struct {
+	Path, Message string
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Message }
+
+// Problems is every problem found; it is the error Load returns.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problem(s) in the configuration:\n  %s", len(ps), strings.Join(lines, "\n  "))
+}
+
+// Load parses YAML (or JSON, which is YAML) strictly and validates it.
+// Unknown keys are errors, so a typo never silently does nothing.
+func Load(data []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, Problems{{Path: "(file)", Message: strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if ps := c.Validate(); len(ps) > 0 {
+		return nil, ps
+	}
+	c.applyDefaults()
+	return &c, nil
+}
+
+// Digest returns the digest with the given id.
+func (c *Config) Digest(id string) (*Digest, error) {
+	var ids []string
+	for i := range c.Digests {
+		if c.Digests[i].ID == id {
+			return &c.Digests[i], nil
+		}
+		ids = append(ids, c.Digests[i].ID)
+	}
+	return nil, fmt.Errorf("no digest %q in the configuration (digests: %s)", id, strings.Join(ids, ", "))
+}
+
+func (c *Config) applyDefaults() {
+	if c.Comm100.RateLimit.Burst == 0 {
+		c.Comm100.RateLimit.Burst = 300
+	}
+	if c.Comm100.RateLimit.PerSecond == 0 {
+		c.Comm100.RateLimit.PerSecond = 1
+	}
+	if c.Comm100.Timeout == 0 {
+		c.Comm100.Timeout = Duration(30 * time.Second)
+	}
+	if c.Comm100.MaxAttempts == 0 {
+		c.Comm100.MaxAttempts = 4
+	}
+	if c.Mail.MaxMessageBytes == 0 {
+		c.Mail.MaxMessageBytes = 10 << 20
+	}
+	if c.Mail.ArchivePrefix == "" {
+		c.Mail.ArchivePrefix = "digests/"
+	}
+	for i := range c.Digests {
+		d := &c.Digests[i]
+		if d.WeekStart == "" {
+			d.WeekStart = "monday"
+		}
+		if len(d.Formats) == 0 {
+			d.Formats = []string{"pdf", "html"}
+		}
+		if d.Paper == "" {
+			d.Paper = "A4"
+		}
+		if d.Concurrency == 0 {
+			d.Concurrency = 4
+		}
+		if d.Title == "" {
+			d.Title = "Chat digest"
+		}
+	}
+	if c.Alerts.NoDataAfter == 0 {
+		c.Alerts.NoDataAfter = 5
+	}
+	for i := range c.Alerts.Rules {
+		r := &c.Alerts.Rules[i]
+		if r.SendResolved == nil {
+			t := true
+			r.SendResolved = &t
+		}
+		if r.Severity == "" {
+			r.Severity = "warning"
+		}
+		if r.Repeat == 0 {
+			r.Repeat = Duration(time.Hour)
+		}
+	}
+}
+
+// ForSpec is a rule's `for`: either a duration or a count of evaluations.
+type ForSpec struct {
+	Duration    time.Duration
+	Evaluations int
+}
+
+// ParseFor reads "3m" or "3"; empty means fire at once.
+func ParseFor(s string) (ForSpec, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return ForSpec{}, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return ForSpec{Evaluations: n}, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return ForSpec{}, errors.New("want a duration like 3m or a number of evaluations like 3")
+	}
+	return ForSpec{Duration: d}, nil
+}

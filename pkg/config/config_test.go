@@ -1,0 +1,120 @@
+package config_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/reports"
+)
+
+func TestExampleLoadsAndCoversEveryReport(t *testing.T) {
+	data, err := os.ReadFile("../../reportmailer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.Digest("weekly-managers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, r := range d.Reports {
+		have[r.Report] = true
+	}
+	for _, s := range reports.All() {
+		if s.Kind != reports.KindRealtime && !have[string(s.Name)] {
+			t.Errorf("the example's weekly digest lacks %s", s.Name)
+		}
+	}
+	if c.Names.Agents["1"] != "José Núñez" {
+		t.Errorf("agent 1 is %q", c.Names.Agents["1"])
+	}
+	if d.Concurrency != 4 || c.Alerts.NoDataAfter != 5 || !*c.Alerts.Rules[0].SendResolved {
+		t.Error("defaults not applied")
+	}
+}
+
+func TestProblemsNameThePath(t *testing.T) {
+	bad := `
+comm100: {baseURL: "ftp://x", secretARN: "my-secret"}
+mail: {from: "not an address"}
+digests:
+  - id: weekly
+    period: fortnight
+    timezone: Mars/Olympus
+    to: ["ok@example.com", "broken@"]
+    subject: "Hi\r\nBcc: victim@example.com"
+    reports:
+      - {report: chatVolum, group: day}
+      - {report: chatTransfer, group: halfHourDistribution}
+      - {report: visits, group: day, filter: {name: agent, value: "1"}}
+      - {report: cannedMessage, group: day}
+  - id: weekly
+    period: week
+    timezone: Europe/London
+    to: [a@example.com]
+    reports: [{report: chatVolume}]
+alerts:
+  rules:
+    - {id: r1, metric: queue.size, op: "=>", for: soon, to: [x@example.com]}
+    - {id: r2, metric: site.loggedInAgents, queue: "department:1", op: "<", threshold: 1, to: [x@example.com]}
+    - {id: r1, metric: queue.length, op: ">", threshold: 5, recovery: 9, to: []}
+`
+	_, err := config.Load([]byte(bad))
+	ps, ok := err.(config.Problems)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{
+		`comm100.baseURL: "ftp://x" is not an http(s) URL`,
+		`comm100.secretARN: "my-secret" is not an ARN`,
+		`mail.from: "not an address" is not an email address`,
+		`digests[0].period: "fortnight": want day, week or month`,
+		`digests[0].timezone: unknown timezone "Mars/Olympus"`,
+		`digests[0].to[1]: "broken@" is not an email address`,
+		`digests[0].subject: subject and title may not contain line breaks (header injection)`,
+		`digests[0].reports[0].report: unknown report "chatVolum"`,
+		`digests[0].reports[1].group: "halfHourDistribution" is not allowed for chatTransfer (allowed: hour, day, week, month, department)`,
+		`digests[0].reports[2].filter.name: "agent" is not allowed for visits (allowed: campaign)`,
+		`digests[0].reports[3].group: cannedMessage takes no group, got "day"`,
+		`digests[1].id: duplicate id "weekly"`,
+		`alerts.rules[0].metric: unknown metric "queue.size"`,
+		`alerts.rules[0].op: "=>": want >, >=, < or <=`,
+		`alerts.rules[0].threshold: required`,
+		`alerts.rules[0].for: "soon": want a duration`,
+		`alerts.rules[1].queue: site.loggedInAgents is site-wide`,
+		`alerts.rules[2].id: duplicate id "r1"`,
+		`alerts.rules[2].recovery: 9 must be on the safe side of threshold 5`,
+		`alerts.rules[2].to: at least one recipient`,
+	}
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("missing problem %q", w)
+		}
+	}
+	if len(ps) < len(want) {
+		t.Errorf("%d problems, want at least %d:\n%s", len(ps), len(want), msg)
+	}
+}
+
+func TestUnknownKeysAreErrors(t *testing.T) {
+	_, err := config.Load([]byte("digests:\n  - id: x\n    recipients: [a@example.com]\n"))
+	if err == nil || !strings.Contains(err.Error(), "field recipients not found") || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseFor(t *testing.T) {
+	if f, err := config.ParseFor("3"); err != nil || f.Evaluations != 3 {
+		t.Errorf("%+v %v", f, err)
+	}
+	if f, err := config.ParseFor("90s"); err != nil || f.Duration.Seconds() != 90 {
+		t.Errorf("%+v %v", f, err)
+	}
+}

@@ -1,0 +1,126 @@
+// Package period computes reporting periods in a timezone: the prior day,
+// week or month before a schedule's time, the one before that for
+// comparison, and the bounds to send to the Comm100 API.
+//
+// Periods are local calendar periods: a week in Europe/London runs from
+// Monday 00:00 to the next Monday 00:00 local time, even when a DST change
+// makes it 167 or 169 hours long. Nothing here reads the clock.
+package period
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind is the length of a period.
+type Kind string
+
+// Period kinds.
+const (
+	Day   Kind = "day"
+	Week  Kind = "week"
+	Month Kind = "month"
+)
+
+// Spec says how periods are cut.
+type Spec struct {
+	Kind      Kind
+	WeekStart time.Weekday // for weeks; Monday unless set otherwise
+	Location  *time.Location
+}
+
+// Period is [Start, End) in Location.
+type Period struct {
+	Start, End time.Time
+	Location   *time.Location
+}
+
+// midnight is 00:00 local on t's local date (or the first instant of that
+// date, where a DST change skips midnight).
+func midnight(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+}
+
+// containing returns the period of this spec that contains t.
+func (s Spec) containing(t time.Time) Period {
+	loc := s.Location
+	d := midnight(t, loc)
+	var start, end time.Time
+	switch s.Kind {
+	case Day:
+		start = d
+		end = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+	case Week:
+		back := (int(d.Weekday()) - int(s.WeekStart) + 7) % 7
+		start = time.Date(d.Year(), d.Month(), d.Day()-back, 0, 0, 0, 0, loc)
+		end = time.Date(start.Year(), start.Month(), start.Day()+7, 0, 0, 0, 0, loc)
+	case Month:
+		start = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, loc)
+		end = time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, loc)
+	}
+	return Period{Start: start, End: end, Location: loc}
+}
+
+// Prior returns the last complete period before `at` (the schedule's
+// time): a weekly digest run on Monday 08:00 covers the week that ended at
+// Monday 00:00. A retry hours later, even past midnight, gets the same
+// answer as long as it passes the original scheduled time.
+func (s Spec) Prior(at time.Time) Period {
+	return s.containing(at).Previous(s)
+}
+
+// Starting returns the period that begins on the given local date, for
+// back-fills; the date must be a period start (a week start day, the 1st).
+func (s Spec) Starting(date string) (Period, error) {
+	d, err := time.ParseInLocation("2006-01-02", date, s.Location)
+	if err != nil {
+		return Period{}, fmt.Errorf("periodStart %q: want YYYY-MM-DD", date)
+	}
+	p := s.containing(d)
+	if !sameDate(p.Start, d) {
+		return Period{}, fmt.Errorf("periodStart %s: a %s period here starts on %s (the one containing it starts %s)",
+			date, s.Kind, s.startRule(), p.Start.Format("Mon 2006-01-02"))
+	}
+	return p, nil
+}
+
+func (s Spec) startRule() string {
+	switch s.Kind {
+	case Week:
+		return s.WeekStart.String()
+	case Month:
+		return "the 1st"
+	}
+	return "any day"
+}
+
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// Previous returns the period before p.
+func (p Period) Previous(s Spec) Period {
+	return s.containing(p.Start.Add(-time.Nanosecond))
+}
+
+// Query is what the API needs: both bounds as instants, to be written in
+// one fixed UTC offset (the offset in force at the period's start). Over a
+// DST change the end then reads an hour off in that offset (e.g.
+// 2026-03-29T23:00:00 at +00:00 for Monday 00:00 BST), which is exactly
+// the local period: no hour lost or counted twice.
+func (p Period) Query() (from, to time.Time, offset time.Duration) {
+	_, off := p.Start.In(p.Location).Zone()
+	return p.Start, p.End, time.Duration(off) * time.Second
+}
+
+// Key is a stable name for the period, used in idempotency keys and file
+// names: the local start date.
+func (p Period) Key() string { return p.Start.In(p.Location).Format("2006-01-02") }
+
+// LastDay is the local date of the period's last day.
+func (p Period) LastDay() string {
+	return p.End.In(p.Location).Add(-time.Nanosecond).Format("2006-01-02")
+}

@@ -1,0 +1,104 @@
+package sendlog_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"reportmailer/internal/awstest"
+	"reportmailer/pkg/sendlog"
+)
+
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+func logs(t *testing.T) map[string]sendlog.Log {
+	moto := awstest.Fresh(t)
+	client := dynamodb.NewFromConfig(moto.Config(t))
+	if err := sendlog.CreateTable(context.Background(), client, "reportmailer"); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]sendlog.Log{"dynamodb": sendlog.DynamoDB{Client: client, Table: "reportmailer"}, "memory": &sendlog.Memory{}}
+}
+
+func TestExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for name, log := range logs(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := log.Begin(ctx, "digest#weekly#2026-11-16", now, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A second invocation while the first is sending.
+			if _, err := log.Begin(ctx, "digest#weekly#2026-11-16", now.Add(time.Minute), 5*time.Minute); !errors.Is(err, sendlog.ErrInProgress) {
+				t.Errorf("concurrent begin: %v", err)
+			}
+			if err := log.Done(ctx, c, "ses-1", now); err != nil {
+				t.Fatal(err)
+			}
+			// A retry hours later.
+			if _, err := log.Begin(ctx, "digest#weekly#2026-11-16", now.Add(6*time.Hour), 5*time.Minute); !errors.Is(err, sendlog.ErrAlreadySent) {
+				t.Errorf("begin after done: %v", err)
+			}
+			rec, _ := log.Get(ctx, "digest#weekly#2026-11-16")
+			if rec == nil || rec.State != "sent" || rec.MessageID != "ses-1" {
+				t.Errorf("record %+v", rec)
+			}
+		})
+	}
+}
+
+func TestCrashedClaimIsTakenOverAfterLease(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for name, log := range logs(t) {
+		t.Run(name, func(t *testing.T) {
+			if _, err := log.Begin(ctx, "k", now, 5*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			// The holder crashed; after the lease a retry takes over.
+			c, err := log.Begin(ctx, "k", now.Add(6*time.Minute), 5*time.Minute)
+			if err != nil {
+				t.Fatalf("take over: %v", err)
+			}
+			if err := log.Abandon(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			// An abandoned claim (failure before sending) lets a retry go at once.
+			if _, err := log.Begin(ctx, "k", now.Add(7*time.Minute), 5*time.Minute); err != nil {
+				t.Errorf("begin after abandon: %v", err)
+			}
+		})
+	}
+}
+
+func TestConcurrentBeginsOneWins(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for name, log := range logs(t) {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			wins := 0
+			for i := 0; i < 8; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := log.Begin(ctx, "race", now, time.Minute); err == nil {
+						mu.Lock()
+						wins++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			if wins != 1 {
+				t.Errorf("%d claims won, want 1", wins)
+			}
+		})
+	}
+}
