@@ -78,9 +78,9 @@ type Digest struct {
 	To          []string    `yaml:"to"`
 	Cc          []string    `yaml:"cc"`
 	Bcc         []string    `yaml:"bcc"`
-	Subject     string      `yaml:"subject"`  // default "<title> — <period>"
-	Formats     []string    `yaml:"formats"`  // pdf and/or html; default both
-	Paper       string      `yaml:"paper"`    // A4 or Letter
+	Subject     string      `yaml:"subject"`     // default "<title> — <period>"
+	Formats     []string    `yaml:"formats"`     // pdf and/or html; default both
+	Paper       string      `yaml:"paper"`       // A4 or Letter
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Reports     []ReportRef `yaml:"reports"`
 }
@@ -110,9 +110,9 @@ type Alerts struct {
 
 // Rule is one threshold alert.
 type Rule struct {
-	ID          string   `yaml:"id"`
-	Description string   `yaml:"description"`
-	Metric      string   `yaml:"metric"`
+	ID          string `yaml:"id"`
+	Description string `yaml:"description"`
+	Metric      string `yaml:"metric"`
 	// Queue scopes a realtime/queue metric: empty for every queue, or
 	// "site", "department:<id>", "agent:<id>".
 	Queue     string   `yaml:"queue"`

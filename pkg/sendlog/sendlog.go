@@ -75,7 +75,9 @@ type DynamoDB struct {
 	Table  string
 }
 
-func n(v int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 // Begin implements Log with a conditional put.
