@@ -17,6 +17,9 @@ type command struct {
 }
 
 var commands = []command{
+	{"demo", "render a digest from the built-in simulator into out/ (no accounts needed)", runDemo},
+	{"digest", "render a digest's prior period to files, and send it with -send", runDigest},
+	{"validate", "check a configuration file and list every problem", runValidate},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
 }
 

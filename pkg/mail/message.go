@@ -61,9 +61,18 @@ type Message struct {
 // ErrHeaderInjection means a header value carried a line break.
 var ErrHeaderInjection = errors.New("line break in a header value")
 
-// Recipients is every envelope recipient: To, Cc and Bcc.
+// Recipients is every envelope recipient (To, Cc and Bcc) as bare addresses.
 func (m *Message) Recipients() []string {
-	out := append(append(append([]string{}, m.To...), m.Cc...), m.Bcc...)
+	var out []string
+	for _, list := range [][]string{m.To, m.Cc, m.Bcc} {
+		for _, s := range list {
+			if a, err := netmail.ParseAddress(s); err == nil {
+				out = append(out, a.Address)
+			} else {
+				out = append(out, s)
+			}
+		}
+	}
 	return out
 }
 

@@ -21,6 +21,8 @@ type Options struct {
 	Footer string
 	// Workers bounds concurrent PNG rendering; 0 means one per chart up to 4.
 	Workers int
+	// PDFURL, when set, is a link to the PDF (too large to attach), shown at the top.
+	PDFURL string
 }
 
 var (
@@ -94,6 +96,7 @@ type templateData struct {
 	KPIRows                                  [][]KPI
 	Sections                                 []htmlSection
 	Footer, FooterText                       string
+	PDFURL                                   string
 }
 
 // Render renders the digest to PDF, HTML, text and chart PNGs.
@@ -126,7 +129,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		return nil, pdfErr
 	}
 	data := templateData{Title: d.Title, Site: d.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(d),
-		Footer: opts.Footer, FooterText: opts.Footer}
+		Footer: opts.Footer, FooterText: opts.Footer, PDFURL: opts.PDFURL}
 	if d.Previous != nil {
 		data.Previous = d.Previous.Label()
 	}

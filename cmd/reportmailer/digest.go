@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"reportmailer/internal/comm100sim"
+	"reportmailer/pkg/appenv"
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/digest"
+	"reportmailer/pkg/render"
+)
+
+func cliLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func runDigest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
+	id := fs.String("digest", "", "digest id")
+	at := fs.String("at", "", "schedule time, RFC 3339 (default: now); the prior period before it is rendered")
+	start := fs.String("period-start", "", "render the period starting on this date (YYYY-MM-DD) instead")
+	out := fs.String("out", "out", "directory for the .pdf, .html, .txt and .eml")
+	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once)")
+	verbose := fs.Bool("v", false, "log every report fetch")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := cliLogger()
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: logger, NeedSender: *send})
+	if err != nil {
+		return err
+	}
+	return renderDigest(ctx, app, *id, *at, *start, *out, *send)
+}
+
+func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out string, send bool) error {
+	req := digest.Request{DigestID: id, PeriodStart: start, Send: send}
+	if id == "" {
+		return errors.New("-digest is required")
+	}
+	if start == "" {
+		req.At = time.Now()
+		if at != "" {
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				return fmt.Errorf("-at %q: want RFC 3339, e.g. 2026-11-23T08:00:00Z", at)
+			}
+			req.At = t
+		}
+	}
+	started := time.Now()
+	deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
+	res, err := digest.Run(ctx, app.Config, deps, req)
+	if res != nil && res.AlreadySent {
+		fmt.Printf("%s for %s was already sent; nothing to do.\n", id, res.Period.Key())
+		return nil
+	}
+	if res == nil || res.Output == nil {
+		return err
+	}
+	if werr := writeOutputs(out, res); werr != nil {
+		return werr
+	}
+	fmt.Printf("%s: %s – %s (%s), %d sections, %d failed, rendered in %s\n", id, res.Period.Key(), res.Period.LastDay(),
+		res.Digest.Timezone, len(res.Digest.Reports), len(res.Failed), time.Since(started).Round(time.Millisecond))
+	base := filepath.Join(out, res.BaseName)
+	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.eml   (open in a mail client)\n", base, base, base, base)
+	for _, m := range res.Messages {
+		if m.ID != "" {
+			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
+		} else if m.Skipped != "" {
+			fmt.Printf("  skipped %s: %s\n", m.Key, m.Skipped)
+		}
+	}
+	return err
+}
+
+func writeOutputs(dir string, res *digest.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	base := filepath.Join(dir, res.BaseName)
+	files := map[string][]byte{
+		base + ".pdf":  res.Output.PDF,
+		base + ".html": []byte(render.PreviewHTML(res.Output)),
+		base + ".txt":  []byte(res.Output.Text),
+	}
+	if len(res.Messages) > 0 {
+		files[base+".eml"] = res.Messages[0].Raw
+	}
+	for name, data := range files {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runValidate(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	cfgPath := fs.String("config", "reportmailer.yaml", "config file to check")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Printf("Checking %s\n", *cfgPath)
+	data, err := os.ReadFile(*cfgPath)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(data)
+	if err != nil {
+		fmt.Println("FAILED:", err)
+		return errors.New("the configuration is not valid")
+	}
+	fmt.Printf("SUCCESS: %d digest(s), %d alert rule(s)\n", len(cfg.Digests), len(cfg.Alerts.Rules))
+	for _, d := range cfg.Digests {
+		fmt.Printf("  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc))
+	}
+	for _, r := range cfg.Alerts.Rules {
+		fmt.Printf("  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
+	}
+	return nil
+}
+
+// startSimulator serves the built-in Comm100 simulator on a free loopback port.
+func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm100sim.Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	sim := comm100sim.New(opts)
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	return "http://" + ln.Addr().String(), sim, nil
+}
+
+// runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
+func runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
+	id := fs.String("digest", "weekly-managers", "digest id")
+	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
+	out := fs.String("out", "out", "output directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1})
+	if err != nil {
+		return err
+	}
+	env := map[string]string{"COMM100_BASE_URL": url, "COMM100_SITE_ID": comm100sim.DefaultSiteID,
+		"COMM100_EMAIL": comm100sim.DefaultEmail, "COMM100_API_KEY": comm100sim.DefaultAPIKey}
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "TABLE_NAME" || k == "ARCHIVE_BUCKET" || k == "CONFIG_SSM_PARAMETER" || k == "CONFIG_S3_URI" {
+			return "" // the demo never touches AWS
+		}
+		return os.Getenv(k)
+	}
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: getenv, Logger: cliLogger()})
+	if err != nil {
+		return err
+	}
+	app.Archive = nil
+	fmt.Printf("Comm100 simulator on %s\n", url)
+	return renderDigest(ctx, app, *id, *at, "", *out, false)
+}

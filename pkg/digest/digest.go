@@ -1,0 +1,292 @@
+// Package digest runs one digest: resolve the period, fetch its reports,
+// render them, compose the email(s), and send each exactly once. The CLI
+// and the digest Lambda both call Run.
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/archive"
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/period"
+	"reportmailer/pkg/render"
+	"reportmailer/pkg/reports"
+	"reportmailer/pkg/sendlog"
+)
+
+// Fetcher is the part of the Comm100 client a digest needs.
+type Fetcher interface {
+	Fetch(ctx context.Context, name reports.Name, q reports.Query) (reports.Result, error)
+}
+
+// Deps are the digest's collaborators, built once per process.
+type Deps struct {
+	Reports Fetcher
+	Sender  mail.Sender      // nil: never send
+	Log     sendlog.Log      // nil: no exactly-once record (dry runs)
+	Archive archive.Store    // nil: no archive
+	Logger  *slog.Logger     // nil: discard
+	Now     func() time.Time // clock for Date headers and leases only; periods never read it
+}
+
+// Request says which digest and which period.
+type Request struct {
+	DigestID string
+	// At is the schedule's time (EventBridge Scheduler's scheduled-time).
+	At time.Time
+	// PeriodStart, when set (YYYY-MM-DD), names the period explicitly (re-sends, back-fills).
+	PeriodStart string
+	// Send mails the digest; without it Run only renders and composes.
+	Send bool
+}
+
+// Message is one composed email and what happened to it.
+type Message struct {
+	Key        string // send-log key
+	Raw        []byte
+	Recipients []string
+	ID         string // provider message id, when sent
+	Skipped    string // why it was not sent, if it was not
+}
+
+// Result is what a run produced.
+type Result struct {
+	Digest   *config.Digest
+	Period   period.Period
+	Previous period.Period
+	Output   *render.Output
+	Messages []*Message
+	// Failed lists the sections that became notes.
+	Failed []string
+	// BaseName is the stem for files: <id>-<periodStart>_<lastDay>.
+	BaseName string
+	// AlreadySent is true when every message had been sent by an earlier run.
+	AlreadySent bool
+}
+
+// ErrAllReportsFailed means no section could be fetched; nothing is sent.
+var ErrAllReportsFailed = errors.New("every report of the digest failed")
+
+// maxRecipients is SES's limit of To+Cc+Bcc per message.
+const maxRecipients = 50
+
+// lease bounds how long a crashed run's claim blocks a retry; it exceeds
+// the Lambda timeout (5 minutes) so a live run is never overtaken.
+const lease = 10 * time.Minute
+
+// Run runs a digest.
+func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Result, error) {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	d, err := cfg.Digest(req.DigestID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(d.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: timezone %q: %w", d.ID, d.Timezone, err)
+	}
+	spec := period.Spec{Kind: period.Kind(d.Period), WeekStart: d.WeekStartDay(), Location: loc}
+	res := &Result{Digest: d}
+	if req.PeriodStart != "" {
+		if res.Period, err = spec.Starting(req.PeriodStart); err != nil {
+			return nil, fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+	} else {
+		if req.At.IsZero() {
+			return nil, fmt.Errorf("digest %s: no schedule time and no periodStart", d.ID)
+		}
+		res.Period = spec.Prior(req.At)
+	}
+	res.Previous = res.Period.Previous(spec)
+	res.BaseName = fmt.Sprintf("%s-%s_%s", d.ID, res.Period.Key(), res.Period.LastDay())
+	log := deps.Logger.With("digest", d.ID, "period", res.Period.Key()+"/"+res.Period.LastDay())
+
+	// Already sent? Say so before doing any work.
+	if req.Send && deps.Log != nil {
+		if done, err := alreadySent(ctx, deps.Log, d, res.Period); err != nil {
+			return nil, err
+		} else if done {
+			res.AlreadySent = true
+			log.Info("digest already sent for this period; nothing to do")
+			return res, nil
+		}
+	}
+
+	started := time.Now()
+	sections := fetchAll(ctx, cfg, d, deps.Reports, res.Period, res.Previous, log)
+	failed := 0
+	for i, s := range sections {
+		if s.Note != "" {
+			failed++
+			res.Failed = append(res.Failed, d.Reports[i].Report)
+		}
+	}
+	if failed == len(sections) {
+		return res, fmt.Errorf("digest %s: %w (%d of %d); nothing sent", d.ID, ErrAllReportsFailed, failed, len(sections))
+	}
+	_, _, offset := res.Period.Query()
+	model := &render.Digest{
+		ID: d.ID, Title: d.Title, Site: siteLabel(cfg),
+		Period:   render.Period{Start: res.Period.Start, End: res.Period.End, Location: loc},
+		Previous: &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: loc},
+		Paper:    render.Paper(d.Paper), Generated: generatedAt(req, res.Period), Names: names(cfg), Offset: offset, Sections: sections,
+	}
+	if res.Output, err = render.Render(model, render.Options{}); err != nil {
+		return res, fmt.Errorf("digest %s: %w", d.ID, err)
+	}
+	log.Info("digest rendered", "sections", len(sections), "failed", failed, "pdfBytes", len(res.Output.PDF),
+		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(started).Milliseconds())
+
+	if deps.Archive != nil {
+		if err := archiveOutput(ctx, deps.Archive, cfg, res); err != nil {
+			return res, err
+		}
+	}
+	if err := compose(ctx, cfg, d, deps, model, res); err != nil {
+		return res, fmt.Errorf("digest %s: %w", d.ID, err)
+	}
+	if !req.Send {
+		return res, nil
+	}
+	if deps.Sender == nil {
+		return res, fmt.Errorf("digest %s: no sender configured", d.ID)
+	}
+	return res, send(ctx, cfg, d, deps, res, log)
+}
+
+func siteLabel(cfg *config.Config) string {
+	if cfg.Comm100.SiteID == "" {
+		return ""
+	}
+	return "Site " + cfg.Comm100.SiteID
+}
+
+// generatedAt is the schedule time, or the period's end for back-fills:
+// never the clock, so a re-render is byte-identical.
+func generatedAt(req Request, p period.Period) time.Time {
+	if !req.At.IsZero() && req.PeriodStart == "" {
+		return req.At
+	}
+	return p.End
+}
+
+func names(cfg *config.Config) render.Names {
+	n := cfg.Names
+	return render.Names{
+		reports.GroupAgent: n.Agents, reports.GroupDepartment: n.Departments, reports.GroupCampaign: n.Campaigns,
+		reports.GroupVisitorSegment: n.VisitorSegments, reports.GroupAutoInvitation: n.AutoInvitations,
+		reports.GroupConversionAction: n.ConversionActions, "cannedMessage": n.CannedMessages, "customMetric": n.CustomMetrics,
+	}
+}
+
+// sendKey names one message of one digest period in the send log.
+func sendKey(d *config.Digest, p period.Period, part int) string {
+	return fmt.Sprintf("digest#%s#%s#%d", d.ID, p.Key(), part)
+}
+
+func alreadySent(ctx context.Context, log sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
+	groups := recipientGroups(d)
+	for i := range groups {
+		rec, err := log.Get(ctx, sendKey(d, p, i+1))
+		if err != nil {
+			return false, err
+		}
+		if rec == nil || rec.State != "sent" {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// Note texts readers see in place of a failed section. They never carry
+// response bodies or credentials.
+func noteFor(err error) string {
+	var apiErr *reports.APIError
+	switch {
+	case errors.Is(err, reports.ErrNotInEdition):
+		return "Not available in your Comm100 edition."
+	case errors.Is(err, reports.ErrUnauthorized):
+		return "Comm100 rejected the credentials (HTTP 401); check the API key."
+	case errors.Is(err, reports.ErrBadResponse):
+		return "Comm100 sent data that could not be read; this section was left out."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Comm100 did not answer in time; this section was left out."
+	case errors.As(err, &apiErr):
+		msg := fmt.Sprintf("Could not fetch this report: HTTP %d", apiErr.Status)
+		if apiErr.Attempts > 1 {
+			msg += fmt.Sprintf(" after %d attempts", apiErr.Attempts)
+		}
+		return msg + "."
+	}
+	return "Could not reach Comm100; this section was left out."
+}
+
+func splitRecipients(list []string, n int) [][]string {
+	var out [][]string
+	for len(list) > 0 {
+		k := min(n, len(list))
+		out = append(out, list[:k])
+		list = list[k:]
+	}
+	return out
+}
+
+type recipients struct{ to, cc, bcc []string }
+
+// recipientGroups splits recipients into messages of at most 50 (SES's
+// limit). To and Cc stay together when they fit; Bcc fills the rest.
+func recipientGroups(d *config.Digest) []recipients {
+	if len(d.To)+len(d.Cc)+len(d.Bcc) <= maxRecipients {
+		return []recipients{{d.To, d.Cc, d.Bcc}}
+	}
+	var out []recipients
+	visible := len(d.To) + len(d.Cc)
+	if visible <= maxRecipients {
+		first := maxRecipients - visible
+		out = append(out, recipients{d.To, d.Cc, d.Bcc[:min(first, len(d.Bcc))]})
+		for _, chunk := range splitRecipients(d.Bcc[min(first, len(d.Bcc)):], maxRecipients) {
+			out = append(out, recipients{bcc: chunk})
+		}
+		return out
+	}
+	for _, chunk := range splitRecipients(append(append([]string{}, d.To...), d.Cc...), maxRecipients) {
+		out = append(out, recipients{to: chunk})
+	}
+	for _, chunk := range splitRecipients(d.Bcc, maxRecipients) {
+		out = append(out, recipients{bcc: chunk})
+	}
+	return out
+}
+
+func hasFormat(d *config.Digest, f string) bool {
+	for _, x := range d.Formats {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Subject is the digest's subject line.
+func Subject(d *config.Digest, p period.Period) string {
+	label := render.Period{Start: p.Start, End: p.End, Location: p.Location}.Label()
+	if d.Subject != "" {
+		return strings.ReplaceAll(d.Subject, "{period}", label)
+	}
+	return d.Title + " — " + label
+}
+
+func pdfName(res *Result) string {
+	return fmt.Sprintf("chat-digest-%s_%s.pdf", res.Period.Key(), res.Period.LastDay())
+}
