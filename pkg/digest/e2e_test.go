@@ -342,7 +342,7 @@ func TestBadEvents(t *testing.T) {
 		`{"digest":"weekly","scheduledTime":"Monday"}`:             `scheduledTime "Monday": want RFC 3339`,
 		`{"digest":"weekly"}`:                                      `"scheduledTime"`,
 		`{"digest":"weekly","periodStart":"2026-11-18"}`:           `a week period here starts on Monday`,
-		`[1,2]`:                                                    `not a JSON object`,
+		`[1,2]`: `not a JSON object`,
 	} {
 		if _, err := e.invoke(t, ev); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", ev, err, want)
