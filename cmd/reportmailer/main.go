@@ -19,6 +19,8 @@ type command struct {
 var commands = []command{
 	{"demo", "render a digest from the built-in simulator into out/ (no accounts needed)", runDemo},
 	{"digest", "render a digest's prior period to files, and send it with -send", runDigest},
+	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
+	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
 	{"validate", "check a configuration file and list every problem", runValidate},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
 }

@@ -68,11 +68,18 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// DynamoDB is a Log in a DynamoDB table with a string partition key "pk"
-// and TTL on the number attribute "ttl".
+// DynamoDB is a Log in the reportmailer table: string keys "pk" (partition)
+// and "sk" (sort; "send" for send-log items), TTL on the number "ttl".
 type DynamoDB struct {
 	Client *dynamodb.Client
 	Table  string
+}
+
+// sortKey is the sort key of every send-log item.
+const sortKey = "send"
+
+func itemKey(key string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": s(key), "sk": s(sortKey)}
 }
 
 func n(v int64) types.AttributeValue {
@@ -86,7 +93,7 @@ func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease ti
 	_, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.Table),
 		Item: map[string]types.AttributeValue{
-			"pk": s(key), "state": s(stateInProgress), "token": s(c.Token),
+			"pk": s(key), "sk": s(sortKey), "state": s(stateInProgress), "token": s(c.Token),
 			"leaseUntil": n(now.Add(lease).Unix()), "ttl": n(now.Add(Retention).Unix()),
 		},
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR (#state = :inprogress AND leaseUntil < :now)"),
@@ -114,7 +121,7 @@ func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease ti
 func (d DynamoDB) Done(ctx context.Context, c Claim, messageID string, now time.Time) error {
 	_, err := d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.Table),
-		Key:                       map[string]types.AttributeValue{"pk": s(c.Key)},
+		Key:                       itemKey(c.Key),
 		UpdateExpression:          aws.String("SET #state = :sent, messageId = :id, sentAt = :at REMOVE leaseUntil"),
 		ConditionExpression:       aws.String("#token = :token"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state", "#token": "token"},
@@ -130,7 +137,7 @@ func (d DynamoDB) Done(ctx context.Context, c Claim, messageID string, now time.
 func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 	_, err := d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 aws.String(d.Table),
-		Key:                       map[string]types.AttributeValue{"pk": s(c.Key)},
+		Key:                       itemKey(c.Key),
 		ConditionExpression:       aws.String("#token = :token AND #state = :inprogress"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state", "#token": "token"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":token": s(c.Token), ":inprogress": s(stateInProgress)},
@@ -145,7 +152,7 @@ func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 // Get implements Log with a consistent read.
 func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
 	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(d.Table), Key: map[string]types.AttributeValue{"pk": s(key)}, ConsistentRead: aws.Bool(true),
+		TableName: aws.String(d.Table), Key: itemKey(key), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sendlog get %s: %w", key, err)
@@ -171,14 +178,20 @@ func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
 	return r, nil
 }
 
-// CreateTable makes the table (for local runs and tests; the SAM template
-// creates it in AWS).
+// CreateTable makes the reportmailer table (for local runs and tests; the
+// SAM template creates it in AWS). The alert state store shares it.
 func CreateTable(ctx context.Context, client *dynamodb.Client, table string) error {
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
+		TableName: aws.String(table),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		BillingMode: types.BillingModePayPerRequest,
 	})
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {

@@ -1,0 +1,292 @@
+package alert_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"reportmailer/pkg/alert"
+	"reportmailer/pkg/config"
+	gomail "reportmailer/pkg/mail"
+	"reportmailer/pkg/reports"
+)
+
+const sales = "d-sales"
+
+// script is a fake Fetcher: one snapshot per evaluation.
+type script struct {
+	step  int
+	queue func(step int) ([]reports.RealtimeQueue, error)
+}
+
+func (s *script) RealtimeQueue(context.Context, reports.Query) ([]reports.RealtimeQueue, error) {
+	return s.queue(s.step)
+}
+
+func (s *script) RealtimeRightNow(context.Context, reports.Query) (*reports.RightNow, error) {
+	n := 3.0
+	return &reports.RightNow{LoggedInAgents: 2, CurrentQueueLength: &n}, nil
+}
+
+func queueOf(route reports.RouteTo, n int) reports.RealtimeQueue {
+	q := reports.RealtimeQueue{RouteTo: route, OngoingChats: 4, AvgWaitTimeInLast30Mins: 40}
+	for i := 0; i < n; i++ {
+		q.Queue = append(q.Queue, reports.QueuedVisitor{VisitorID: fmt.Sprint(i), WaitTime: float64(30 * (n - i))})
+	}
+	return q
+}
+
+func salesQueue(n int) []reports.RealtimeQueue {
+	return []reports.RealtimeQueue{queueOf(reports.RouteTo{Type: reports.RouteSite}, 0), queueOf(reports.RouteTo{Type: reports.RouteDepartment, ID: sales}, n)}
+}
+
+func cfg(t *testing.T, rules string) *config.Config {
+	t.Helper()
+	c, err := config.Load([]byte(`
+mail: {from: "On call <oncall@example.com>"}
+names: {departments: {d-sales: Sales}}
+alerts:
+  noDataAfter: 3
+  noDataTo: [oncall@example.com]
+  rules:
+` + rules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const queueRule = `
+    - {id: queue-long, metric: queue.length, queue: "department:d-sales", op: ">", threshold: 8, for: 3m, repeat: 5m, to: [oncall@example.com], severity: critical}
+`
+
+type run struct {
+	ev     *alert.Evaluator
+	sender *gomail.Memory
+	fetch  *script
+}
+
+func newRun(t *testing.T, rules string, queue func(int) ([]reports.RealtimeQueue, error)) *run {
+	t.Helper()
+	c := cfg(t, rules)
+	compiled, err := alert.Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &run{sender: &gomail.Memory{}, fetch: &script{queue: queue}}
+	r.ev = &alert.Evaluator{Config: c, Rules: compiled, Reports: r.fetch, Store: &alert.MemoryStore{}, Sender: r.sender}
+	return r
+}
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // a Monday
+
+// subjects evaluates once a minute for n minutes and returns, per minute,
+// the subjects mailed ("" when none).
+func (r *run) subjects(t *testing.T, n int) []string {
+	t.Helper()
+	var out []string
+	for i := 0; i < n; i++ {
+		r.fetch.step = i
+		before := len(r.sender.Messages())
+		if _, err := r.ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range r.sender.Messages()[before:] {
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+			got = append(got, s)
+		}
+		out = append(out, strings.Join(got, " | "))
+	}
+	return out
+}
+
+func compact(subjects []string) []string {
+	var out []string
+	for i, s := range subjects {
+		if s != "" {
+			out = append(out, fmt.Sprintf("t%d %s", i, s))
+		}
+	}
+	return out
+}
+
+func sequence(values ...int) func(int) ([]reports.RealtimeQueue, error) {
+	return func(step int) ([]reports.RealtimeQueue, error) {
+		v := values[min(step, len(values)-1)]
+		if v < 0 {
+			return salesQueue(0)[:1], nil // the Sales queue is gone
+		}
+		return salesQueue(v), nil
+	}
+}
+
+func TestStateMachineScenarios(t *testing.T) {
+	tests := []struct {
+		name   string
+		rules  string
+		values []int
+		want   []string
+	}{
+		{"flapping value never holds for 3m", queueRule, []int{9, 3, 9, 9, 3, 9, 9, 9, 2, 0}, nil},
+		{"steady breach: one FIRING, reminders at the repeat interval only", queueRule, []int{9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10},
+			[]string{"t3 [FIRING] Queue length 9 > 8 for 3m — Department: Sales", "t8 [STILL FIRING] Queue length 10 > 8 — Department: Sales"}},
+		{"recovery: one RESOLVED", queueRule, []int{12, 12, 12, 12, 5, 5},
+			[]string{"t3 [FIRING] Queue length 12 > 8 for 3m — Department: Sales", "t4 [RESOLVED] Queue length back to 5 — Department: Sales"}},
+		{"hysteresis: no resolve until back below recovery", `
+    - {id: queue-long, metric: queue.length, queue: "department:d-sales", op: ">", threshold: 8, recovery: 4, for: "2", repeat: 1h, to: [oncall@example.com]}
+`, []int{9, 9, 7, 9, 7, 8, 4},
+			[]string{"t1 [FIRING] Queue length 9 > 8 for 2 checks — Department: Sales", "t6 [RESOLVED] Queue length back to 4 — Department: Sales"}},
+		{"queue vanishing counts as resolved", queueRule, []int{9, 9, 9, 9, -1, -1},
+			[]string{"t3 [FIRING] Queue length 9 > 8 for 3m — Department: Sales", "t4 [RESOLVED] Queue length: queue gone — Department: Sales"}},
+		{"resolved not sent when sendResolved is false", `
+    - {id: queue-long, metric: queue.length, queue: "department:d-sales", op: ">", threshold: 8, sendResolved: false, to: [oncall@example.com]}
+`, []int{9, 2}, []string{"t0 [FIRING] Queue length 9 > 8 — Department: Sales"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun(t, tc.rules, sequence(tc.values...))
+			got := compact(r.subjects(t, len(tc.values)))
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("emails\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestQuietHours(t *testing.T) {
+	// Active 10:03-18:00 UTC on weekdays: the breach starts at 10:00, the first mail waits for 10:03.
+	rules := `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, to: [oncall@example.com], activeHours: {timezone: UTC, days: [mon, tue, wed, thu, fri], from: "10:03", to: "18:00"}}
+`
+	r := newRun(t, rules, sequence(9, 9, 9, 9, 9, 2))
+	got := compact(r.subjects(t, 6))
+	want := []string{"t3 [FIRING] Queue length 9 > 8 — Department: Sales", "t5 [RESOLVED] Queue length back to 2 — Department: Sales"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("emails\n got %q\nwant %q", got, want)
+	}
+	// A breach that starts and ends outside the hours mails nothing.
+	r = newRun(t, strings.Replace(rules, `"10:03"`, `"12:00"`, 1), sequence(9, 9, 2))
+	if got := compact(r.subjects(t, 3)); len(got) != 0 {
+		t.Errorf("outside active hours: %q", got)
+	}
+}
+
+func TestNoDataThenRecovery(t *testing.T) {
+	failing := errors.New("boom")
+	r := newRun(t, queueRule, func(step int) ([]reports.RealtimeQueue, error) {
+		if step >= 1 && step <= 5 {
+			return nil, &reports.APIError{Report: "realtimeQueue", Status: 503, Attempts: 4}
+		}
+		_ = failing
+		return salesQueue(1), nil
+	})
+	got := compact(r.subjects(t, 8))
+	want := []string{"t3 [FIRING] Comm100 data unavailable — Comm100 Report API", "t6 [RESOLVED] Comm100 data is available again — Comm100 Report API"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("emails\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestSimultaneousAlertsAreGrouped(t *testing.T) {
+	rules := `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, to: [oncall@example.com]}
+    - {id: wait-long, metric: queue.longestWait, op: ">=", threshold: 180, to: [oncall@example.com]}
+    - {id: low-agents, metric: site.loggedInAgents, op: "<", threshold: 3, to: [manager@example.com]}
+`
+	r := newRun(t, rules, sequence(9))
+	got := r.subjects(t, 1)
+	if len(r.sender.Messages()) != 2 {
+		t.Fatalf("%d emails, want 2 (one per recipient group): %q", len(r.sender.Messages()), got)
+	}
+	if !strings.Contains(got[0], "(+1 more)") {
+		t.Errorf("grouped subject %q", got[0])
+	}
+}
+
+func TestThreading(t *testing.T) {
+	r := newRun(t, queueRule, sequence(9, 9, 9, 9, 2))
+	r.subjects(t, 5)
+	msgs := r.sender.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails", len(msgs))
+	}
+	first, _ := mail.ReadMessage(strings.NewReader(string(msgs[0].Raw)))
+	second, _ := mail.ReadMessage(strings.NewReader(string(msgs[1].Raw)))
+	if id := first.Header.Get("Message-Id"); id == "" || second.Header.Get("In-Reply-To") != id {
+		t.Errorf("RESOLVED does not reply to FIRING: %q vs %q", second.Header.Get("In-Reply-To"), id)
+	}
+}
+
+// flaky fails the first send.
+type flaky struct {
+	gomail.Memory
+	failed bool
+}
+
+func (f *flaky) Send(ctx context.Context, env gomail.Envelope, raw []byte) (string, error) {
+	if !f.failed {
+		f.failed = true
+		return "", errors.New("throttled")
+	}
+	return f.Memory.Send(ctx, env, raw)
+}
+
+func TestFailedSendIsRetriedNextEvaluation(t *testing.T) {
+	r := newRun(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, repeat: 1h, to: [oncall@example.com]}
+`, sequence(9, 9, 9))
+	f := &flaky{}
+	r.ev.Sender = f
+	for i := 0; i < 3; i++ {
+		if _, err := r.ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(f.Messages()); n != 1 {
+		t.Errorf("%d FIRING mails delivered, want exactly 1 (retried once)", n)
+	}
+}
+
+func TestMetricsMatchConfig(t *testing.T) {
+	for name := range config.AlertMetrics {
+		rule := fmt.Sprintf("    - {id: r, metric: %s, op: \">\", threshold: 1, to: [a@example.com]}\n", name)
+		if _, err := alert.Compile(cfg(t, rule)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func BenchmarkEvaluate100Rules50Queues(b *testing.B) {
+	var rules strings.Builder
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&rules, "    - {id: r%d, metric: queue.length, op: \">\", threshold: %d, for: \"3\", to: [oncall@example.com]}\n", i, 5+i%10)
+	}
+	c, err := config.Load([]byte("mail: {from: a@example.com}\nalerts:\n  rules:\n" + rules.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	compiled, _ := alert.Compile(c)
+	queues := make([]reports.RealtimeQueue, 50)
+	for i := range queues {
+		queues[i] = queueOf(reports.RouteTo{Type: reports.RouteDepartment, ID: reports.ID(fmt.Sprint("d", i))}, i%15)
+	}
+	ev := &alert.Evaluator{Config: c, Rules: compiled, Reports: &script{queue: func(int) ([]reports.RealtimeQueue, error) { return queues, nil }},
+		Store: &alert.MemoryStore{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

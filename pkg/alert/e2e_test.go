@@ -1,0 +1,107 @@
+package alert_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"reportmailer/internal/awstest"
+	"reportmailer/internal/comm100sim"
+	"reportmailer/pkg/alert"
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/reports"
+	"reportmailer/pkg/sendlog"
+)
+
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+// awsRun wires an evaluator to the simulator and to moto's DynamoDB and SES,
+// the way the Lambda does. Each call is a new "process" with fresh clients.
+func awsRun(t *testing.T, moto *awstest.Moto, simURL string) *alert.Evaluator {
+	t.Helper()
+	c := cfg(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, to: [oncall@example.com]}
+`)
+	rules, err := alert.Compile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awsCfg := moto.Config(t)
+	client := reports.New(reports.WithBaseURL(simURL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
+	return &alert.Evaluator{Config: c, Rules: rules, Reports: client,
+		Store:  alert.DynamoStore{Client: dynamodb.NewFromConfig(awsCfg), Table: "reportmailer"},
+		Sender: mail.SES{Client: sesv2.NewFromConfig(awsCfg)}}
+}
+
+func setupAWS(t *testing.T) (*awstest.Moto, *comm100sim.Server, string) {
+	t.Helper()
+	moto := awstest.Fresh(t)
+	ctx := context.Background()
+	awsCfg := moto.Config(t)
+	if err := sendlog.CreateTable(ctx, dynamodb.NewFromConfig(awsCfg), "reportmailer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sesv2.NewFromConfig(awsCfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("oncall@example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	sim := comm100sim.New(comm100sim.Options{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return moto, sim, srv.URL
+}
+
+func TestConcurrentEvaluationsSendOneEmail(t *testing.T) {
+	moto, sim, url := setupAWS(t)
+	// The Sales queue already holds 12 visitors.
+	sim.SetScript(comm100sim.NewScript(comm100sim.SurgeScript()[5:6], false))
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := awsRun(t, moto, url)
+			if _, err := alert.Handler(ev)(context.Background(), json.RawMessage(`{"scheduledTime":"2026-11-23T10:00:00Z"}`)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sent := moto.SentEmails(t)
+	if len(sent) != 1 {
+		t.Fatalf("%d emails for one breach evaluated 4 times at once, want 1", len(sent))
+	}
+	if !strings.Contains(sent[0].RawData, "FIRING") {
+		t.Errorf("not a FIRING mail:\n%.400s", sent[0].RawData)
+	}
+}
+
+func TestStateSurvivesBetweenProcesses(t *testing.T) {
+	moto, sim, url := setupAWS(t)
+	script := comm100sim.NewScript(comm100sim.SurgeScript(), false)
+	sim.SetScript(script)
+	times := []string{"2026-11-23T10:00:00Z", "2026-11-23T10:01:00Z", "2026-11-23T10:02:00Z"}
+	steps := []int{5, 6, 13} // 12 waiting, 15 waiting, 1 waiting
+	for i, at := range times {
+		script.Step(steps[i])
+		// A new evaluator each time: only DynamoDB connects the runs.
+		resp, err := alert.Handler(awsRun(t, moto, url))(context.Background(), json.RawMessage(`{"scheduledTime":"`+at+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v", at, resp.Emails)
+	}
+	sent := moto.SentEmails(t)
+	if len(sent) != 2 {
+		t.Fatalf("%d emails, want FIRING then RESOLVED", len(sent))
+	}
+	if !strings.Contains(sent[0].RawData, "FIRING") || !strings.Contains(sent[1].RawData, "RESOLVED") {
+		t.Errorf("unexpected order")
+	}
+}

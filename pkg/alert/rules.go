@@ -1,0 +1,236 @@
+package alert
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/render"
+	"reportmailer/pkg/reports"
+)
+
+// Rule is a compiled alert rule.
+type Rule struct {
+	config.Rule
+	Policy Policy
+	For    config.ForSpec
+	// site-wide metrics read realtime/rightNow; queue metrics realtime/queue.
+	siteWide bool
+}
+
+// metricDef reads one metric.
+type metricDef struct {
+	label string
+	unit  reports.Unit
+	queue func(q reports.RealtimeQueue) float64
+	site  func(r reports.RightNow) (float64, bool)
+}
+
+func longest(q reports.RealtimeQueue) float64 {
+	var m float64
+	for _, v := range q.Queue {
+		m = math.Max(m, v.WaitTime)
+	}
+	return m
+}
+
+func ptr(p *float64) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
+}
+
+// metrics implements config.AlertMetrics; TestMetricsMatchConfig keeps them in step.
+var metrics = map[string]metricDef{
+	"queue.length":                         {label: "Queue length", queue: func(q reports.RealtimeQueue) float64 { return float64(len(q.Queue)) }},
+	"queue.longestWait":                    {label: "Longest wait", unit: reports.Seconds, queue: longest},
+	"queue.avgWaitTimeInLast30Mins":        {label: "Avg wait (30 min)", unit: reports.Seconds, queue: func(q reports.RealtimeQueue) float64 { return q.AvgWaitTimeInLast30Mins }},
+	"queue.avgWaitTimeInLast60Mins":        {label: "Avg wait (60 min)", unit: reports.Seconds, queue: func(q reports.RealtimeQueue) float64 { return q.AvgWaitTimeInLast60Mins }},
+	"queue.abandonedChatsInLast30Mins":     {label: "Abandoned (30 min)", queue: func(q reports.RealtimeQueue) float64 { return q.AbandonedChatsInLast30Mins }},
+	"queue.switchedToMessagesInLast30Mins": {label: "Switched to message (30 min)", queue: func(q reports.RealtimeQueue) float64 { return q.SwitchedToMessagesInLast30Mins }},
+	"queue.ongoingChats":                   {label: "Ongoing chats", queue: func(q reports.RealtimeQueue) float64 { return q.OngoingChats }},
+	"site.currentQueueLength":              {label: "Visitors waiting", site: func(r reports.RightNow) (float64, bool) { return ptr(r.CurrentQueueLength) }},
+	"site.chatUtilization":                 {label: "Chat utilization", unit: reports.Ratio, site: func(r reports.RightNow) (float64, bool) { return ptr(r.ChatUtilization) }},
+	"site.loggedInAgents":                  {label: "Logged-in agents", site: func(r reports.RightNow) (float64, bool) { return r.LoggedInAgents, true }},
+	"site.agentsInChat":                    {label: "Agents in chat", site: func(r reports.RightNow) (float64, bool) { return r.AgentsInChat, true }},
+	"site.ongoingChats":                    {label: "Ongoing chats", site: func(r reports.RightNow) (float64, bool) { return r.OngoingChats, true }},
+	"site.visitorsOnSite":                  {label: "Visitors on site", site: func(r reports.RightNow) (float64, bool) { return r.VisitorsOnSite, true }},
+}
+
+func compare(op string, threshold float64) func(float64) bool {
+	switch op {
+	case ">":
+		return func(v float64) bool { return v > threshold }
+	case ">=":
+		return func(v float64) bool { return v >= threshold }
+	case "<":
+		return func(v float64) bool { return v < threshold }
+	}
+	return func(v float64) bool { return v <= threshold }
+}
+
+// Compile turns config rules into evaluable rules. The config has been
+// validated, so unknown metrics cannot occur here.
+func Compile(cfg *config.Config) ([]Rule, error) {
+	var out []Rule
+	for _, r := range cfg.Alerts.Rules {
+		def, ok := metrics[r.Metric]
+		if !ok {
+			return nil, fmt.Errorf("alert rule %s: unknown metric %q", r.ID, r.Metric)
+		}
+		f, _ := config.ParseFor(r.For)
+		up := r.Op == ">" || r.Op == ">="
+		p := Policy{Breached: compare(r.Op, *r.Threshold), ForCount: f.Evaluations, ForDuration: f.Duration,
+			Repeat: time.Duration(r.Repeat), SendResolved: *r.SendResolved,
+			Worse: func(a, b float64) bool { return (up && a > b) || (!up && a < b) }}
+		if r.Recovery != nil {
+			// Resolve once the value is back past the recovery level (hysteresis).
+			rec := *r.Recovery
+			if up {
+				p.Recovered = func(v float64) bool { return v <= rec }
+			} else {
+				p.Recovered = func(v float64) bool { return v >= rec }
+			}
+		}
+		if s := r.ActiveHours; s != nil {
+			active, err := activeWindow(*s)
+			if err != nil {
+				return nil, fmt.Errorf("alert rule %s: %w", r.ID, err)
+			}
+			p.Active = active
+		}
+		out = append(out, Rule{Rule: r, Policy: p, For: f, siteWide: def.site != nil})
+	}
+	return out, nil
+}
+
+// activeWindow returns a func telling whether now falls in the schedule.
+// A window whose end is before its start runs overnight.
+func activeWindow(s config.Schedule) (func(time.Time) bool, error) {
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := config.ParseClock(s.From)
+	to, _ := config.ParseClock(s.To)
+	days := map[time.Weekday]bool{}
+	for _, d := range s.Days {
+		wd, _ := config.ParseWeekday(d)
+		days[wd] = true
+	}
+	return func(now time.Time) bool {
+		l := now.In(loc)
+		m := l.Hour()*60 + l.Minute()
+		day := l.Weekday()
+		inWindow := m >= from && m < to
+		if to <= from { // overnight: the part after midnight belongs to the previous day
+			inWindow = m >= from || m < to
+			if m < to {
+				day = (day + 6) % 7
+			}
+		}
+		return inWindow && (len(days) == 0 || days[day])
+	}, nil
+}
+
+// Sample is one instance's observation.
+type Sample struct {
+	Instance string // stable key, e.g. "department:<id>" or "site"
+	Label    string // "Department: Sales"
+	Obs      Observation
+	// queue is the observed queue, for the mail's context (nil for site-wide metrics).
+	queue *reports.RealtimeQueue
+}
+
+// Context is the queue's other metrics, for the mail. Computed only for
+// samples that are mailed: most evaluations mail nothing.
+func (s Sample) Context() []Fact {
+	if s.queue == nil {
+		return nil
+	}
+	return queueFacts(*s.queue)
+}
+
+// Waits are the five longest current waits, longest first.
+func (s Sample) Waits() []float64 {
+	if s.queue == nil {
+		return nil
+	}
+	waits := make([]float64, 0, len(s.queue.Queue))
+	for _, w := range s.queue.Queue {
+		waits = append(waits, w.WaitTime)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(waits)))
+	return waits[:min(5, len(waits))]
+}
+
+// Fact is a labelled, formatted value.
+type Fact struct{ Label, Value string }
+
+func instanceKey(r reports.RouteTo) string {
+	switch r.Type {
+	case reports.RouteSite:
+		return "site"
+	case reports.RouteDepartment:
+		return "department:" + string(r.ID)
+	case reports.RouteAgent:
+		return "agent:" + string(r.ID)
+	}
+	return fmt.Sprintf("route%d:%s", r.Type, r.ID)
+}
+
+func queueFacts(q reports.RealtimeQueue) []Fact {
+	return []Fact{
+		{"Waiting", render.Count(float64(len(q.Queue)))},
+		{"Longest wait", render.Duration(longest(q))},
+		{"Avg wait (30 min)", render.Duration(q.AvgWaitTimeInLast30Mins)},
+		{"Avg wait (60 min)", render.Duration(q.AvgWaitTimeInLast60Mins)},
+		{"Abandoned (30 min)", render.Count(q.AbandonedChatsInLast30Mins)},
+		{"Switched to message (30 min)", render.Count(q.SwitchedToMessagesInLast30Mins)},
+		{"Ongoing chats", render.Count(q.OngoingChats)},
+	}
+}
+
+// Observe returns the rule's samples from one snapshot.
+func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, names render.Names) []Sample {
+	def := metrics[r.Metric]
+	if r.siteWide {
+		if now == nil {
+			return nil
+		}
+		v, ok := def.site(*now)
+		return []Sample{{Instance: "site", Label: "Site", Obs: Observation{Present: ok, Value: v}}}
+	}
+	out := make([]Sample, 0, len(queues))
+	for i := range queues {
+		q := &queues[i]
+		key := instanceKey(q.RouteTo)
+		if r.Queue != "" && r.Queue != key {
+			continue
+		}
+		out = append(out, Sample{Instance: key, Label: render.QueueLabel(names, q.RouteTo),
+			Obs: Observation{Present: true, Value: def.queue(*q)}, queue: q})
+	}
+	return out
+}
+
+// Label is the metric's human name.
+func (r Rule) Label() string { return metrics[r.Metric].label }
+
+// Format formats a value of the rule's metric.
+func (r Rule) Format(v float64) string { return render.FormatValue(v, metrics[r.Metric].unit) }
+
+// ForText reads the rule's `for` as a person would: "3m", "3 checks".
+func (r Rule) ForText() string {
+	switch {
+	case r.For.Evaluations > 0:
+		return fmt.Sprintf("%d checks", r.For.Evaluations)
+	case r.For.Duration > 0:
+		return strings.TrimSuffix(strings.TrimSuffix(r.For.Duration.String(), "0s"), "0m")
+	}
+	return ""
+}
