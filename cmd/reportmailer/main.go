@@ -23,6 +23,7 @@ var commands = []command{
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
 	{"validate", "check a configuration file and list every problem", runValidate},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
+	{"local-invoke", "run a Lambda function under the Runtime Interface Emulator with a sample event", runLocalInvoke},
 }
 
 func usage() {

@@ -111,25 +111,37 @@ func Fresh(t testing.TB) *Moto {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(m.Endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
+	if err := m.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
 	return m
 }
 
 // Config is an AWS config pointed at moto with test credentials.
 func (m *Moto) Config(t testing.TB) aws.Config {
 	t.Helper()
-	cfg, err := awsconfig.LoadDefaultConfig(context.Background(),
-		awsconfig.WithRegion(Region),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		awsconfig.WithBaseEndpoint(m.Endpoint))
+	cfg, err := m.AWSConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// AWSConfig is an AWS config pointed at moto with test credentials.
+func (m *Moto) AWSConfig(ctx context.Context) (aws.Config, error) {
+	return awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(Region),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
+		awsconfig.WithBaseEndpoint(m.Endpoint))
+}
+
+// Reset clears all of moto's state.
+func (m *Moto) Reset() error {
+	resp, err := http.Post(m.Endpoint+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }
 
 // Env is the process environment that points the AWS SDK at moto.
@@ -149,9 +161,18 @@ type RawMessage struct {
 // SentEmails reads back every raw message SES v2 accepted.
 func (m *Moto) SentEmails(t testing.TB) []RawMessage {
 	t.Helper()
-	resp, err := http.Get(m.Endpoint + "/moto-api/data.json")
+	msgs, err := m.Emails()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return msgs
+}
+
+// Emails reads back every raw message SES v2 accepted.
+func (m *Moto) Emails() ([]RawMessage, error) {
+	resp, err := http.Get(m.Endpoint + "/moto-api/data.json")
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var data struct {
@@ -161,12 +182,12 @@ func (m *Moto) SentEmails(t testing.TB) []RawMessage {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(body, &data); err != nil {
-		t.Fatalf("moto data.json: %v: %.200s", err, body)
+		return nil, fmt.Errorf("moto data.json: %v: %.200s", err, body)
 	}
 	for i := range data.SES.RawMessage {
 		// moto keeps the raw text as sent; normalise line ends for parsing.
 		data.SES.RawMessage[i].RawData = strings.ReplaceAll(data.SES.RawMessage[i].RawData, "\r\n", "\n")
 		data.SES.RawMessage[i].RawData = strings.ReplaceAll(data.SES.RawMessage[i].RawData, "\n", "\r\n")
 	}
-	return data.SES.RawMessage
+	return data.SES.RawMessage, nil
 }

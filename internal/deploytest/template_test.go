@@ -1,0 +1,227 @@
+// Package deploytest checks template.yaml the way AWS will read it:
+// cfn-lint, then the SAM translator's plain CloudFormation, on which the
+// least-privilege rules and the schedules are asserted.
+package deploytest
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func root(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs("../..")
+	return dir
+}
+
+func need(t *testing.T, bin, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(bin)
+	if err != nil {
+		t.Fatalf("%s not found: run `make tools` (or: %s)", bin, install)
+	}
+	return p
+}
+
+func TestCfnLint(t *testing.T) {
+	cmd := exec.Command(need(t, "cfn-lint", "pip install cfn-lint"), "template.yaml")
+	cmd.Dir = root(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint: %v\n%s", err, out)
+	}
+}
+
+type resource struct {
+	Type       string          `json:"Type"`
+	Properties json.RawMessage `json:"Properties"`
+}
+
+func translate(t *testing.T) map[string]resource {
+	t.Helper()
+	cmd := exec.Command(need(t, "python3", "apt-get install python3"), "scripts/sam-translate.py", "template.yaml")
+	cmd.Dir = root(t)
+	out, err := cmd.Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("SAM translation failed (pip install aws-sam-translator if it is missing): %v\n%s", err, msg)
+	}
+	var tmpl struct {
+		Resources map[string]resource `json:"Resources"`
+	}
+	if err := json.Unmarshal(out, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl.Resources
+}
+
+type statement struct {
+	Sid      string `json:"Sid"`
+	Effect   string `json:"Effect"`
+	Action   any    `json:"Action"`
+	Resource any    `json:"Resource"`
+}
+
+func list(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			b, _ := json.Marshal(e)
+			out = append(out, strings.Trim(string(b), `"`))
+		}
+		return out
+	}
+	b, _ := json.Marshal(v)
+	return []string{string(b)}
+}
+
+// statements digs every statement out of a role's inline policies,
+// including those behind Fn::If.
+func statements(t *testing.T, props json.RawMessage) []statement {
+	t.Helper()
+	var out []statement
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if st, ok := x["Statement"].([]any); ok {
+				for _, s := range st {
+					b, _ := json.Marshal(s)
+					var one statement
+					_ = json.Unmarshal(b, &one)
+					out = append(out, one)
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	var v any
+	_ = json.Unmarshal(props, &v)
+	walk(v)
+	return out
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	res := translate(t)
+	roles := 0
+	for name, r := range res {
+		if r.Type != "AWS::IAM::Role" {
+			continue
+		}
+		roles++
+		for _, s := range statements(t, r.Properties) {
+			if s.Effect != "Allow" {
+				continue
+			}
+			for _, a := range list(s.Action) {
+				service := strings.SplitN(a, ":", 2)[0]
+				switch service {
+				case "ses", "dynamodb", "secretsmanager", "s3", "ssm", "sqs", "lambda":
+				default:
+					continue
+				}
+				for _, rsc := range list(s.Resource) {
+					if rsc == "*" || strings.HasSuffix(rsc, ":*") {
+						t.Errorf("%s: %s on %q", name, a, rsc)
+					}
+				}
+			}
+			for _, a := range list(s.Action) {
+				if strings.HasPrefix(a, "ses:") && !strings.Contains(strings.Join(list(s.Resource), " "), "identity/${SenderIdentity}") {
+					t.Errorf("%s: %s not limited to the sender identity: %v", name, a, s.Resource)
+				}
+				if strings.HasPrefix(a, "dynamodb:") && !strings.Contains(strings.Join(list(s.Resource), " "), "StateTable") {
+					t.Errorf("%s: %s not limited to the table: %v", name, a, s.Resource)
+				}
+				if a == "dynamodb:*" || a == "s3:*" || a == "ses:*" {
+					t.Errorf("%s: wildcard action %s", name, a)
+				}
+			}
+		}
+	}
+	if roles < 4 {
+		t.Errorf("%d IAM roles, want one per function and one per schedule", roles)
+	}
+}
+
+func TestSchedulesTableAndFunctions(t *testing.T) {
+	res := translate(t)
+	var schedules []string
+	for name, r := range res {
+		switch r.Type {
+		case "AWS::Scheduler::Schedule":
+			schedules = append(schedules, name)
+			p := string(r.Properties)
+			for _, want := range []string{"<aws.scheduler.scheduled-time>", "RetryPolicy", "DeadLetterConfig"} {
+				if !strings.Contains(p, want) {
+					t.Errorf("%s lacks %s", name, want)
+				}
+			}
+			if strings.Contains(name, "Digest") && !strings.Contains(p, "ScheduleExpressionTimezone") {
+				t.Errorf("%s has no timezone: DST would shift it", name)
+			}
+		case "AWS::DynamoDB::Table":
+			p := string(r.Properties)
+			for _, want := range []string{"PAY_PER_REQUEST", "TimeToLiveSpecification", "PointInTimeRecoveryEnabled"} {
+				if !strings.Contains(p, want) {
+					t.Errorf("table lacks %s", want)
+				}
+			}
+		case "AWS::Lambda::Function":
+			p := string(r.Properties)
+			for _, want := range []string{`"provided.al2023"`, `"arm64"`, `"bootstrap"`, `"LogFormat":"JSON"`} {
+				if !strings.Contains(strings.ReplaceAll(p, " ", ""), strings.ReplaceAll(want, " ", "")) {
+					t.Errorf("%s lacks %s", name, want)
+				}
+			}
+		}
+	}
+	if len(schedules) != 2 {
+		t.Errorf("schedules %v, want the digest's and the alerts'", schedules)
+	}
+	for _, want := range []string{"StateTable", "DeadLetterQueue", "DigestErrorsAlarm", "AlertErrorsAlarm", "DeadLetterAlarm", "ArchiveBucket"} {
+		if _, ok := res[want]; !ok {
+			t.Errorf("no %s", want)
+		}
+	}
+}
+
+// The sample event must be exactly what the digest schedule's Input
+// delivers with the template's default digest id.
+func TestSampleEventMatchesScheduleInput(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)DigestId:\n\s+Type: String\n\s+Default: (\S+)`).FindSubmatch(data)
+	if m == nil {
+		t.Fatal("no DigestId default in template.yaml")
+	}
+	var ev map[string]string
+	raw, _ := os.ReadFile(filepath.Join(root(t), "events", "digest-weekly.json"))
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev["digest"] != string(m[1]) || ev["scheduledTime"] == "" || len(ev) != 2 {
+		t.Errorf("events/digest-weekly.json %v does not match the schedule's Input for digest %s", ev, m[1])
+	}
+	if !strings.Contains(string(data), `Input: !Sub '{"digest": "${DigestId}", "scheduledTime": "<aws.scheduler.scheduled-time>"}'`) {
+		t.Error("the digest schedule's Input changed; update events/digest-weekly.json with it")
+	}
+}
