@@ -191,8 +191,10 @@ type entry struct {
 	others int // >0 for the folded "N others" entry
 }
 
-// ranked sorts entries by value (ties by label) and folds the tail into "others".
-func ranked(entries []entry, top int) []entry {
+// ranked sorts entries by value (ties by label) and folds the tail into
+// "others": their sum for counts, their mean when the values are averages
+// (ten agents' average response times do not add up).
+func ranked(entries []entry, top int, average bool) []entry {
 	sort.SliceStable(entries, func(i, j int) bool {
 		if entries[i].value != entries[j].value {
 			return entries[i].value > entries[j].value
@@ -205,6 +207,9 @@ func ranked(entries []entry, top int) []entry {
 	rest := entry{others: len(entries) - top}
 	for _, e := range entries[top:] {
 		rest.value += e.value
+	}
+	if average {
+		rest.value /= float64(rest.others)
 	}
 	rest.label = Count(float64(rest.others)) + " others"
 	return append(entries[:top:top], rest)

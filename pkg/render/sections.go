@@ -348,7 +348,7 @@ func dimensionEntries(d *Digest, s *Section, m reports.Metric, rows []any) []ent
 	for _, r := range rows {
 		es = append(es, entry{label: d.Names.Name(s.Group, reports.KeyOf(r, s.Group)), value: reports.MetricValue(r, m, false), row: r})
 	}
-	return ranked(es, topN)
+	return ranked(es, topN, isAverage(m))
 }
 
 func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
@@ -477,7 +477,7 @@ func ratingView(v *view, d *Digest, s *Section) {
 			n, _, _ := ratingStats([]any{r}, false)
 			es = append(es, entry{label: d.Names.Name(s.Group, reports.KeyOf(r, s.Group)), value: n, row: r})
 		}
-		es = ranked(es, topN)
+		es = ranked(es, topN, false)
 		var bars []hbar
 		for _, e := range es {
 			if e.others > 0 {
@@ -565,7 +565,7 @@ func surveyView(v *view, s *Section) {
 	t := &Table{Head: []string{"Question", "Answer", "Count", "Share"}, NumericFrom: 2}
 	var total float64
 	for i := range blocks {
-		blocks[i].answers = ranked(blocks[i].answers, 8)
+		blocks[i].answers = ranked(blocks[i].answers, 8, false)
 		for _, a := range blocks[i].answers {
 			t.Rows = append(t.Rows, []string{blocks[i].question, a.label, Count(a.value), Percent(ratio(a.value, blocks[i].total))})
 		}
@@ -638,7 +638,7 @@ func rankedView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		}
 		es = append(es, entry{label: label, value: reports.MetricValue(r, m, false), row: r})
 	}
-	es = ranked(es, topN)
+	es = ranked(es, topN, false)
 	var total float64
 	for _, e := range es {
 		total += e.value
