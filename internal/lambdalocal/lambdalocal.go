@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"reportmailer/internal/awstest"
 	"reportmailer/pkg/sendlog"
 )
 
@@ -95,23 +96,14 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.r.logs.Write(p)
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // Start runs the emulator on free loopback ports with the function's
 // environment (what template.yaml would give it) and waits until it listens.
 func Start(rie, bootstrap string, env []string) (*RIE, error) {
-	api, err := freePort()
+	api, err := awstest.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	rapid, err := freePort()
+	rapid, err := awstest.FreePort()
 	if err != nil {
 		return nil, err
 	}

@@ -158,11 +158,7 @@ func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt s
 	h := int(padTop + legendH + float64(len(bars))*(barH+barGap) + 4)
 	var maxTotal float64
 	for _, b := range bars {
-		var t float64
-		for _, s := range b.segments {
-			t += s
-		}
-		maxTotal = math.Max(maxTotal, t)
+		maxTotal = math.Max(maxTotal, sum(b.segments))
 	}
 	draw := func(p painter) {
 		drawLegend(p, legend, legendCols, padTop+10)
@@ -215,11 +211,7 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 		y0, y1 := padTop+legendH+6, float64(h)-22
 		var maxV float64
 		for _, c := range cols {
-			var t float64
-			for _, s := range c.segments {
-				t += s
-			}
-			maxV = math.Max(maxV, t)
+			maxV = math.Max(maxV, sum(c.segments))
 		}
 		top := niceCeil(maxV)
 		for i := 0; i <= 4; i++ {
@@ -246,6 +238,15 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 		}
 	}
 	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+// sum adds a stack's segments.
+func sum(xs []float64) float64 {
+	var t float64
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
 
 // niceCeil rounds up to 1, 2, 2.5 or 5 times a power of ten.
