@@ -38,7 +38,8 @@ demo-alert: ## play a queue surge from the simulator through the example's alert
 
 bench: ## rendering and alert benchmarks, then Chromium printing the same digest (for the ratio)
 	$(GO) test -run '^$$' -bench 'Digest' -benchmem -benchtime 20x -cpu 1,2 ./pkg/render/
-	$(GO) test -run '^$$' -bench 'Evaluate' -benchmem -benchtime 200x ./pkg/alert/
+	$(GO) test -run '^$$' -bench 'Evaluate100' -benchmem -benchtime 200x ./pkg/alert/
+	$(GO) test -run '^$$' -bench 'EvaluateAPI200ms' -benchtime 5x ./pkg/alert/
 	@scripts/bench-chromium.sh
 
 build: ## build both bootstraps for Lambda (linux/arm64) into bin/lambda/<Function>/

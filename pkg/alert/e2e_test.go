@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,6 +16,7 @@ import (
 	"reportmailer/internal/awstest"
 	"reportmailer/internal/comm100sim"
 	"reportmailer/pkg/alert"
+	"reportmailer/pkg/config"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
 	"reportmailer/pkg/sendlog"
@@ -103,5 +105,33 @@ func TestStateSurvivesBetweenProcesses(t *testing.T) {
 	}
 	if !strings.Contains(sent[0].RawData, "FIRING") || !strings.Contains(sent[1].RawData, "RESOLVED") {
 		t.Errorf("unexpected order")
+	}
+}
+
+// BenchmarkEvaluateAPI200ms is one whole evaluation (both real-time
+// fetches, every rule, state) with Comm100 answering in 200 ms.
+func BenchmarkEvaluateAPI200ms(b *testing.B) {
+	sim := comm100sim.New(comm100sim.Options{})
+	sim.AddFault(comm100sim.Fault{Report: "*", Latency: 200 * time.Millisecond})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := config.Load([]byte(`
+mail: {from: a@example.com}
+alerts:
+  rules:
+    - {id: q, metric: queue.length, op: ">", threshold: 8, to: [a@example.com]}
+    - {id: s, metric: site.loggedInAgents, op: "<", threshold: 1, to: [a@example.com]}
+`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules, _ := alert.Compile(c)
+	client := reports.New(reports.WithBaseURL(srv.URL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
+	ev := &alert.Evaluator{Config: c, Rules: rules, Reports: client, Store: &alert.MemoryStore{}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
