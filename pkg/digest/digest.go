@@ -244,26 +244,29 @@ func splitRecipients(list []string, n int) [][]string {
 
 type recipients struct{ to, cc, bcc []string }
 
-// recipientGroups splits recipients into messages of at most 50 (SES's
-// limit). To and Cc stay together when they fit; Bcc fills the rest.
+// recipientGroups splits recipients into messages SES accepts: at most 50
+// recipients each. The budget counts To and Cc twice, once in the headers
+// and once in the envelope, because SES's rule is stated per header and
+// per envelope (and moto counts both); a message never comes near the
+// limit by either reading. To and Cc stay together when they fit; Bcc
+// fills the rest, then further messages of Bcc only.
 func recipientGroups(d *config.Digest) []recipients {
-	if len(d.To)+len(d.Cc)+len(d.Bcc) <= maxRecipients {
+	visible := len(d.To) + len(d.Cc)
+	if 2*visible+len(d.Bcc) <= maxRecipients {
 		return []recipients{{d.To, d.Cc, d.Bcc}}
 	}
 	var out []recipients
-	visible := len(d.To) + len(d.Cc)
-	if visible <= maxRecipients {
-		first := maxRecipients - visible
-		out = append(out, recipients{d.To, d.Cc, d.Bcc[:min(first, len(d.Bcc))]})
-		for _, chunk := range splitRecipients(d.Bcc[min(first, len(d.Bcc)):], maxRecipients) {
-			out = append(out, recipients{bcc: chunk})
+	rest := d.Bcc
+	if 2*visible <= maxRecipients {
+		first := min(maxRecipients-2*visible, len(d.Bcc))
+		out = append(out, recipients{d.To, d.Cc, d.Bcc[:first]})
+		rest = d.Bcc[first:]
+	} else {
+		for _, chunk := range splitRecipients(append(append([]string{}, d.To...), d.Cc...), maxRecipients/2) {
+			out = append(out, recipients{to: chunk})
 		}
-		return out
 	}
-	for _, chunk := range splitRecipients(append(append([]string{}, d.To...), d.Cc...), maxRecipients) {
-		out = append(out, recipients{to: chunk})
-	}
-	for _, chunk := range splitRecipients(d.Bcc, maxRecipients) {
+	for _, chunk := range splitRecipients(rest, maxRecipients) {
 		out = append(out, recipients{bcc: chunk})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -350,5 +352,53 @@ func TestBadEvents(t *testing.T) {
 	}
 	if n := len(e.moto.SentEmails(t)); n != 0 {
 		t.Errorf("%d emails sent for bad events", n)
+	}
+}
+
+func TestManyRecipientsAreSplitAndEachSentOnce(t *testing.T) {
+	e := setup(t, "10485760")
+	d, _ := e.app.Config.Digest("weekly")
+	d.Bcc = nil
+	for i := 0; i < 120; i++ {
+		d.Bcc = append(d.Bcc, fmt.Sprintf("reader%03d@example.com", i))
+	}
+	resp, err := e.invoke(t, weekly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 To (counted twice) + 48 Bcc, then 50 and 22 Bcc.
+	if len(resp.Messages) != 3 || resp.Messages[0].Recipients != 49 || resp.Messages[1].Recipients != 50 || resp.Messages[2].Recipients != 22 {
+		t.Fatalf("messages %+v", resp.Messages)
+	}
+	if n := len(e.moto.SentEmails(t)); n != 3 {
+		t.Errorf("%d emails, want 3", n)
+	}
+	if _, err := e.invoke(t, weekly); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.moto.SentEmails(t)); n != 3 {
+		t.Errorf("%d emails after a retry, want still 3", n)
+	}
+}
+
+func TestDuplicateDeliveriesAtOnceSendOne(t *testing.T) {
+	e := setup(t, "10485760")
+	// Lambda may deliver the same event twice, even concurrently.
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = e.invoke(t, weekly) // losers fail with "in progress" and would be retried
+		}()
+	}
+	wg.Wait()
+	if n := len(e.moto.SentEmails(t)); n != 1 {
+		t.Errorf("%d emails from 3 concurrent deliveries, want 1", n)
+	}
+	// A retry of a loser finds the period sent.
+	resp, err := e.invoke(t, weekly)
+	if err != nil || !resp.AlreadySent {
+		t.Errorf("retry after the race: %+v %v", resp, err)
 	}
 }
