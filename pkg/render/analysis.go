@@ -126,14 +126,23 @@ var kpiDefs = []kpiDef{
 
 // kpis builds the summary strip from whichever sections the digest has.
 func kpis(d *Digest) []KPI {
+	// The site-wide section of a report, or else a filtered one (a
+	// department's digest has only filtered sections).
 	find := func(name reports.Name) *Section {
+		var filtered *Section
 		for i := range d.Sections {
 			s := &d.Sections[i]
-			if s.Report == name && s.Note == "" && !s.Group.IsDistribution() && s.Filter == nil {
+			if s.Report != name || s.Note != "" || s.Group.IsDistribution() {
+				continue
+			}
+			if s.Filter == nil {
 				return s
 			}
+			if filtered == nil {
+				filtered = s
+			}
 		}
-		return nil
+		return filtered
 	}
 	var out []KPI
 	for _, k := range kpiDefs {

@@ -301,7 +301,7 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			lines = append(lines, line{name: m.Label, times: ts, values: vs, color: seriesCols[i]})
 		}
 		alt := fmt.Sprintf("%s, %s: %s", v.Title, strings.ToLower(v.Subtitle), v.Summary)
-		return lineFigure(lines, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, scale)
+		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, scale)
 	}
 }
 

@@ -17,9 +17,9 @@ type line struct {
 	faint  bool // the previous period: dashed, grey, no fill
 }
 
-// lineFigure draws series over time with go-chart. Times are instants;
-// ticks are labelled in loc by tickFormat.
-func lineFigure(lines []line, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, scale float64) *Figure {
+// lineFigure draws series over time with go-chart, across [start, end).
+// Times are instants; ticks are labelled in loc by tickFormat.
+func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, scale float64) *Figure {
 	const h = 220
 	regular, _ := chartFonts()
 	var maxV float64
@@ -37,6 +37,14 @@ func lineFigure(lines []line, ticks []time.Time, tickFormat string, loc *time.Lo
 	var xTicks []chart.Tick
 	for _, t := range ticks {
 		xTicks = append(xTicks, chart.Tick{Value: chart.TimeToFloat64(t), Label: t.In(loc).Format(tickFormat)})
+	}
+	// go-chart sets the x range to the ticks' span (explicit ticks win over
+	// XAxis.Range), so the ticks must reach both ends of the period.
+	if len(ticks) == 0 || ticks[0].After(start) {
+		xTicks = append([]chart.Tick{{Value: chart.TimeToFloat64(start)}}, xTicks...)
+	}
+	if len(ticks) == 0 || ticks[len(ticks)-1].Before(end) {
+		xTicks = append(xTicks, chart.Tick{Value: chart.TimeToFloat64(end)})
 	}
 	s := func(v float64) int { return int(math.Round(v * scale)) }
 	axisStyle := chart.Style{FontSize: fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
@@ -71,10 +79,7 @@ func lineFigure(lines []line, ticks []time.Time, tickFormat string, loc *time.Lo
 			c.Series = append(c.Series, chart.TimeSeries{Name: l.name, XValues: l.times, YValues: l.values, Style: st})
 		}
 	}
-	// Pin the x range to the tick span so current and previous align.
-	if len(ticks) > 1 {
-		c.XAxis.Range = &chart.ContinuousRange{Min: chart.TimeToFloat64(ticks[0]), Max: chart.TimeToFloat64(ticks[len(ticks)-1])}
-	}
+
 	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
 		p := painter{r: r, s: scale}
 		x := 50.0
