@@ -77,7 +77,7 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 	fmt.Printf("%s: %s – %s (%s), %d sections, %d failed, rendered in %s\n", id, res.Period.Key(), res.Period.LastDay(),
 		res.Digest.Timezone, len(res.Digest.Reports), len(res.Failed), time.Since(started).Round(time.Millisecond))
 	base := filepath.Join(out, res.BaseName)
-	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.eml   (open in a mail client)\n", base, base, base, base)
+	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n  %s.eml   (open in a mail client)\n", base, base, base, base, base)
 	for _, m := range res.Messages {
 		if m.ID != "" {
 			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
@@ -97,6 +97,7 @@ func writeOutputs(dir string, res *digest.Result) error {
 		base + ".pdf":  res.Output.PDF,
 		base + ".html": []byte(render.PreviewHTML(res.Output)),
 		base + ".txt":  []byte(res.Output.Text),
+		base + ".csv":  res.Output.CSV,
 	}
 	if len(res.Messages) > 0 {
 		files[base+".eml"] = res.Messages[0].Raw

@@ -139,8 +139,8 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 		v.add(p+".subject", "subject and title may not contain line breaks (header injection)")
 	}
 	for j, f := range d.Formats {
-		if f != "pdf" && f != "html" {
-			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf or html", f)
+		if f != "pdf" && f != "html" && f != "csv" {
+			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf, html or csv", f)
 		}
 	}
 	if d.Paper != "" && d.Paper != "A4" && d.Paper != "Letter" {

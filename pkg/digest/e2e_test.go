@@ -48,6 +48,7 @@ digests:
     timezone: Europe/London
     to: ["Managers <managers@example.com>"]
     bcc: ["audit@example.com"]
+    formats: [pdf, html, csv]
     reports:
       - {report: chatVolume, group: day}
       - {report: rating, group: agent}
@@ -124,6 +125,7 @@ type parsed struct {
 	parts   map[string][]byte // by Content-ID
 	pdf     []byte
 	pdfName string
+	csv     []byte
 }
 
 func parse(t *testing.T, raw string) parsed {
@@ -155,6 +157,8 @@ func parse(t *testing.T, raw string) parsed {
 			p.text = string(data)
 		case mt == "text/html":
 			p.html = string(data)
+		case mt == "text/csv":
+			p.csv = data
 		case mt == "application/pdf":
 			p.pdf = data
 			_, dp, _ := mime.ParseMediaType(first(h["Content-Disposition"]))
@@ -222,6 +226,9 @@ func TestOneRunSendsExactlyOneEmail(t *testing.T) {
 	}
 	if !bytes.HasPrefix(m.pdf, []byte("%PDF")) || m.pdfName != "chat-digest-2026-11-16_2026-11-22.pdf" {
 		t.Fatalf("attachment %q, %d bytes", m.pdfName, len(m.pdf))
+	}
+	if !strings.Contains(string(m.csv), "section,report,group,from,to,key,name,metric,value") || !strings.Contains(string(m.csv), "José Núñez") {
+		t.Errorf("CSV attachment missing or without names (%d bytes)", len(m.csv))
 	}
 	if text := pdftotext(t, m.pdf); !strings.Contains(text, "Weekly chat digest") || !strings.Contains(text, "José Núñez") {
 		t.Errorf("PDF text lacks the title or names")

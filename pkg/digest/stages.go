@@ -143,6 +143,9 @@ func buildMessage(cfg *config.Config, d *config.Digest, deps Deps, res *Result, 
 	if hasFormat(d, "pdf") && pdfLink == "" {
 		m.Attachment = append(m.Attachment, mail.Part{Filename: pdfName(res), ContentType: "application/pdf", Data: out.PDF})
 	}
+	if hasFormat(d, "csv") {
+		m.Attachment = append(m.Attachment, mail.Part{Filename: strings.TrimSuffix(pdfName(res), ".pdf") + ".csv", ContentType: "text/csv; charset=utf-8", Data: out.CSV})
+	}
 	return m
 }
 

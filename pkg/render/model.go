@@ -120,6 +120,8 @@ type Output struct {
 	HTML   string
 	Text   string
 	Images []Image
+	// CSV is every section's data in long format (see CSV).
+	CSV []byte
 }
 
 func (s *Section) spec() *reports.Spec {

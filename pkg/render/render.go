@@ -65,16 +65,33 @@ type htmlSection struct {
 	More                                             int // rows left out of the email's table
 }
 
-// emailRows caps tables in the email body; the PDF has them whole. It keeps
-// HTML under Gmail's ~102 KB clipping limit with every section present.
+// emailRows caps tables in the email body; the PDF has them whole.
 const emailRows = 12
 
-func emailTable(t *Table) (*Table, int) {
-	if t == nil || len(t.Rows) <= emailRows+1 {
+// maxHTML keeps the HTML body under Gmail's clipping limit (~102 KB).
+const maxHTML = 100_000
+
+// withTables returns the template data with each section's table cut to rows.
+func withTables(data templateData, views []view, rows int) templateData {
+	out := data
+	out.Sections = append([]htmlSection{}, data.Sections...)
+	for i := range out.Sections {
+		out.Sections[i].Table, out.Sections[i].More = emailTable(views[i].Table, rows)
+	}
+	return out
+}
+
+func emailTable(t *Table, keep int) (*Table, int) {
+	if t == nil {
+		return nil, 0
+	}
+	if keep == 0 {
+		return nil, len(t.Rows)
+	}
+	if len(t.Rows) <= keep+1 {
 		return t, 0
 	}
 	c := *t
-	keep := emailRows
 	c.Rows = append([][]string{}, t.Rows[:keep]...)
 	if t.Tones != nil {
 		c.Tones = append([][]string{}, t.Tones[:min(keep, len(t.Tones))]...)
@@ -149,21 +166,30 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	data.Preheader = strings.Join(pre, " · ")
 	for i, v := range views {
 		hs := htmlSection{Anchor: v.Anchor, Title: v.Title, Subtitle: v.Subtitle, Summary: v.Summary, Note: v.Note, NoteKind: v.NoteKind}
-		hs.Table, hs.More = emailTable(v.Table)
 		if images[i] != nil {
 			hs.Image = images[i]
 			out.Images = append(out.Images, *images[i])
 		}
 		data.Sections = append(data.Sections, hs)
 	}
-	var html, text bytes.Buffer
-	if err := htmlTmpl.Execute(&html, data); err != nil {
-		return nil, fmt.Errorf("render html: %w", err)
-	}
-	if err := textTmpl.Execute(&text, data); err != nil {
+	var text bytes.Buffer
+	if err := textTmpl.Execute(&text, withTables(data, views, emailRows)); err != nil {
 		return nil, fmt.Errorf("render text: %w", err)
 	}
+	// Gmail clips HTML over ~102 KB. Every section stays; with many sections
+	// the email's tables get shorter (the PDF always has them whole).
+	var html bytes.Buffer
+	for _, rows := range []int{emailRows, 6, 3, 0} {
+		html.Reset()
+		if err := htmlTmpl.Execute(&html, withTables(data, views, rows)); err != nil {
+			return nil, fmt.Errorf("render html: %w", err)
+		}
+		if html.Len() <= maxHTML {
+			break
+		}
+	}
 	out.HTML, out.Text = html.String(), text.String()
+	out.CSV = CSV(d)
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"os"
 	"os/exec"
 	"regexp"
@@ -214,5 +215,57 @@ func TestFormatting(t *testing.T) {
 		if got := tc.p.Label(); got != tc.want {
 			t.Errorf("label %q, want %q", got, tc.want)
 		}
+	}
+}
+
+func TestManySectionsStayUnderGmailsClip(t *testing.T) {
+	d := fixtureDigest(t)
+	base := d.Sections
+	for i := 0; i < 2; i++ {
+		d.Sections = append(d.Sections, base...)
+	}
+	out, err := render.Render(d, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.HTML) > 100_000 {
+		t.Errorf("HTML is %d bytes with %d sections", len(out.HTML), len(d.Sections))
+	}
+	if got := strings.Count(out.HTML, "<h2 "); got != len(d.Sections) {
+		t.Errorf("%d section headings in the HTML, want %d", got, len(d.Sections))
+	}
+}
+
+func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
+	d, out := rendered(t)
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out.CSV, []byte("\ufeff"))))
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(recs[0], ",") != "section,report,group,from,to,key,name,metric,value" {
+		t.Fatalf("header %v", recs[0])
+	}
+	seen := map[string]bool{}
+	var hourly int
+	for _, rec := range recs[1:] {
+		seen[rec[1]] = true
+		if rec[1] == "chatVolume" && rec[2] == "hour" && rec[7] == "chats" {
+			hourly++
+		}
+		if rec[6] == "José Núñez" {
+			seen["accented name"] = true
+		}
+	}
+	if hourly != 168 {
+		t.Errorf("%d hourly chat values, want 168", hourly)
+	}
+	for _, s := range d.Sections {
+		if s.Note == "" && s.Report != "realtimeToday" && !seen[string(s.Report)] {
+			t.Errorf("no CSV lines for %s", s.Report)
+		}
+	}
+	if !seen["accented name"] {
+		t.Error("names missing from the CSV")
 	}
 }

@@ -1,0 +1,140 @@
+package render
+
+import (
+	"bytes"
+	"encoding/csv"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"reportmailer/pkg/reports"
+)
+
+// CSV writes every section's data as one tidy table, a line per value:
+//
+//	section, report, group, from, to, key, name, metric, value
+//
+// "from"/"to" are the bucket's bounds as the API sent them (wall-clock in
+// the query's offset), "key" the entity id (agent, department, page…) and
+// "name" its display name. Long format pivots in any spreadsheet, and no
+// table is ever cut off, whatever the PDF page size.
+func CSV(d *Digest) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // a BOM, so spreadsheet apps read UTF-8 names right
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value"})
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		if s.Note != "" {
+			continue
+		}
+		e := csvEmitter{w: w, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
+		for _, m := range s.spec().Metrics {
+			if s.Group.IsDistribution() {
+				e.metrics[m.DistributionWire()] = true
+			} else {
+				e.metrics[m.Wire] = true
+			}
+		}
+		for _, r := range s.Rows {
+			e.row(r)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+type csvEmitter struct {
+	w       *csv.Writer
+	d       *Digest
+	s       *Section
+	section string
+	// metrics are the wire names that always get a line, zeros included;
+	// other numeric fields only when they carry a value.
+	metrics map[string]bool
+}
+
+func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
+	_ = e.w.Write([]string{e.section, string(e.s.Report), string(e.s.Group), from, to, key, name, metric,
+		strconv.FormatFloat(v, 'f', -1, 64)})
+}
+
+// groupOfIDField maps a row's id field to the name map that names it.
+var groupOfIDField = map[string]reports.Group{
+	"agentId": reports.GroupAgent, "departmentId": reports.GroupDepartment, "campaignId": reports.GroupCampaign,
+	"visitorSegmentId": reports.GroupVisitorSegment, "autoInvitationId": reports.GroupAutoInvitation,
+	"conversionActionId": reports.GroupConversionAction, "id": "cannedMessage",
+}
+
+func (e csvEmitter) row(r any) {
+	switch x := r.(type) {
+	case *reports.SurveyRow:
+		for _, f := range x.Fields {
+			for _, o := range f.Options {
+				e.emit("", "", string(x.CampaignID), f.FieldName+" › "+o.Name, "count", o.Count)
+			}
+			for _, g := range f.Groups {
+				for _, o := range g.Options {
+					e.emit("", "", string(x.CampaignID), f.FieldName+" › "+g.Name+" › "+o.Name, "count", o.Count)
+				}
+			}
+		}
+		return
+	case *reports.AgentStatusRow:
+		name := e.d.Names.Name(reports.GroupAgent, x.AgentID)
+		for _, c := range x.ChangeLogs {
+			e.emit(c.Time, "", string(x.AgentID), name, "status:"+c.Status, 1)
+		}
+		return
+	case *reports.Today:
+		return // nested sections; the PDF shows them
+	}
+	v := reflect.ValueOf(r)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	var from, to, key, name string
+	if b := reports.TimeOf(r); b != nil {
+		from, to = b.From.String(), b.To.String()
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		switch f := v.Field(i).Interface().(type) {
+		case reports.ID:
+			if f == "" || key != "" {
+				continue
+			}
+			key = string(f)
+			name = e.d.Names.Name(groupOfIDField[tag], f)
+		case string:
+			if key == "" && f != "" {
+				key, name = f, f // request page URLs, statuses
+			}
+		case reports.RouteTo:
+			key, name = string(f.ID), QueueLabel(e.d.Names, f)
+		}
+	}
+	for i := 0; i < t.NumField(); i++ {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		switch f := v.Field(i).Interface().(type) {
+		case float64:
+			if f != 0 || e.metrics[tag] {
+				e.emit(from, to, key, name, tag, f)
+			}
+		case *float64:
+			if f != nil {
+				e.emit(from, to, key, name, tag, *f)
+			}
+		case []reports.StatusTime:
+			for _, st := range f {
+				e.emit(from, to, key, name, "status:"+st.Status, st.Time)
+			}
+		case []reports.QueuedVisitor:
+			e.emit(from, to, key, name, "waiting", float64(len(f)))
+		}
+	}
+}
