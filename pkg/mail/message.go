@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	netmail "net/mail"
 	"strings"
 	"time"
@@ -164,7 +165,9 @@ func (m *Message) Bytes() ([]byte, error) {
 		}
 		for _, a := range m.Attachment {
 			var ph message.Header
-			ph.SetContentType(a.ContentType, map[string]string{"name": a.Filename})
+			if err := setContentType(&ph, a); err != nil {
+				return nil, err
+			}
 			ph.SetContentDisposition("attachment", map[string]string{"filename": a.Filename})
 			ph.Set("Content-Transfer-Encoding", "base64")
 			if err := writePart(w, ph, a.Data); err != nil {
@@ -180,6 +183,19 @@ func (m *Message) Bytes() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// setContentType writes a part's type with its parameters ("text/csv;
+// charset=utf-8") and the file name. go-message wants the bare media type
+// and the parameters apart; given them together it writes an empty header.
+func setContentType(h *message.Header, p Part) error {
+	mt, params, err := mime.ParseMediaType(p.ContentType)
+	if err != nil {
+		return fmt.Errorf("part %s: content type %q: %w", p.Filename, p.ContentType, err)
+	}
+	params["name"] = p.Filename
+	h.SetContentType(mt, params)
+	return nil
 }
 
 func writePart(w *message.Writer, h message.Header, data []byte) error {
@@ -249,7 +265,9 @@ func (m *Message) writeAlternatives(w *message.Writer) error {
 	}
 	for _, p := range m.Inline {
 		var ph message.Header
-		ph.SetContentType(p.ContentType, map[string]string{"name": p.Filename})
+		if err := setContentType(&ph, p); err != nil {
+			return err
+		}
 		ph.SetContentDisposition("inline", map[string]string{"filename": p.Filename})
 		ph.Set("Content-ID", "<"+p.CID+">")
 		ph.Set("Content-Transfer-Encoding", "base64")

@@ -19,9 +19,10 @@ func sample() *mail.Message {
 		From: "Chat reports <reports@example.com>", To: []string{"Zoë Brontë <zoe@example.com>"}, Cc: []string{"cc@example.com"},
 		Bcc: []string{"secret@example.com"}, Subject: "Wöchentlicher Bericht — Mon 16 – Sun 22 Nov", Date: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC),
 		MessageID: "digest.weekly.2026-11-16@reportmailer", Text: "Chats 1,274", HTML: `<p>Chats 1,274</p><img src="cid:c1@reportmailer">`,
-		Inline:     []mail.Part{{Filename: "c1.png", ContentType: "image/png", CID: "c1@reportmailer", Data: bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 100)}},
-		Attachment: []mail.Part{{Filename: "chat-digest-2026-11-16_2026-11-22.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 …")}},
-		Headers:    map[string]string{"List-Unsubscribe": "<https://example.com/u>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+		Inline: []mail.Part{{Filename: "c1.png", ContentType: "image/png", CID: "c1@reportmailer", Data: bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 100)}},
+		Attachment: []mail.Part{{Filename: "chat-digest-2026-11-16_2026-11-22.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 …")},
+			{Filename: "chat-digest-2026-11-16_2026-11-22.csv", ContentType: "text/csv; charset=utf-8", Data: []byte("a,b\n")}},
+		Headers: map[string]string{"List-Unsubscribe": "<https://example.com/u>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
 	}
 }
 
@@ -70,7 +71,7 @@ func TestStructureAndHeaders(t *testing.T) {
 	var types []string
 	parts := map[string][]byte{}
 	walk(t, msg.Header.Get("Content-Type"), msg.Body, &types, parts)
-	want := "multipart/mixed multipart/alternative text/plain multipart/related text/html image/png application/pdf"
+	want := "multipart/mixed multipart/alternative text/plain multipart/related text/html image/png application/pdf text/csv"
 	if got := strings.Join(types, " "); got != want {
 		t.Errorf("structure\n got %s\nwant %s", got, want)
 	}
