@@ -71,6 +71,19 @@ const emailRows = 12
 // maxHTML keeps the HTML body under Gmail's clipping limit (~102 KB).
 const maxHTML = 100_000
 
+// shortCells returns a copy of t with its text columns truncated for email.
+func shortCells(t *Table) *Table {
+	c := *t
+	c.Rows = make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		c.Rows[i] = append([]string{}, r...)
+		for j := 0; j < t.NumericFrom && j < len(r); j++ {
+			c.Rows[i][j] = Truncate(r[j], emailCell)
+		}
+	}
+	return &c
+}
+
 // withTables returns the template data with each section's table cut to rows.
 func withTables(data templateData, views []view, rows int) templateData {
 	out := data
@@ -81,6 +94,10 @@ func withTables(data templateData, views []view, rows int) templateData {
 	return out
 }
 
+// emailCell caps text cells in the email: some clients ignore word-break,
+// and a long unbroken URL would widen the layout on a phone.
+const emailCell = 48
+
 func emailTable(t *Table, keep int) (*Table, int) {
 	if t == nil {
 		return nil, 0
@@ -88,6 +105,7 @@ func emailTable(t *Table, keep int) (*Table, int) {
 	if keep == 0 {
 		return nil, len(t.Rows)
 	}
+	t = shortCells(t)
 	if len(t.Rows) <= keep+1 {
 		return t, 0
 	}
