@@ -38,8 +38,11 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf := gofpdf.NewCustom(&gofpdf.InitType{UnitStr: "mm", SizeStr: size})
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(false, margin)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", gobold.TTF)
+	// gofpdf writes into the font bytes it is given (its checksum pads table
+	// slices with append), so each document gets its own copy: the shared
+	// TTFs stay untouched for concurrent documents and for the PNG renderer.
+	pdf.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(goregular.TTF))
+	pdf.AddUTF8FontFromBytes(fontFamily, "B", bytes.Clone(gobold.TTF))
 	pdf.SetCreationDate(d.Generated)
 	pdf.SetModificationDate(d.Generated)
 	pdf.SetCatalogSort(true)

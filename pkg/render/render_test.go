@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -268,4 +269,26 @@ func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
 	if !seen["accented name"] {
 		t.Error("names missing from the CSV")
 	}
+}
+
+// Concurrent renders in one process (a CLI, a test, a future batch) must
+// not share mutable state; run under -race.
+func TestConcurrentRendersAreIndependent(t *testing.T) {
+	d := smallDigest(render.Section{Report: "chatSourceRequestPage", Rows: reports.Rows([]reports.RequestPageRow{{RequestPage: "https://example.com/Zoë", Chats: 3}})})
+	want, err := render.Render(d, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := render.Render(d, render.Options{})
+			if err != nil || !bytes.Equal(got.PDF, want.PDF) {
+				t.Errorf("concurrent render differs (%v)", err)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -542,7 +542,8 @@ func TestRateLimitIsShared(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("[]")) }))
 	defer srv.Close()
 	c := reports.New(reports.WithBaseURL(srv.URL), reports.WithRateLimit(2, 0.001))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// The limiter refuses at once a wait that would pass the deadline (1000 s > 5 s).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs atomic.Int32
 	var wg sync.WaitGroup
