@@ -501,8 +501,8 @@ func TestRetries(t *testing.T) {
 		cancel()
 		select {
 		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v", err)
+			if !errors.Is(err, context.Canceled) || reports.Reason(err) != "cancelled" {
+				t.Errorf("err = %v (reason %s)", err, reports.Reason(err))
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("request did not stop after cancel")

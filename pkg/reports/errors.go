@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,10 +77,8 @@ func Reason(err error) string {
 		return "server-error"
 	case errors.As(err, &apiErr):
 		return "client-error"
-	case errors.Is(err, errContextDone):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "cancelled"
 	}
 	return "transport"
 }
-
-var errContextDone = errors.New("context done")
