@@ -43,9 +43,8 @@ func setup(t *testing.T) *fixture {
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	// What template.yaml gives the functions, pointed at the stand-ins.
-	env := append(moto.Env(), "TABLE_NAME=reportmailer", "COMM100_BASE_URL="+srv.URL, "COMM100_SITE_ID=10000",
-		"COMM100_EMAIL=demo@example.com", "COMM100_API_KEY=demo-key", "MAIL_FROM=Chat reports <reports@example.com>",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
+	env := append(append(moto.Env(), comm100sim.ClientEnvList(srv.URL)...), "TABLE_NAME=reportmailer",
+		"MAIL_FROM=Chat reports <reports@example.com>", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
 	return &fixture{root: root, moto: moto, sim: sim, env: env}
 }
 

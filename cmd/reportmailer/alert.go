@@ -111,8 +111,7 @@ func runDemoAlert(ctx context.Context, args []string) error {
 		cfg.Alerts.Rules[i].Repeat = config.Duration(*repeat)
 	}
 	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), Getenv: func(k string) string {
-		return map[string]string{"COMM100_BASE_URL": url, "COMM100_SITE_ID": comm100sim.DefaultSiteID,
-			"COMM100_EMAIL": comm100sim.DefaultEmail, "COMM100_API_KEY": comm100sim.DefaultAPIKey}[k]
+		return comm100sim.ClientEnv(url)[k]
 	}})
 	if err != nil {
 		return err

@@ -165,8 +165,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	env := map[string]string{"COMM100_BASE_URL": url, "COMM100_SITE_ID": comm100sim.DefaultSiteID,
-		"COMM100_EMAIL": comm100sim.DefaultEmail, "COMM100_API_KEY": comm100sim.DefaultAPIKey}
+	env := comm100sim.ClientEnv(url)
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v

@@ -77,8 +77,7 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	env := append(moto.Env(), "TABLE_NAME=reportmailer", "COMM100_BASE_URL="+simURL, "COMM100_SITE_ID=10000",
-		"COMM100_EMAIL=demo@example.com", "COMM100_API_KEY=demo-key", "MAIL_FROM=Chat reports <reports@example.com>")
+	env := append(append(moto.Env(), comm100sim.ClientEnvList(simURL)...), "TABLE_NAME=reportmailer", "MAIL_FROM=Chat reports <reports@example.com>")
 	r, err := lambdalocal.Start(rie, bootstrap, env)
 	if err != nil {
 		return err

@@ -203,13 +203,12 @@ func b(v bool) float64 {
 // acc sums cells over agents and slots. Peak fields take the maximum.
 type acc struct {
 	cell
-	slots                         int     // slots seen
-	maxQueue                      float64 // largest per-slot queue
-	visits, autoSent, autoAcc     float64
-	offlineButton, teamOnline     float64
-	anyOnline                     float64 // seconds with at least one included agent online
-	loggedIn                      float64
-	perSlotQueue, perSlotOnlineOK bool
+	slots                     int     // slots seen
+	maxQueue                  float64 // largest per-slot queue
+	visits, autoSent, autoAcc float64
+	offlineButton             float64
+	anyOnline                 float64 // seconds with at least one included agent online
+	loggedIn                  float64
 }
 
 func (a *acc) add(c cell) {

@@ -342,3 +342,19 @@ func (s *Server) parse(spec *reports.Spec, r *http.Request) (request, string) {
 	}
 	return req, ""
 }
+
+// ClientEnv is the environment that points reportmailer at a simulator
+// serving on baseURL, with the simulator's default site and credentials.
+func ClientEnv(baseURL string) map[string]string {
+	return map[string]string{"COMM100_BASE_URL": baseURL, "COMM100_SITE_ID": DefaultSiteID,
+		"COMM100_EMAIL": DefaultEmail, "COMM100_API_KEY": DefaultAPIKey}
+}
+
+// ClientEnvList is ClientEnv as KEY=value entries for a process environment.
+func ClientEnvList(baseURL string) []string {
+	var out []string
+	for k, v := range ClientEnv(baseURL) {
+		out = append(out, k+"="+v)
+	}
+	return out
+}

@@ -111,7 +111,7 @@ func Start(rie, bootstrap string, env []string) (*RIE, error) {
 	r.cmd = exec.Command(rie, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", api),
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", rapid), bootstrap)
 	r.cmd.Dir = filepath.Dir(bootstrap)
-	r.cmd.Env = append(env, "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
+	r.cmd.Env = append(append([]string{}, env...), "PATH="+os.Getenv("PATH"), "HOME="+os.Getenv("HOME"))
 	r.cmd.Stdout, r.cmd.Stderr = lockedWriter{r}, lockedWriter{r}
 	r.Started = time.Now()
 	if err := r.cmd.Start(); err != nil {

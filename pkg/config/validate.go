@@ -114,7 +114,7 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 		v.add(p+".period", "%q: want day, week or month", d.Period)
 	}
 	if d.WeekStart != "" {
-		if _, err := parseWeekday(d.WeekStart); err != nil {
+		if _, err := ParseWeekday(d.WeekStart); err != nil {
 			v.add(p+".weekStart", "%v", err)
 		}
 	}
@@ -267,7 +267,7 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 func (v *validator) schedule(p string, s Schedule) {
 	v.timezone(p+".timezone", s.Timezone)
 	for j, d := range s.Days {
-		if _, err := parseWeekday(d); err != nil {
+		if _, err := ParseWeekday(d); err != nil {
 			v.add(fmt.Sprintf("%s.days[%d]", p, j), "%v", err)
 		}
 	}
@@ -287,7 +287,8 @@ func ParseClock(s string) (int, error) {
 	return t.Hour()*60 + t.Minute(), nil
 }
 
-func parseWeekday(s string) (time.Weekday, error) {
+// ParseWeekday reads a weekday name ("monday", "Mon").
+func ParseWeekday(s string) (time.Weekday, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		name := strings.ToLower(d.String())
@@ -300,9 +301,6 @@ func parseWeekday(s string) (time.Weekday, error) {
 
 // WeekStartDay is the digest's week start as a time.Weekday.
 func (d Digest) WeekStartDay() time.Weekday {
-	w, _ := parseWeekday(d.WeekStart)
+	w, _ := ParseWeekday(d.WeekStart)
 	return w
 }
-
-// ParseWeekday reads a weekday name ("monday", "Mon").
-func ParseWeekday(s string) (time.Weekday, error) { return parseWeekday(s) }

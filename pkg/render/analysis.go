@@ -158,7 +158,7 @@ func kpis(d *Digest) []KPI {
 			_, pavg, _ := ratingStats(s.Previous, false)
 			kp := KPI{Label: k.label, Value: "–"}
 			if avg > 0 {
-				kp.Value = strings.TrimSuffix(strings.TrimSuffix(Count(math.Round(avg*10)/10), ".0"), "") + " / 5"
+				kp.Value = Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
 				kp.Previous = Percent(pos) + " positive"
 			}
 			if s.Previous != nil {

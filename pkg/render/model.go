@@ -35,9 +35,6 @@ func (p Period) Label() string {
 	case s.Year() != e.Year():
 		return s.Format("Mon 2 Jan 2006") + " – " + e.Format("Mon 2 Jan 2006")
 	case s.Month() != e.Month():
-		if s.Day() == 1 && e.AddDate(0, 0, 1).Day() == 1 && e.Month()-s.Month() == 0 {
-			return s.Format("January 2006")
-		}
 		return s.Format("Mon 2 Jan") + " – " + e.Format("Mon 2 Jan 2006")
 	case s.Day() == 1 && e.AddDate(0, 0, 1).Day() == 1:
 		return s.Format("January 2006")

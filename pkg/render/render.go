@@ -130,7 +130,7 @@ type templateData struct {
 	KPIs                                     []KPI
 	KPIRows                                  [][]KPI
 	Sections                                 []htmlSection
-	Footer, FooterText                       string
+	Footer                                   string
 	PDFURL                                   string
 }
 
@@ -164,13 +164,12 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		return nil, pdfErr
 	}
 	data := templateData{Title: d.Title, Site: d.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(d),
-		Footer: opts.Footer, FooterText: opts.Footer, PDFURL: opts.PDFURL}
+		Footer: opts.Footer, PDFURL: opts.PDFURL}
 	if d.Previous != nil {
 		data.Previous = d.Previous.Label()
 	}
 	if data.Footer == "" {
 		data.Footer = "The full report, with every chart and table, is attached as a PDF."
-		data.FooterText = data.Footer
 	}
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])

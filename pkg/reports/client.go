@@ -376,10 +376,8 @@ func (c *Client) attempt(ctx context.Context, spec *Spec, path string, params ur
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, retryAfter(resp.Header.Get("Retry-After")), &APIError{
-			Report: spec.Name, Status: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)),
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After")),
-		}
+		wait := retryAfter(resp.Header.Get("Retry-After"))
+		return nil, wait, &APIError{Report: spec.Name, Status: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)), RetryAfter: wait}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
