@@ -10,8 +10,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
-	"reportmailer/pkg/render"
 	"reportmailer/templates"
 )
 
@@ -71,7 +71,7 @@ func symbol(op string) string {
 	return map[string]string{">=": "≥", "<=": "≤"}[op] + map[string]string{">": ">", "<": "<"}[op]
 }
 
-func ago(d time.Duration) string { return render.Duration(d.Round(time.Second).Seconds()) }
+func ago(d time.Duration) string { return format.Duration(d.Round(time.Second).Seconds()) }
 
 // describe writes the headline and detail of a notification.
 func describe(n *Notification, now time.Time) view {
@@ -80,7 +80,7 @@ func describe(n *Notification, now time.Time) view {
 	if waits := n.Sample.Waits(); len(waits) > 0 {
 		var ws []string
 		for _, w := range waits {
-			ws = append(ws, render.Duration(w))
+			ws = append(ws, format.Duration(w))
 		}
 		v.Waits = strings.Join(ws, ", ")
 	}

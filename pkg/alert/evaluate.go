@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
-	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
 
@@ -102,8 +102,8 @@ func (e *Evaluator) snapshot(ctx context.Context) ([]reports.RealtimeQueue, *rep
 	return queues, now, errors.Join(qErr, sErr)
 }
 
-func names(cfg *config.Config) render.Names {
-	return render.Names{reports.GroupAgent: cfg.Names.Agents, reports.GroupDepartment: cfg.Names.Departments}
+func names(cfg *config.Config) format.Names {
+	return format.Names{reports.GroupAgent: cfg.Names.Agents, reports.GroupDepartment: cfg.Names.Departments}
 }
 
 // Evaluate runs one evaluation at now (the schedule's time).

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
-	"reportmailer/pkg/render"
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -185,18 +185,18 @@ func instanceKey(r reports.RouteTo) string {
 
 func queueFacts(q reports.RealtimeQueue) []Fact {
 	return []Fact{
-		{"Waiting", render.Count(float64(len(q.Queue)))},
-		{"Longest wait", render.Duration(longest(q))},
-		{"Avg wait (30 min)", render.Duration(q.AvgWaitTimeInLast30Mins)},
-		{"Avg wait (60 min)", render.Duration(q.AvgWaitTimeInLast60Mins)},
-		{"Abandoned (30 min)", render.Count(q.AbandonedChatsInLast30Mins)},
-		{"Switched to message (30 min)", render.Count(q.SwitchedToMessagesInLast30Mins)},
-		{"Ongoing chats", render.Count(q.OngoingChats)},
+		{"Waiting", format.Count(float64(len(q.Queue)))},
+		{"Longest wait", format.Duration(longest(q))},
+		{"Avg wait (30 min)", format.Duration(q.AvgWaitTimeInLast30Mins)},
+		{"Avg wait (60 min)", format.Duration(q.AvgWaitTimeInLast60Mins)},
+		{"Abandoned (30 min)", format.Count(q.AbandonedChatsInLast30Mins)},
+		{"Switched to message (30 min)", format.Count(q.SwitchedToMessagesInLast30Mins)},
+		{"Ongoing chats", format.Count(q.OngoingChats)},
 	}
 }
 
 // Observe returns the rule's samples from one snapshot.
-func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, names render.Names) []Sample {
+func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, names format.Names) []Sample {
 	def := metrics[r.Metric]
 	if r.siteWide {
 		if now == nil {
@@ -212,7 +212,7 @@ func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, nam
 		if r.Queue != "" && r.Queue != key {
 			continue
 		}
-		out = append(out, Sample{Instance: key, Label: render.QueueLabel(names, q.RouteTo),
+		out = append(out, Sample{Instance: key, Label: format.QueueLabel(names, q.RouteTo),
 			Obs: Observation{Present: true, Value: def.queue(*q)}, queue: q})
 	}
 	return out
@@ -222,7 +222,7 @@ func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, nam
 func (r Rule) Label() string { return metrics[r.Metric].label }
 
 // Format formats a value of the rule's metric.
-func (r Rule) Format(v float64) string { return render.FormatValue(v, metrics[r.Metric].unit) }
+func (r Rule) Format(v float64) string { return format.Value(v, metrics[r.Metric].unit) }
 
 // ForText reads the rule's `for` as a person would: "3m", "3 checks".
 func (r Rule) ForText() string {

@@ -13,6 +13,7 @@ import (
 
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
@@ -181,9 +182,9 @@ func generatedAt(req Request, p period.Period) time.Time {
 	return p.End
 }
 
-func names(cfg *config.Config) render.Names {
+func names(cfg *config.Config) format.Names {
 	n := cfg.Names
-	return render.Names{
+	return format.Names{
 		reports.GroupAgent: n.Agents, reports.GroupDepartment: n.Departments, reports.GroupCampaign: n.Campaigns,
 		reports.GroupVisitorSegment: n.VisitorSegments, reports.GroupAutoInvitation: n.AutoInvitations,
 		reports.GroupConversionAction: n.ConversionActions, "cannedMessage": n.CannedMessages, "customMetric": n.CustomMetrics,

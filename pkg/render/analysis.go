@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -103,7 +104,7 @@ type KPI struct {
 	Label    string
 	Value    string
 	Previous string
-	Delta    Delta
+	Delta    format.Delta
 }
 
 type kpiDef struct {
@@ -158,22 +159,22 @@ func kpis(d *Digest) []KPI {
 			_, pavg, _ := ratingStats(s.Previous, false)
 			kp := KPI{Label: k.label, Value: "–"}
 			if avg > 0 {
-				kp.Value = Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
-				kp.Previous = Percent(pos) + " positive"
+				kp.Value = format.Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
+				kp.Previous = format.Percent(pos) + " positive"
 			}
 			if s.Previous != nil {
-				kp.Delta = Change(avg, pavg, false, false)
+				kp.Delta = format.Change(avg, pavg, false, false)
 			}
 			out = append(out, kp)
 			continue
 		}
 		spec := s.spec()
 		cur := totalOf(spec, s.Rows, k.wire)
-		kp := KPI{Label: k.label, Value: FormatValue(cur, k.unit)}
+		kp := KPI{Label: k.label, Value: format.Value(cur, k.unit)}
 		if s.Previous != nil {
 			prev := totalOf(spec, s.Previous, k.wire)
-			kp.Previous = "was " + FormatValue(prev, k.unit)
-			kp.Delta = Change(cur, prev, k.lower, k.neutral)
+			kp.Previous = "was " + format.Value(prev, k.unit)
+			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
 		}
 		out = append(out, kp)
 	}
@@ -220,6 +221,6 @@ func ranked(entries []entry, top int, average bool) []entry {
 	if average {
 		rest.value /= float64(rest.others)
 	}
-	rest.label = Count(float64(rest.others)) + " others"
+	rest.label = format.Count(float64(rest.others)) + " others"
 	return append(entries[:top:top], rest)
 }

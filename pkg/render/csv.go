@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -115,7 +116,7 @@ func (e csvEmitter) row(r any) {
 				key, name = f, f // request page URLs, statuses
 			}
 		case reports.RouteTo:
-			key, name = string(f.ID), QueueLabel(e.d.Names, f)
+			key, name = string(f.ID), format.QueueLabel(e.d.Names, f)
 		}
 	}
 	for i := 0; i < t.NumField(); i++ {

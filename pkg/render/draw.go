@@ -6,6 +6,8 @@ import (
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"reportmailer/pkg/format"
 )
 
 // A figure renders through any go-chart RendererProvider: the PNG
@@ -378,9 +380,9 @@ func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
 				}
 				share := ""
 				if b.total > 0 {
-					share = " (" + Percent(a.value/b.total) + ")"
+					share = " (" + format.Percent(a.value/b.total) + ")"
 				}
-				p.text(Count(a.value)+share, plotX1+6, y+barH-4, fontXS, colInk, 'l')
+				p.text(format.Count(a.value)+share, plotX1+6, y+barH-4, fontXS, colInk, 'l')
 				y += barH + barGap
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportmailer/internal/comm100sim"
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
@@ -43,7 +44,7 @@ func fixtureDigest(tb testing.TB) *render.Digest {
 	cur := render.Period{Start: time.Date(2026, 11, 16, 0, 0, 0, 0, london), End: time.Date(2026, 11, 23, 0, 0, 0, 0, london), Location: london}
 	prev := render.Period{Start: cur.Start.AddDate(0, 0, -7), End: cur.Start, Location: london}
 	dir := comm100sim.Site(20)
-	names := render.Names{reports.GroupAgent: {}, reports.GroupDepartment: {}, reports.GroupCampaign: {}, "cannedMessage": {}, "autoInvitation": {}, "conversionAction": {}, "customMetric": {}}
+	names := format.Names{reports.GroupAgent: {}, reports.GroupDepartment: {}, reports.GroupCampaign: {}, "cannedMessage": {}, "autoInvitation": {}, "conversionAction": {}, "customMetric": {}}
 	for _, e := range dir.Agents {
 		names[reports.GroupAgent][e.ID] = e.Name
 	}

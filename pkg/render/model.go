@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -42,32 +43,6 @@ func (p Period) Label() string {
 	return s.Format("Mon 2") + " – " + e.Format("Mon 2 Jan 2006")
 }
 
-// Names maps ids to display names, per dimension (agent, department, …).
-type Names map[reports.Group]map[string]string
-
-// Name returns the display name for an id, or a readable fallback.
-func (n Names) Name(g reports.Group, id reports.ID) string {
-	if name, ok := n[g][string(id)]; ok && name != "" {
-		return name
-	}
-	if id == "" {
-		return "(none)"
-	}
-	s := string(id)
-	if len(s) > 13 { // a GUID: keep it short but recognisable
-		s = s[:8] + "…"
-	}
-	switch g {
-	case reports.GroupAgent:
-		return "Agent " + s
-	case reports.GroupDepartment:
-		return "Department " + s
-	case reports.GroupCampaign:
-		return "Campaign " + s
-	}
-	return s
-}
-
 // Section is one report in the digest.
 type Section struct {
 	Report reports.Name
@@ -94,7 +69,7 @@ type Digest struct {
 	Paper    Paper
 	// Generated is printed on the cover; pass the schedule time, not the clock.
 	Generated time.Time
-	Names     Names
+	Names     format.Names
 	// Offset is the UTC offset the report queries were sent in; the API's
 	// wall-clock times (buckets, status logs) are read back with it.
 	Offset   time.Duration

@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"unicode/utf8"
 
+	"reportmailer/pkg/format"
 	"reportmailer/templates"
 )
 
@@ -78,7 +79,7 @@ func shortCells(t *Table) *Table {
 	for i, r := range t.Rows {
 		c.Rows[i] = append([]string{}, r...)
 		for j := 0; j < t.NumericFrom && j < len(r); j++ {
-			c.Rows[i][j] = Truncate(r[j], emailCell)
+			c.Rows[i][j] = format.Truncate(r[j], emailCell)
 		}
 	}
 	return &c
@@ -263,7 +264,7 @@ func textTable(t *Table) string {
 		for c := range widths {
 			cell := ""
 			if c < len(r) {
-				cell = Truncate(r[c], 48)
+				cell = format.Truncate(r[c], 48)
 			}
 			pad := strings.Repeat(" ", widths[c]-utf8.RuneCountInString(cell))
 			if c >= t.NumericFrom {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
@@ -159,7 +160,7 @@ func TestEmptyAndHostileData(t *testing.T) {
 		render.Section{Report: "rating", Group: reports.GroupAgent, Rows: reports.Rows([]reports.RatingRow{{AgentID: "1"}})},
 		render.Section{Report: "chatSourceRequestPage", Rows: reports.Rows([]reports.RequestPageRow{{RequestPage: long, Chats: 3}, {RequestPage: "<b>bold</b>", Chats: 1}})},
 	)
-	d.Names = render.Names{reports.GroupAgent: {"1": `<img src=x onerror=alert(1)>`}}
+	d.Names = format.Names{reports.GroupAgent: {"1": `<img src=x onerror=alert(1)>`}}
 	out, err := render.Render(d, render.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +193,11 @@ func TestPaperSizes(t *testing.T) {
 
 func TestFormatting(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{render.Duration(750), "12m 30s"}, {render.Duration(45), "45s"}, {render.Duration(3600 * 3.5), "3h 30m"},
-		{render.Duration(2678400), "31d 0h"}, {render.Count(1234567), "1,234,567"}, {render.Count(2.6), "2.6"},
-		{render.Percent(0.823), "82%"}, {render.Percent(0.052), "5.2%"}, {render.Money(1234.5), "1,234.50"},
-		{render.Change(110, 100, false, false).Text, "▲ 10%"}, {render.Change(110, 100, true, false).Tone, "bad"},
-		{render.Change(90, 100, true, false).Tone, "good"}, {render.Change(0, 0, false, false).Text, "no change"},
+		{format.Duration(750), "12m 30s"}, {format.Duration(45), "45s"}, {format.Duration(3600 * 3.5), "3h 30m"},
+		{format.Duration(2678400), "31d 0h"}, {format.Count(1234567), "1,234,567"}, {format.Count(2.6), "2.6"},
+		{format.Percent(0.823), "82%"}, {format.Percent(0.052), "5.2%"}, {format.Money(1234.5), "1,234.50"},
+		{format.Change(110, 100, false, false).Text, "▲ 10%"}, {format.Change(110, 100, true, false).Tone, "bad"},
+		{format.Change(90, 100, true, false).Tone, "good"}, {format.Change(0, 0, false, false).Text, "no change"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -120,7 +121,7 @@ func unitFormatter(u reports.Unit) func(float64) string {
 		if u == reports.Count {
 			return compact(f)
 		}
-		return FormatValue(f, u)
+		return format.Value(f, u)
 	}
 }
 
@@ -132,7 +133,7 @@ func compact(v float64) string {
 	case math.Abs(v) >= 1e4:
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", v/1e3), ".0") + "k"
 	}
-	return Count(v)
+	return format.Count(v)
 }
 
 // instant converts a bucket's wall-clock reading (in the query offset) to an instant.
@@ -212,16 +213,16 @@ func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any,
 		cur := rollup(rows, m, dist)
 		if dist {
 			peak, at := peakOf(rows, m)
-			t.Rows = append(t.Rows, []string{m.Label, FormatValue(cur, m.Unit), FormatValue(peak, m.Unit), at})
+			t.Rows = append(t.Rows, []string{m.Label, format.Value(cur, m.Unit), format.Value(peak, m.Unit), at})
 			t.Tones = append(t.Tones, nil)
 			continue
 		}
-		row := []string{m.Label, FormatValue(cur, m.Unit), "—", ""}
+		row := []string{m.Label, format.Value(cur, m.Unit), "—", ""}
 		tones := []string{"", "", "", "flat"}
 		if hasPrev {
 			p := rollup(prev, m, false)
-			delta := Change(cur, p, m.LowerIsBetter, false)
-			row[2], row[3], tones[3] = FormatValue(p, m.Unit), delta.Text, delta.Tone
+			delta := format.Change(cur, p, m.LowerIsBetter, false)
+			row[2], row[3], tones[3] = format.Value(p, m.Unit), delta.Text, delta.Tone
 		}
 		t.Rows = append(t.Rows, row)
 		t.Tones = append(t.Tones, tones)
@@ -229,12 +230,12 @@ func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any,
 	if !dist {
 		for _, dr := range derivedRates[spec.Name] {
 			cur := ratio(totalOf(spec, rows, dr.num), totalOf(spec, rows, dr.den))
-			row := []string{dr.label, Percent(cur), "—", ""}
+			row := []string{dr.label, format.Percent(cur), "—", ""}
 			tones := []string{"", "", "", "flat"}
 			if hasPrev {
 				p := ratio(totalOf(spec, prev, dr.num), totalOf(spec, prev, dr.den))
-				delta := Change(cur, p, false, false)
-				row[2], row[3], tones[3] = Percent(p), delta.Text, delta.Tone
+				delta := format.Change(cur, p, false, false)
+				row[2], row[3], tones[3] = format.Percent(p), delta.Text, delta.Tone
 			}
 			t.Rows = append(t.Rows, row)
 			t.Tones = append(t.Tones, tones)
@@ -267,9 +268,9 @@ func peakOf(rows []any, m reports.Metric) (float64, string) {
 
 func summaryLine(m reports.Metric, rows, prev []any, hasPrev bool) string {
 	cur := rollup(rows, m, false)
-	s := m.Label + ": " + FormatValue(cur, m.Unit)
+	s := m.Label + ": " + format.Value(cur, m.Unit)
 	if hasPrev {
-		s += " (" + Change(cur, rollup(prev, m, false), m.LowerIsBetter, false).Text + " vs previous period)"
+		s += " (" + format.Change(cur, rollup(prev, m, false), m.LowerIsBetter, false).Text + " vs previous period)"
 	}
 	return s
 }
@@ -313,7 +314,7 @@ func distributionView(v *view, s *Section, spec *reports.Spec) {
 	m := metrics[0]
 	v.Table = totalsTable(spec, metrics, s.Rows, nil, false, true, s.Group)
 	peak, at := peakOf(s.Rows, m)
-	v.Summary = fmt.Sprintf("%s peaks at %s (%s on average)", m.Label, at, FormatValue(peak, m.Unit))
+	v.Summary = fmt.Sprintf("%s peaks at %s (%s on average)", m.Label, at, format.Value(peak, m.Unit))
 	format := unitFormatter(m.Unit)
 	if s.Group == reports.GroupWeekDistribution {
 		var grid [7][24]float64
@@ -388,22 +389,22 @@ func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	for _, e := range es {
 		row := []string{e.label}
 		for _, mt := range metrics {
-			row = append(row, FormatValue(rollup(rowsOf(e), mt, false), mt.Unit))
+			row = append(row, format.Value(rollup(rowsOf(e), mt, false), mt.Unit))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	total := []string{"Total"}
 	for _, mt := range metrics {
-		total = append(total, FormatValue(rollup(s.Rows, mt, false), mt.Unit))
+		total = append(total, format.Value(rollup(s.Rows, mt, false), mt.Unit))
 	}
 	t.Rows = append(t.Rows, total)
 	v.Table = t
 	if len(es) > 0 {
-		v.Summary = fmt.Sprintf("Top by %s: %s (%s)", strings.ToLower(m.Label), es[0].label, FormatValue(es[0].value, m.Unit))
+		v.Summary = fmt.Sprintf("Top by %s: %s (%s)", strings.ToLower(m.Label), es[0].label, format.Value(es[0].value, m.Unit))
 	}
 	var bars []hbar
 	for _, e := range es {
-		bars = append(bars, hbar{label: e.label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: FormatValue(e.value, m.Unit)})
+		bars = append(bars, hbar{label: e.label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: format.Value(e.value, m.Unit)})
 	}
 	v.figure = func(scale float64) *Figure {
 		return hbarsFigure(bars, []string{m.Label}, []drawing.Color{colPrimary}, v.Title+": "+v.Summary, scale)
@@ -432,12 +433,12 @@ func availabilityView(v *view, d *Digest, s *Section) {
 		row := e.row.(*reports.AvailabilityRow)
 		away := statusTime(row.StatusDistribution, "Total Away")
 		logged := statusTime(row.StatusDistribution, "Logged-in")
-		t.Rows = append(t.Rows, []string{e.label, Duration(row.Online), Duration(away), Duration(logged)})
+		t.Rows = append(t.Rows, []string{e.label, format.Duration(row.Online), format.Duration(away), format.Duration(logged)})
 		bars = append(bars, hbar{label: e.label, segments: []float64{row.Online, away},
-			colors: []drawing.Color{statusCols["Online"], statusCols["Away"]}, value: Duration(row.Online)})
+			colors: []drawing.Color{statusCols["Online"], statusCols["Away"]}, value: format.Duration(row.Online)})
 	}
 	if len(es) > 0 {
-		v.Summary = fmt.Sprintf("Most online: %s (%s)", es[0].label, Duration(es[0].value))
+		v.Summary = fmt.Sprintf("Most online: %s (%s)", es[0].label, format.Duration(es[0].value))
 	}
 	v.Table = t
 	v.figure = func(scale float64) *Figure {
@@ -451,7 +452,7 @@ func ratingView(v *view, d *Digest, s *Section) {
 	if rated == 0 {
 		return
 	}
-	v.Summary = fmt.Sprintf("Average %.1f / 5 from %s rated chats, %s positive (4–5)", avg, Count(rated), Percent(pos))
+	v.Summary = fmt.Sprintf("Average %.1f / 5 from %s rated chats, %s positive (4–5)", avg, format.Count(rated), format.Percent(pos))
 	if s.Previous != nil && !dist {
 		_, pavg, _ := ratingStats(s.Previous, false)
 		if pavg > 0 {
@@ -484,7 +485,7 @@ func ratingView(v *view, d *Digest, s *Section) {
 				continue
 			}
 			n, a, p := ratingStats([]any{e.row}, false)
-			t.Rows = append(t.Rows, []string{e.label, Count(n), fmt.Sprintf("%.1f", a), Percent(p)})
+			t.Rows = append(t.Rows, []string{e.label, format.Count(n), fmt.Sprintf("%.1f", a), format.Percent(p)})
 			bars = append(bars, hbar{label: e.label, segments: scores(e.row), colors: ratingCols, value: fmt.Sprintf("%.1f avg", a)})
 		}
 		v.Table = t
@@ -501,7 +502,7 @@ func ratingView(v *view, d *Digest, s *Section) {
 		}
 	}
 	for i := 4; i >= 0; i-- {
-		t.Rows = append(t.Rows, []string{fmt.Sprintf("%d", i+1), Count(total[i]), Percent(ratio(total[i], rated))})
+		t.Rows = append(t.Rows, []string{fmt.Sprintf("%d", i+1), format.Count(total[i]), format.Percent(ratio(total[i], rated))})
 	}
 	v.Table = t
 	var cols []column
@@ -567,7 +568,7 @@ func surveyView(v *view, s *Section) {
 	for i := range blocks {
 		blocks[i].answers = ranked(blocks[i].answers, 8, false)
 		for _, a := range blocks[i].answers {
-			t.Rows = append(t.Rows, []string{blocks[i].question, a.label, Count(a.value), Percent(ratio(a.value, blocks[i].total))})
+			t.Rows = append(t.Rows, []string{blocks[i].question, a.label, format.Count(a.value), format.Percent(ratio(a.value, blocks[i].total))})
 		}
 		total += blocks[i].total
 	}
@@ -575,7 +576,7 @@ func surveyView(v *view, s *Section) {
 		return
 	}
 	v.Table = t
-	v.Summary = fmt.Sprintf("%d questions, %s answers", len(blocks), Count(total))
+	v.Summary = fmt.Sprintf("%d questions, %s answers", len(blocks), format.Count(total))
 	v.figure = func(scale float64) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, scale) }
 }
 
@@ -610,7 +611,7 @@ func statusView(v *view, d *Digest, s *Section) {
 			l.segments = append(l.segments, laneSegment{from: math.Max(0, from.Sub(start).Seconds()/span), to: math.Min(1, to.Sub(start).Seconds()/span), status: c.Status})
 		}
 		lanes = append(lanes, l)
-		t.Rows = append(t.Rows, []string{l.label, Duration(online), Duration(away), Count(float64(len(row.ChangeLogs)))})
+		t.Rows = append(t.Rows, []string{l.label, format.Duration(online), format.Duration(away), format.Count(float64(len(row.ChangeLogs)))})
 	}
 	if len(lanes) == 0 {
 		return
@@ -656,18 +657,18 @@ func rankedView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		if e.others > 0 {
 			rank = ""
 		}
-		row := []string{rank, Truncate(e.label, 70), FormatValue(e.value, m.Unit), Percent(ratio(e.value, total))}
+		row := []string{rank, format.Truncate(e.label, 70), format.Value(e.value, m.Unit), format.Percent(ratio(e.value, total))}
 		if len(spec.Metrics) > 1 && e.others == 0 {
-			row = append(row, FormatValue(reports.MetricValue(e.row, spec.Metrics[1], false), spec.Metrics[1].Unit))
+			row = append(row, format.Value(reports.MetricValue(e.row, spec.Metrics[1], false), spec.Metrics[1].Unit))
 		} else if len(spec.Metrics) > 1 {
 			row = append(row, "")
 		}
 		t.Rows = append(t.Rows, row)
 		label := strings.TrimPrefix(strings.TrimPrefix(e.label, "https://"), "http://")
-		bars = append(bars, hbar{label: label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: FormatValue(e.value, m.Unit)})
+		bars = append(bars, hbar{label: label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: format.Value(e.value, m.Unit)})
 	}
 	v.Table = t
-	v.Summary = fmt.Sprintf("Top: %s (%s %s)", Truncate(es[0].label, 60), FormatValue(es[0].value, m.Unit), strings.ToLower(m.Label))
+	v.Summary = fmt.Sprintf("Top: %s (%s %s)", format.Truncate(es[0].label, 60), format.Value(es[0].value, m.Unit), strings.ToLower(m.Label))
 	v.figure = func(scale float64) *Figure { return hbarsFigure(bars, nil, nil, v.Title+": "+v.Summary, scale) }
 }
 
@@ -677,38 +678,38 @@ func realtimeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	case "realtimeRightNow":
 		rn := s.Rows[0].(*reports.RightNow)
 		t.Head = []string{"Right now", "Value"}
-		t.Rows = [][]string{{"Ongoing chats", Count(rn.OngoingChats)}, {"Agents in chat", Count(rn.AgentsInChat)},
-			{"Logged-in agents", Count(rn.LoggedInAgents)}, {"Visitors on site", Count(rn.VisitorsOnSite)}}
+		t.Rows = [][]string{{"Ongoing chats", format.Count(rn.OngoingChats)}, {"Agents in chat", format.Count(rn.AgentsInChat)},
+			{"Logged-in agents", format.Count(rn.LoggedInAgents)}, {"Visitors on site", format.Count(rn.VisitorsOnSite)}}
 		if rn.CurrentQueueLength != nil {
-			t.Rows = append(t.Rows, []string{"Queue length", Count(*rn.CurrentQueueLength)})
+			t.Rows = append(t.Rows, []string{"Queue length", format.Count(*rn.CurrentQueueLength)})
 		}
 		if rn.ChatUtilization != nil {
-			t.Rows = append(t.Rows, []string{"Chat utilization", Percent(*rn.ChatUtilization)})
+			t.Rows = append(t.Rows, []string{"Chat utilization", format.Percent(*rn.ChatUtilization)})
 		}
-		v.Summary = fmt.Sprintf("%s ongoing chats, %s agents logged in", Count(rn.OngoingChats), Count(rn.LoggedInAgents))
+		v.Summary = fmt.Sprintf("%s ongoing chats, %s agents logged in", format.Count(rn.OngoingChats), format.Count(rn.LoggedInAgents))
 	case "realtimeToday":
 		td := s.Rows[0].(*reports.Today)
 		t.Head = []string{"Today so far", "Value"}
 		if o := td.ChatOverview; o != nil {
-			t.Rows = [][]string{{"Chat requests", Count(o.ChatRequests)}, {"Chats", Count(o.Chats)}, {"Acceptance rate", Percent(o.ChatAcceptanceRate)},
-				{"Missed", Count(o.MissedChats)}, {"Abandoned", Count(o.AbandonedChats)}, {"Switched to message", Count(o.SwitchToMessages)}}
-			v.Summary = fmt.Sprintf("%s chats today so far", Count(o.Chats))
+			t.Rows = [][]string{{"Chat requests", format.Count(o.ChatRequests)}, {"Chats", format.Count(o.Chats)}, {"Acceptance rate", format.Percent(o.ChatAcceptanceRate)},
+				{"Missed", format.Count(o.MissedChats)}, {"Abandoned", format.Count(o.AbandonedChats)}, {"Switched to message", format.Count(o.SwitchToMessages)}}
+			v.Summary = fmt.Sprintf("%s chats today so far", format.Count(o.Chats))
 		}
 		if e := td.ServiceEfficiency; e != nil {
-			t.Rows = append(t.Rows, []string{"Avg wait", Duration(e.AvgWaitTime)}, []string{"Avg chat time", Duration(e.AvgChatTime)})
+			t.Rows = append(t.Rows, []string{"Avg wait", format.Duration(e.AvgWaitTime)}, []string{"Avg chat time", format.Duration(e.AvgChatTime)})
 		}
 	case "realtimeCustomMetrics":
 		t.Head = []string{"Custom metric", "Value"}
 		for _, r := range s.Rows {
 			for _, m := range *asSlice[reports.CustomMetric](r) {
-				t.Rows = append(t.Rows, []string{d.Names.Name("customMetric", m.ID), Count(m.Value)})
+				t.Rows = append(t.Rows, []string{d.Names.Name("customMetric", m.ID), format.Count(m.Value)})
 			}
 		}
 	case "realtimeAgents":
 		t.Head = []string{"Agent", "Status", "Ongoing", "Chats today", "Chatting today"}
 		for _, r := range s.Rows {
 			for _, a := range *asSlice[reports.RealtimeAgent](r) {
-				t.Rows = append(t.Rows, []string{d.Names.Name(reports.GroupAgent, a.AgentID), a.CurrentStatus, Count(a.OngoingChats), Count(a.TodayChats), Duration(a.TodayLinearChatTime)})
+				t.Rows = append(t.Rows, []string{d.Names.Name(reports.GroupAgent, a.AgentID), a.CurrentStatus, format.Count(a.OngoingChats), format.Count(a.TodayChats), format.Duration(a.TodayLinearChatTime)})
 			}
 		}
 		t.NumericFrom = 2
@@ -720,7 +721,7 @@ func realtimeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 				for _, w := range q.Queue {
 					longest = math.Max(longest, w.WaitTime)
 				}
-				t.Rows = append(t.Rows, []string{QueueLabel(d.Names, q.RouteTo), Count(float64(len(q.Queue))), Duration(longest), Duration(q.AvgWaitTimeInLast30Mins), Count(q.OngoingChats)})
+				t.Rows = append(t.Rows, []string{format.QueueLabel(d.Names, q.RouteTo), format.Count(float64(len(q.Queue))), format.Duration(longest), format.Duration(q.AvgWaitTimeInLast30Mins), format.Count(q.OngoingChats)})
 			}
 		}
 	}
@@ -744,17 +745,4 @@ func asSlice[T any](r any) *[]T {
 		return &s
 	}
 	return &[]T{}
-}
-
-// QueueLabel names a real-time queue: "Site", "Department: Sales", "Agent: José Núñez".
-func QueueLabel(n Names, r reports.RouteTo) string {
-	switch r.Type {
-	case reports.RouteSite:
-		return "Site"
-	case reports.RouteDepartment:
-		return "Department: " + strings.TrimPrefix(n.Name(reports.GroupDepartment, r.ID), "Department ")
-	case reports.RouteAgent:
-		return "Agent: " + strings.TrimPrefix(n.Name(reports.GroupAgent, r.ID), "Agent ")
-	}
-	return r.Type.String() + " " + string(r.ID)
 }

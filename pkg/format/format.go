@@ -1,4 +1,7 @@
-package render
+// Package format turns numbers, durations, changes and Comm100 ids into the
+// text people read. The digest renderer and the alert mails share it, so the
+// same figure reads the same everywhere.
+package format
 
 import (
 	"fmt"
@@ -67,8 +70,8 @@ func Money(v float64) string {
 	return fmt.Sprintf("%s.%02d", whole, int(math.Round(math.Abs(v-math.Trunc(v))*100))%100)
 }
 
-// FormatValue formats a metric value by its unit.
-func FormatValue(v float64, u reports.Unit) string {
+// Value formats a metric value by its unit.
+func Value(v float64, u reports.Unit) string {
 	switch u {
 	case reports.Seconds:
 		return Duration(v)
