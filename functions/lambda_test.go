@@ -1,16 +1,21 @@
 // Package functions_test runs the real Lambda binaries under the AWS
 // Lambda Runtime Interface Emulator (what `sam local invoke` runs inside its
 // container), with the sample events from events/, against the Comm100
-// simulator and moto_server.
+// simulator and moto_server. Each test runs twice: with a bootstrap built
+// for this machine, and with the linux/arm64 bootstrap `sam build` ships,
+// under the arm64 emulator and qemu user-mode emulation.
 package functions_test
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +24,67 @@ import (
 	"reportmailer/internal/lambdalocal"
 )
 
-func TestMain(m *testing.M) { awstest.Main(m) }
+// arches are the builds every runtime test runs: the host's, fast, and
+// the one deployed.
+var arches = []lambdalocal.Arch{lambdalocal.Host, lambdalocal.ARM64}
+
+// raceEnabled is set when the tests are built with -race (race_test.go).
+var raceEnabled bool
+
+// binaries builds both functions once per Arch per test run (building
+// them per test cost minutes on a cold cache) into one directory that
+// TestMain removes.
+var binaries struct {
+	dir  string
+	mu   sync.Mutex
+	once map[lambdalocal.Arch]*sync.Once
+	bins map[lambdalocal.Arch]map[string]string
+	errs map[lambdalocal.Arch]error
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "reportmailer-bootstraps-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binaries.dir = dir
+	binaries.once = map[lambdalocal.Arch]*sync.Once{}
+	binaries.bins = map[lambdalocal.Arch]map[string]string{}
+	binaries.errs = map[lambdalocal.Arch]error{}
+	code := m.Run()
+	os.RemoveAll(dir)
+	awstest.Stop()
+	os.Exit(code)
+}
+
+// binary returns functions/<name> built for arch, building both functions
+// for arch on first use.
+func binary(t *testing.T, root string, arch lambdalocal.Arch, name string) string {
+	t.Helper()
+	binaries.mu.Lock()
+	once := binaries.once[arch]
+	if once == nil {
+		once = new(sync.Once)
+		binaries.once[arch] = once
+	}
+	binaries.mu.Unlock()
+	once.Do(func() {
+		started := time.Now()
+		opts := lambdalocal.BuildOptions{Arch: arch, Race: raceEnabled && arch == lambdalocal.Host}
+		bins, err := lambdalocal.BuildAll(context.Background(), root, filepath.Join(binaries.dir, string(arch)), opts, "digest", "alert")
+		binaries.mu.Lock()
+		binaries.bins[arch], binaries.errs[arch] = bins, err
+		binaries.mu.Unlock()
+		t.Logf("built the %s bootstraps in %s", arch, time.Since(started).Round(time.Millisecond))
+	})
+	binaries.mu.Lock()
+	defer binaries.mu.Unlock()
+	if err := binaries.errs[arch]; err != nil {
+		t.Fatal(err)
+	}
+	return binaries.bins[arch][name]
+}
 
 type fixture struct {
 	root string
@@ -48,19 +113,25 @@ func setup(t *testing.T) *fixture {
 	return &fixture{root: root, moto: moto, sim: sim, env: env}
 }
 
-func (f *fixture) start(t *testing.T, function, config string) *lambdalocal.RIE {
+func (f *fixture) start(t *testing.T, arch lambdalocal.Arch, function, config string) *lambdalocal.RIE {
 	t.Helper()
-	rie, err := lambdalocal.FindRIE(f.root)
+	// Look for the emulator first: a missing tool fails fast, with the
+	// command that installs it, before minutes of building.
+	rt, err := lambdalocal.FindRuntime(f.root, arch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap, err := lambdalocal.Build(context.Background(), f.root, function, config, t.TempDir())
+	bootstrap, err := lambdalocal.Bundle(binary(t, f.root, arch, function), config, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	machine := elfMachine(t, bootstrap)
+	if arch == lambdalocal.ARM64 && machine != elf.EM_AARCH64 {
+		t.Fatalf("the %s bootstrap is %s, want %s", arch, machine, elf.EM_AARCH64)
 	}
 	info, _ := os.Stat(bootstrap)
-	t.Logf("%s bootstrap: %.1f MB", function, float64(info.Size())/(1<<20))
-	r, err := lambdalocal.Start(rie, bootstrap, f.env)
+	t.Logf("%s bootstrap: %s, %.1f MB, emulated: %t", function, machine, float64(info.Size())/(1<<20), rt.Qemu != "")
+	r, err := rt.Start(bootstrap, f.env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +144,23 @@ func (f *fixture) start(t *testing.T, function, config string) *lambdalocal.RIE 
 	return r
 }
 
+func elfMachine(t *testing.T, path string) elf.Machine {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.Machine
+}
+
+// forEachArch runs test once per build in arches.
+func forEachArch(t *testing.T, test func(t *testing.T, arch lambdalocal.Arch)) {
+	for _, arch := range arches {
+		t.Run(string(arch), func(t *testing.T) { test(t, arch) })
+	}
+}
+
 func event(t *testing.T, root, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(root, "events", name))
@@ -83,8 +171,12 @@ func event(t *testing.T, root, name string) []byte {
 }
 
 func TestDigestFunctionSendsOncePerPeriod(t *testing.T) {
+	forEachArch(t, testDigestFunctionSendsOncePerPeriod)
+}
+
+func testDigestFunctionSendsOncePerPeriod(t *testing.T, arch lambdalocal.Arch) {
 	f := setup(t)
-	r := f.start(t, "digest", filepath.Join(f.root, "reportmailer.example.yaml"))
+	r := f.start(t, arch, "digest", filepath.Join(f.root, "reportmailer.example.yaml"))
 	ctx := context.Background()
 	body, elapsed, err := r.Invoke(ctx, event(t, f.root, "digest-weekly.json"))
 	if err != nil {
@@ -122,6 +214,10 @@ func TestDigestFunctionSendsOncePerPeriod(t *testing.T) {
 }
 
 func TestAlertFunctionFiresOnABreach(t *testing.T) {
+	forEachArch(t, testAlertFunctionFiresOnABreach)
+}
+
+func testAlertFunctionFiresOnABreach(t *testing.T, arch lambdalocal.Arch) {
 	f := setup(t)
 	f.sim.SetScript(comm100sim.NewScript(comm100sim.SurgeScript()[6:7], false)) // 15 visitors waiting in Sales
 	config := filepath.Join(t.TempDir(), "alert.yaml")
@@ -134,7 +230,7 @@ alerts:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := f.start(t, "alert", config)
+	r := f.start(t, arch, "alert", config)
 	body, _, err := r.Invoke(context.Background(), event(t, f.root, "alert.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -73,7 +73,7 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Printf("building functions/%s for the host (as `sam build` does for arm64)…\n", *function)
-	bootstrap, err := lambdalocal.Build(ctx, root, *function, *cfgPath, dir)
+	bootstrap, err := lambdalocal.Build(ctx, root, *function, *cfgPath, dir, lambdalocal.Host)
 	if err != nil {
 		return err
 	}
