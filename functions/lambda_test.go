@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,59 +30,62 @@ var arches = []lambdalocal.Arch{lambdalocal.Host, lambdalocal.ARM64}
 // raceEnabled is set when the tests are built with -race (race_test.go).
 var raceEnabled bool
 
-// binaries builds both functions once per Arch per test run (building
-// them per test cost minutes on a cold cache) into one directory that
-// TestMain removes.
-var binaries struct {
-	dir  string
-	mu   sync.Mutex
-	once map[lambdalocal.Arch]*sync.Once
-	bins map[lambdalocal.Arch]map[string]string
-	errs map[lambdalocal.Arch]error
+// builds holds both functions built once per Arch per test run (building
+// them per test cost minutes on a cold cache), in one directory that
+// TestMain removes. TestMain starts every build at once, so the arm64
+// compile overlaps the host tests.
+var builds = map[lambdalocal.Arch]*build{}
+
+type build struct {
+	done chan struct{}
+	bins map[string]string
+	err  error
+	took time.Duration
 }
 
 func TestMain(m *testing.M) {
+	root, err := lambdalocal.RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "reportmailer-bootstraps-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binaries.dir = dir
-	binaries.once = map[lambdalocal.Arch]*sync.Once{}
-	binaries.bins = map[lambdalocal.Arch]map[string]string{}
-	binaries.errs = map[lambdalocal.Arch]error{}
+	ctx, cancel := context.WithCancel(context.Background())
+	for _, arch := range arches {
+		b := &build{done: make(chan struct{})}
+		builds[arch] = b
+		go func() {
+			defer close(b.done)
+			started := time.Now()
+			opts := lambdalocal.BuildOptions{Arch: arch, Race: raceEnabled && arch == lambdalocal.Host}
+			b.bins, b.err = lambdalocal.BuildAll(ctx, root, filepath.Join(dir, string(arch)), opts, "digest", "alert")
+			b.took = time.Since(started)
+		}()
+	}
 	code := m.Run()
+	cancel()
+	for _, b := range builds {
+		<-b.done
+	}
 	os.RemoveAll(dir)
 	awstest.Stop()
 	os.Exit(code)
 }
 
-// binary returns functions/<name> built for arch, building both functions
-// for arch on first use.
-func binary(t *testing.T, root string, arch lambdalocal.Arch, name string) string {
+// binary returns functions/<name> built for arch, waiting for the build.
+func binary(t *testing.T, arch lambdalocal.Arch, name string) string {
 	t.Helper()
-	binaries.mu.Lock()
-	once := binaries.once[arch]
-	if once == nil {
-		once = new(sync.Once)
-		binaries.once[arch] = once
+	b := builds[arch]
+	<-b.done
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	binaries.mu.Unlock()
-	once.Do(func() {
-		started := time.Now()
-		opts := lambdalocal.BuildOptions{Arch: arch, Race: raceEnabled && arch == lambdalocal.Host}
-		bins, err := lambdalocal.BuildAll(context.Background(), root, filepath.Join(binaries.dir, string(arch)), opts, "digest", "alert")
-		binaries.mu.Lock()
-		binaries.bins[arch], binaries.errs[arch] = bins, err
-		binaries.mu.Unlock()
-		t.Logf("built the %s bootstraps in %s", arch, time.Since(started).Round(time.Millisecond))
-	})
-	binaries.mu.Lock()
-	defer binaries.mu.Unlock()
-	if err := binaries.errs[arch]; err != nil {
-		t.Fatal(err)
-	}
-	return binaries.bins[arch][name]
+	t.Logf("the %s bootstraps took %s to build", arch, b.took.Round(time.Millisecond))
+	return b.bins[name]
 }
 
 type fixture struct {
@@ -121,7 +123,7 @@ func (f *fixture) start(t *testing.T, arch lambdalocal.Arch, function, config st
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap, err := lambdalocal.Bundle(binary(t, f.root, arch, function), config, t.TempDir())
+	bootstrap, err := lambdalocal.Bundle(binary(t, arch, function), config, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,11 @@ func (rt Runtime) Start(bootstrap string, env []string) (*RIE, error) {
 	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 		return nil, err
 	}
-	return start([]string{rt.Qemu, rt.RIE}, wrapper, env)
+	r, err := start([]string{rt.Qemu, rt.RIE}, wrapper, env)
+	if err != nil {
+		return nil, fmt.Errorf("arm64 emulator under %s (see README, Troubleshooting): %w", rt.Qemu, err)
+	}
+	return r, nil
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
