@@ -79,7 +79,7 @@ func newRun(t *testing.T, rules string, queue func(int) ([]reports.RealtimeQueue
 		t.Fatal(err)
 	}
 	r := &run{sender: &gomail.Memory{}, fetch: &script{queue: queue}}
-	r.ev = &alert.Evaluator{Config: c, Rules: compiled, Reports: r.fetch, Store: &alert.MemoryStore{}, Sender: r.sender}
+	r.ev = &alert.Evaluator{Config: c, Rules: compiled, Reports: r.fetch, States: &alert.MemoryStates{}, Sender: r.sender}
 	return r
 }
 
@@ -281,7 +281,7 @@ func BenchmarkEvaluate100Rules50Queues(b *testing.B) {
 		queues[i] = queueOf(reports.RouteTo{Type: reports.RouteDepartment, ID: reports.ID(fmt.Sprint("d", i))}, i%15)
 	}
 	ev := &alert.Evaluator{Config: c, Rules: compiled, Reports: &script{queue: func(int) ([]reports.RealtimeQueue, error) { return queues, nil }},
-		Store: &alert.MemoryStore{}}
+		States: &alert.MemoryStates{}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

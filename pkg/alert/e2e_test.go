@@ -38,7 +38,7 @@ func awsRun(t *testing.T, moto *awstest.Moto, simURL string) *alert.Evaluator {
 	awsCfg := moto.Config(t)
 	client := reports.New(reports.WithBaseURL(simURL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
 	return &alert.Evaluator{Config: c, Rules: rules, Reports: client,
-		Store:  alert.DynamoStore{Client: dynamodb.NewFromConfig(awsCfg), Table: "reportmailer"},
+		States: alert.DynamoStates{Client: dynamodb.NewFromConfig(awsCfg), Table: "reportmailer"},
 		Sender: mail.SES{Client: sesv2.NewFromConfig(awsCfg)}}
 }
 
@@ -127,7 +127,7 @@ alerts:
 	}
 	rules, _ := alert.Compile(c)
 	client := reports.New(reports.WithBaseURL(srv.URL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
-	ev := &alert.Evaluator{Config: c, Rules: rules, Reports: client, Store: &alert.MemoryStore{}}
+	ev := &alert.Evaluator{Config: c, Rules: rules, Reports: client, States: &alert.MemoryStates{}}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
