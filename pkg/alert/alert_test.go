@@ -73,7 +73,11 @@ type run struct {
 
 func newRun(t *testing.T, rules string, queue func(int) ([]reports.RealtimeQueue, error)) *run {
 	t.Helper()
-	c := cfg(t, rules)
+	return newRunConfig(t, cfg(t, rules), queue)
+}
+
+func newRunConfig(t *testing.T, c *config.Config, queue func(int) ([]reports.RealtimeQueue, error)) *run {
+	t.Helper()
 	compiled, err := alert.Compile(c)
 	if err != nil {
 		t.Fatal(err)
@@ -288,5 +292,71 @@ func BenchmarkEvaluate100Rules50Queues(b *testing.B) {
 		if _, err := ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMailThatCannotBeBuiltIsIsolatedAndRetried feeds header-breaking
+// values that validation should reject but the alert code must survive.
+func TestMailThatCannotBeBuiltIsIsolatedAndRetried(t *testing.T) {
+	const rules = `
+    - {id: queue-long, metric: queue.length, queue: "department:d-sales", op: ">", threshold: 8, to: [oncall@example.com], severity: critical}
+    - {id: few-agents, metric: site.loggedInAgents, op: "<", threshold: 3, to: [oncall@example.com], severity: warning}
+`
+	tests := []struct {
+		name  string
+		spoil func(*config.Config)
+		fix   func(*config.Config) // nil: cannot be fixed without a new rule id
+	}{
+		{"CR/LF in a rule id", func(c *config.Config) { c.Alerts.Rules[0].ID = "queue\r\nlong" }, nil},
+		{"CR/LF in a department name",
+			func(c *config.Config) { c.Names.Departments["d-sales"] = "Sales\r\nBcc: evil@example.com" },
+			func(c *config.Config) { c.Names.Departments["d-sales"] = "Sales" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := cfg(t, rules)
+			tc.spoil(c)
+			r := newRunConfig(t, c, sequence(12))
+			badRule := c.Alerts.Rules[0].ID
+			for i := 0; i < 2; i++ {
+				out, err := r.ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var failed int
+				for _, em := range out.Emails {
+					if em.Err != nil {
+						failed++
+						if em.Permanent || len(em.Notifications) != 1 || em.Notifications[0].RuleID != badRule {
+							t.Errorf("minute %d: failed mail %q carries %d alerts (permanent %v), want only the bad one, retryable",
+								i, em.Subject, len(em.Notifications), em.Permanent)
+						}
+					}
+				}
+				if failed != 1 {
+					t.Errorf("minute %d: %d mails failed to build, want 1 (the bad alert, retried)", i, failed)
+				}
+			}
+			got := r.sender.Messages()
+			if len(got) != 1 || !strings.Contains(string(got[0].Raw), "Logged-in agents") {
+				t.Fatalf("%d mails delivered, want the good alert once", len(got))
+			}
+			states, _ := r.ev.States.Load(context.Background(), badRule)
+			o := states["department:d-sales"].Outbox
+			if o == nil || o.Kind != alert.KindFiring || o.Attempts != 2 || !strings.Contains(o.Error, "line break") {
+				t.Fatalf("bad alert's outbox %+v, want its FIRING kept with 2 failed attempts", o)
+			}
+			if tc.fix == nil {
+				return
+			}
+			tc.fix(c)
+			if _, err := r.ev.Evaluate(context.Background(), t0.Add(2*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			got = r.sender.Messages()
+			if len(got) != 2 || !strings.Contains(string(got[1].Raw), "FIRING") {
+				t.Fatalf("after the fix: %d mails, want the held FIRING delivered", len(got))
+			}
+		})
 	}
 }
