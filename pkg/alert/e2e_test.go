@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"net/mail"
 	"strings"
@@ -167,6 +168,43 @@ func TestCrashBetweenSaveAndSendIsDeliveredByTheNextEvaluation(t *testing.T) {
 	// It is the same mail the crashed evaluation was sending: same id, same episode.
 	if id := msg.Header.Get("Message-Id"); !strings.HasPrefix(id, "<alert.queue-long.department.") || !strings.HasSuffix(id, ".1795428000@reportmailer>") {
 		t.Errorf("Message-Id %q is not the episode's thread id", id)
+	}
+}
+
+// TestHangingAPICountsAsFailedPoll: the fetch ends before the invocation's
+// deadline with time left to record the failed poll in DynamoDB, so a
+// hanging API raises the no-data alert like a failing one.
+func TestHangingAPICountsAsFailedPoll(t *testing.T) {
+	moto, _, _ := setupAWS(t)
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers while the test runs
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for i := range 3 { // noDataAfter: 3
+		ev := awsRun(t, moto, hang.URL)
+		ev.Reserve = time.Second
+		// The Lambda's deadline, short; the client's own per-attempt timeout is 30 s.
+		ctx, cancel := context.WithTimeout(context.Background(), 1300*time.Millisecond)
+		when := at.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		resp, err := alert.Handler(ev)(ctx, json.RawMessage(`{"scheduledTime":"`+when+`"}`))
+		cancel()
+		if err != nil {
+			t.Fatalf("poll %d: %v", i+1, err)
+		}
+		if resp.FetchError == "" {
+			t.Fatalf("poll %d: a hanging API was not a failed poll", i+1)
+		}
+	}
+	sent := moto.SentEmails(t)
+	if len(sent) != 1 || !strings.Contains(sent[0].RawData, "Comm100 data unavailable") {
+		t.Fatalf("%d mails after 3 hanging polls, want the no-data alert", len(sent))
 	}
 }
 
