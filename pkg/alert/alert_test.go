@@ -1,9 +1,11 @@
 package alert_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/mail"
 	"strings"
@@ -356,6 +358,69 @@ func TestMailThatCannotBeBuiltIsIsolatedAndRetried(t *testing.T) {
 			got = r.sender.Messages()
 			if len(got) != 2 || !strings.Contains(string(got[1].Raw), "FIRING") {
 				t.Fatalf("after the fix: %d mails, want the held FIRING delivered", len(got))
+			}
+		})
+	}
+}
+
+// failing counts sends and fails every one with err.
+type failing struct {
+	calls int
+	err   error
+}
+
+func (f *failing) Send(context.Context, gomail.Envelope, []byte) (string, error) {
+	f.calls++
+	return "", f.err
+}
+
+func TestPermanentRejectionIsRecordedNotRetried(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		wantCalls int // over 4 evaluations
+	}{
+		{"rejected address", &gomail.PermanentError{Err: errors.New("ses: MessageRejected: Email address is not verified")}, 1},
+		{"wrapped rejection", fmt.Errorf("send: %w", &gomail.PermanentError{Err: errors.New("ses: AccountSuspendedException")}), 1},
+		{"throttling", errors.New("ses: TooManyRequestsException: Maximum sending rate exceeded"), 4},
+		{"5xx", errors.New("ses: InternalFailure: 503 Service Unavailable"), 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, repeat: 1h, to: [oncall@example.com]}
+`, sequence(9))
+			var logs bytes.Buffer
+			r.ev.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			sender := &failing{err: tc.err}
+			r.ev.Sender = sender
+			for i := 0; i < 4; i++ {
+				out, err := r.ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, em := range out.Emails {
+					if em.Permanent != (tc.wantCalls == 1) {
+						t.Errorf("minute %d: Permanent = %v", i, em.Permanent)
+					}
+				}
+			}
+			if sender.calls != tc.wantCalls {
+				t.Errorf("%d sends, want %d", sender.calls, tc.wantCalls)
+			}
+			states, _ := r.ev.States.Load(context.Background(), "queue-long")
+			st := states["department:d-sales"]
+			if tc.wantCalls == 1 {
+				if st.Outbox != nil || st.Failed == nil || st.Failed.Kind != alert.KindFiring || !strings.Contains(st.Failed.Error, tc.err.Error()) {
+					t.Errorf("state outbox %+v failed %+v, want the FIRING recorded as failed with the reason", st.Outbox, st.Failed)
+				}
+				if n := strings.Count(logs.String(), `"level":"ERROR"`); n != 1 {
+					t.Errorf("%d error lines, want one:\n%s", n, logs.String())
+				}
+				return
+			}
+			if st.Outbox == nil || st.Outbox.Attempts != 4 || st.Failed != nil {
+				t.Errorf("state outbox %+v failed %+v, want the FIRING still to send after 4 attempts", st.Outbox, st.Failed)
 			}
 		})
 	}
