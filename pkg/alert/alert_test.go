@@ -425,3 +425,63 @@ func TestPermanentRejectionIsRecordedNotRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupedAlertsShareOneThread: a grouped FIRING mail starts a thread
+// with a stable id; its reminders and RESOLVED mails, grouped or alone,
+// reply to it.
+func TestGroupedAlertsShareOneThread(t *testing.T) {
+	const rules = `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, repeat: 2m, to: [oncall@example.com]}
+    - {id: wait-long, metric: queue.longestWait, op: ">=", threshold: 120, repeat: 2m, to: [oncall@example.com]}
+`
+	// 9 waiting (longest 4m30s): both fire; 5 waiting (2m30s): only the wait is still long.
+	values := []int{9, 9, 9, 5, 2}
+	play := func() []*mail.Message {
+		r := newRun(t, rules, sequence(values...))
+		r.subjects(t, len(values))
+		var out []*mail.Message
+		for _, m := range r.sender.Messages() {
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, msg)
+		}
+		return out
+	}
+	msgs := play()
+	want := []string{"FIRING", "STILL FIRING", "RESOLVED", "RESOLVED"}
+	if len(msgs) != len(want) {
+		t.Fatalf("%d mails, want %d (%v)", len(msgs), len(want), want)
+	}
+	root := msgs[0].Header.Get("Message-Id")
+	if !strings.HasPrefix(root, "<alert-group.") || msgs[0].Header.Get("In-Reply-To") != "" || msgs[0].Header.Get("References") != "" {
+		t.Fatalf("grouped FIRING: Message-Id %q In-Reply-To %q References %q, want a group id starting a thread",
+			root, msgs[0].Header.Get("In-Reply-To"), msgs[0].Header.Get("References"))
+	}
+	ids := map[string]bool{}
+	for i, m := range msgs {
+		s, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if !strings.HasPrefix(s, "["+want[i]+"]") {
+			t.Errorf("mail %d: %q, want %s", i, s, want[i])
+		}
+		id := m.Header.Get("Message-Id")
+		if ids[id] {
+			t.Errorf("mail %d reuses Message-Id %s", i, id)
+		}
+		ids[id] = true
+		if i == 0 {
+			continue
+		}
+		if got := m.Header.Get("In-Reply-To"); got != root {
+			t.Errorf("mail %d (%s): In-Reply-To %q, want the grouped FIRING %q", i, want[i], got, root)
+		}
+		if refs := strings.Fields(m.Header.Get("References")); len(refs) == 0 || refs[0] != root {
+			t.Errorf("mail %d (%s): References %q, want it to start at %q", i, want[i], refs, root)
+		}
+	}
+	// Stable: the same group firing at the same time gets the same id.
+	if again := play()[0].Header.Get("Message-Id"); again != root {
+		t.Errorf("grouped FIRING id %q, then %q for the same group", root, again)
+	}
+}
