@@ -485,3 +485,50 @@ func TestGroupedAlertsShareOneThread(t *testing.T) {
 		t.Errorf("grouped FIRING id %q, then %q for the same group", root, again)
 	}
 }
+
+func TestResolvedInQuietHoursWaitsForActiveHours(t *testing.T) {
+	// Active 10:00-10:02 UTC: it fires at 10:00, recovers at 10:02 (quiet);
+	// the RESOLVED waits through the quiet minutes for the next day's window.
+	r := newRun(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, to: [oncall@example.com], activeHours: {timezone: UTC, from: "10:00", to: "10:02"}}
+`, sequence(9, 9, 2, 2, 2, 2))
+	at := []time.Duration{0, time.Minute, 2 * time.Minute, 3 * time.Minute, 4 * time.Hour, 24 * time.Hour}
+	for i, d := range at {
+		r.fetch.step = i
+		if _, err := r.ev.Evaluate(context.Background(), t0.Add(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := r.sender.Messages()
+	if len(msgs) != 2 || !strings.Contains(string(msgs[1].Raw), "RESOLVED") {
+		t.Fatalf("%d mails, want FIRING then, in the next active window, RESOLVED", len(msgs))
+	}
+}
+
+// brokenStates fails every write of one rule's states.
+type brokenStates struct {
+	alert.MemoryStates
+	rule string
+}
+
+func (b *brokenStates) Save(ctx context.Context, rule, inst string, s alert.State, expect int64, now time.Time) (int64, error) {
+	if rule == b.rule {
+		return 0, errors.New("dynamodb: throttled")
+	}
+	return b.MemoryStates.Save(ctx, rule, inst, s, expect, now)
+}
+
+func TestStateWriteFailureHoldsBackOnlyItsRule(t *testing.T) {
+	r := newRun(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, to: [oncall@example.com]}
+    - {id: few-agents, metric: site.loggedInAgents, op: "<", threshold: 3, to: [manager@example.com]}
+`, sequence(9))
+	r.ev.States = &brokenStates{rule: "queue-long"}
+	if _, err := r.ev.Evaluate(context.Background(), t0); err == nil {
+		t.Error("a failed state write was not reported")
+	}
+	msgs := r.sender.Messages()
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Raw), "Logged-in agents") {
+		t.Fatalf("%d mails, want the other rule's alert", len(msgs))
+	}
+}

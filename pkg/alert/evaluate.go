@@ -159,21 +159,19 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
 	}
-	if err := e.noData(ctx, fetchErr != nil, now, out); err != nil {
-		return out, err
-	}
+	// A state that cannot be read or written fails its own instances only:
+	// what was decided (and saved in the outbox) elsewhere still goes out.
+	errs := []error{e.noData(ctx, fetchErr != nil, now, out)}
 	if fetchErr == nil {
 		for i := range e.Rules {
-			if err := e.evaluateRule(ctx, &e.Rules[i], queues, rightNow, now, out); err != nil {
-				return out, err
-			}
+			errs = append(errs, e.evaluateRule(ctx, &e.Rules[i], queues, rightNow, now, out))
 		}
 	}
 	e.compose(now, out)
 	if e.Sender != nil {
 		e.send(ctx, now, out)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func (e *Evaluator) noData(ctx context.Context, failed bool, now time.Time, out *Outcome) error {
@@ -227,6 +225,7 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 		}
 	}
 	sort.Strings(vanished)
+	var errs []error
 	for _, inst := range vanished {
 		label := stored[inst].Label
 		if label == "" {
@@ -266,7 +265,8 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 			continue
 		}
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		e.logger().Debug("alert evaluated", "rule", ruleID, "instance", s.Instance, "status", string(next.Status), "value", s.Obs.Value)
 		if kind != "" {
@@ -274,7 +274,7 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 				Version: ver, Prev: prev.State, To: to, Severity: severity})
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func threadID(rule, instance string, since time.Time) string {
