@@ -76,7 +76,14 @@ func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
 		verb = "would send"
 	}
 	for _, em := range out.Emails {
-		fmt.Printf("%s  %s to %v: %s\n", prefix, verb, em.To, em.Subject)
+		switch {
+		case em.Permanent:
+			fmt.Printf("%s  rejected for good (not retried) to %v: %s: %v\n", prefix, em.To, em.Subject, em.Err)
+		case em.Err != nil:
+			fmt.Printf("%s  not sent (left for the next evaluation) to %v: %s: %v\n", prefix, em.To, em.Subject, em.Err)
+		default:
+			fmt.Printf("%s  %s to %v: %s\n", prefix, verb, em.To, em.Subject)
+		}
 	}
 }
 

@@ -233,18 +233,62 @@ func TestThreading(t *testing.T) {
 	}
 }
 
-// flaky fails the first send.
+// flaky fails the first send, and keeps every message it was given.
 type flaky struct {
 	gomail.Memory
 	failed bool
+	tried  [][]byte
 }
 
 func (f *flaky) Send(ctx context.Context, env gomail.Envelope, raw []byte) (string, error) {
+	f.tried = append(f.tried, raw)
 	if !f.failed {
 		f.failed = true
 		return "", errors.New("throttled")
 	}
 	return f.Memory.Send(ctx, env, raw)
+}
+
+// TestResendKeepsTheMessageID: a mail retried after a failure (which may
+// have reached the mail service) carries the first attempt's Message-ID,
+// so clients that drop duplicate ids show one.
+func TestResendKeepsTheMessageID(t *testing.T) {
+	// Fires at t0, reminds at t2, resolves at t4.
+	for _, tc := range []struct {
+		kind   string
+		failAt int
+	}{{"FIRING", 0}, {"STILL FIRING", 2}, {"RESOLVED", 4}} {
+		kind := tc.kind
+		t.Run(kind, func(t *testing.T) {
+			r := newRun(t, `
+    - {id: queue-long, metric: queue.length, op: ">", threshold: 8, repeat: 2m, to: [oncall@example.com]}
+`, sequence(9, 9, 9, 9, 2, 2))
+			f := &flaky{failed: true}
+			r.ev.Sender = f
+			for i := 0; i < 6; i++ {
+				f.failed = i != tc.failAt // this minute's mail fails once
+
+				r.fetch.step = i
+				if _, err := r.ev.Evaluate(context.Background(), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ids []string
+			for _, raw := range f.tried {
+				msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+				if strings.HasPrefix(subj, "["+kind+"]") {
+					ids = append(ids, msg.Header.Get("Message-Id"))
+				}
+			}
+			if len(ids) != 2 || ids[0] != ids[1] {
+				t.Errorf("%s attempts carried ids %q, want two attempts with one id", kind, ids)
+			}
+		})
+	}
 }
 
 func TestFailedSendIsRetriedNextEvaluation(t *testing.T) {
