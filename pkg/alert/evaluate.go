@@ -310,39 +310,49 @@ func (e *Evaluator) send(ctx context.Context, now time.Time, out *Outcome) {
 				em.ID, em.Err = e.Sender.Send(ctx, env, em.Raw)
 			}
 		}
-		var perm *mail.PermanentError
-		switch {
-		case em.Err == nil:
-			e.logger().Info("alert mail sent", "subject", em.Subject, "messageId", em.ID, "alerts", len(em.Notifications))
-			e.settle(ctx, now, em, func(s *State, n *Notification) {
-				s.Outbox = nil
-				if n.Kind == KindFiring {
-					s.ThreadID = em.MessageID
-				}
-			})
-		case errors.As(em.Err, &perm):
-			em.Permanent = true
-			e.logger().Error("alert mail rejected for good; recorded as failed, not retried", "subject", em.Subject,
-				"alerts", len(em.Notifications), "error", em.Err.Error())
-			e.settle(ctx, now, em, func(s *State, _ *Notification) {
-				failed := *s.Outbox
-				failed.Attempts++
-				failed.Error = em.Err.Error()
-				s.Failed, s.Outbox = &failed, nil
-			})
-		default:
-			attempts := 1
-			if o := em.Notifications[0].State.Outbox; o != nil {
-				attempts += o.Attempts
+		e.settle(ctx, now, em, e.outcome(em))
+	}
+}
+
+// outcome logs what became of an email and returns how to record it in
+// each of its notifications' states.
+func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
+	var perm *mail.PermanentError
+	switch {
+	case em.Err == nil:
+		e.logger().Info("alert mail sent", "subject", em.Subject, "messageId", em.ID, "alerts", len(em.Notifications))
+		return func(s *State, n *Notification) {
+			s.Outbox = nil
+			if n.Kind == KindFiring {
+				s.ThreadID = em.MessageID // a grouped mail's id becomes each alert's thread
 			}
-			e.logger().Error("alert mail not sent; will retry next evaluation", "subject", em.Subject, "attempt", attempts, "error", em.Err.Error())
-			e.settle(ctx, now, em, func(s *State, _ *Notification) {
-				o := *s.Outbox
-				o.Attempts++
-				o.Error = em.Err.Error()
-				s.Outbox = &o
-			})
 		}
+	case errors.As(em.Err, &perm):
+		em.Permanent = true
+		e.logger().Error("alert mail rejected for good; recorded as failed, not retried", "subject", em.Subject,
+			"alerts", len(em.Notifications), "error", em.Err.Error())
+		return func(s *State, _ *Notification) {
+			failed := *s.Outbox
+			failed.Attempts++
+			failed.Error = em.Err.Error()
+			s.Failed, s.Outbox = &failed, nil
+		}
+	}
+	attempt := 1
+	if o := em.Notifications[0].State.Outbox; o != nil {
+		attempt += o.Attempts
+	}
+	level := slog.LevelError
+	if attempt > 1 {
+		level = slog.LevelWarn // said once as an error; the outbox counts the rest
+	}
+	e.logger().Log(context.Background(), level, "alert mail not sent; will retry next evaluation", "subject", em.Subject,
+		"attempt", attempt, "error", em.Err.Error())
+	return func(s *State, _ *Notification) {
+		o := *s.Outbox
+		o.Attempts++
+		o.Error = em.Err.Error()
+		s.Outbox = &o
 	}
 }
 
