@@ -3,6 +3,12 @@
 // decides notifications from state transitions, the way Grafana and
 // Alertmanager do: OK → PENDING → FIRING → OK, a reminder every `repeat`
 // while firing, and one RESOLVED when it is over.
+//
+// Delivery is at least once: a notification is saved in its instance's
+// outbox together with the transition that decided it, sent, then cleared;
+// whatever an evaluation leaves in an outbox (a failed send, a crash, a
+// mail that could not be built) the next one sends, under the same
+// Message-ID. A permanent rejection is recorded and not retried.
 package alert
 
 import (
