@@ -29,6 +29,11 @@ func runAlert(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !*send && *state != "memory" {
+		// A dry run records its mails as sent: against the Lambda's state it
+		// would swallow real notifications.
+		return fmt.Errorf("-state %s needs --send; a dry run uses -state memory", *state)
+	}
 	ev, err := evaluator(app, *state)
 	if err != nil {
 		return err

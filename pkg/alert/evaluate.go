@@ -28,7 +28,9 @@ type Evaluator struct {
 	Rules   []Rule
 	Reports Fetcher
 	States  StateStore
-	Sender  mail.Sender // nil: compose only (dry run)
+	// Sender nil is a dry run: mails are composed, not sent, and recorded
+	// as sent so the states move on as they would have.
+	Sender mail.Sender
 	Logger  *slog.Logger
 	// Reserve is the time kept before the context's deadline for recording
 	// state and sending once the fetch is over, so that a hanging API still
@@ -168,9 +170,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 		}
 	}
 	e.compose(now, out)
-	if e.Sender != nil {
-		e.send(ctx, now, out)
-	}
+	e.send(ctx, now, out)
 	return out, errors.Join(errs...)
 }
 
@@ -302,7 +302,7 @@ func (e *Evaluator) send(ctx context.Context, now time.Time, out *Outcome) {
 	}
 	margin, hasDeadline := e.sendMargin(ctx)
 	for _, em := range out.Emails {
-		if em.Err == nil {
+		if em.Err == nil && e.Sender != nil {
 			if deadline, _ := ctx.Deadline(); hasDeadline && time.Until(deadline) < margin {
 				em.Err = errNoTime
 			} else {
@@ -320,7 +320,11 @@ func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
 	var perm *mail.PermanentError
 	switch {
 	case em.Err == nil:
-		e.logger().Info("alert mail sent", "subject", em.Subject, "messageId", em.ID, "alerts", len(em.Notifications))
+		if e.Sender == nil {
+			e.logger().Info("alert mail composed (dry run)", "subject", em.Subject, "alerts", len(em.Notifications))
+		} else {
+			e.logger().Info("alert mail sent", "subject", em.Subject, "messageId", em.ID, "alerts", len(em.Notifications))
+		}
 		return func(s *State, n *Notification) {
 			s.Outbox = nil
 			if n.Kind == KindFiring {
