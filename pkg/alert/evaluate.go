@@ -31,7 +31,7 @@ type Evaluator struct {
 	// Sender nil is a dry run: mails are composed, not sent, and recorded
 	// as sent so the states move on as they would have.
 	Sender mail.Sender
-	Logger  *slog.Logger
+	Logger *slog.Logger
 	// Reserve is the time kept before the context's deadline for recording
 	// state and sending once the fetch is over, so that a hanging API still
 	// counts as a failed poll. Zero: a third of the time left, at most 10 s.
