@@ -32,13 +32,8 @@ func setup(logger *slog.Logger) (*alert.Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := alert.Compile(app.Config)
-	if err != nil {
-		return nil, err
-	}
 	if app.DynamoDB == nil {
 		return nil, errors.New("TABLE_NAME is required: alert state must persist between invocations")
 	}
-	return &alert.Evaluator{Config: app.Config, Rules: rules, Reports: app.Reports,
-		Store: alert.DynamoStore{Client: app.DynamoDB, Table: app.Table}, Sender: app.Sender, Logger: logger}, nil
+	return alert.New(app.Config, app.Reports, alert.DynamoStates{Client: app.DynamoDB, Table: app.Table}, app.Sender, logger)
 }
