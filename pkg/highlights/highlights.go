@@ -189,7 +189,7 @@ func Select(facts []Fact, max int) []Statement {
 		}
 		rel := math.Abs(f.relChange())
 		if f.Unit == Ratio {
-			rel = math.Abs(f.Cur - f.Prev) / math.Max(f.Prev, 0.01)
+			rel = math.Abs(f.Cur-f.Prev) / math.Max(f.Prev, 0.01)
 		}
 		s := f.score()
 		if s < MinScore || rel < MinChange {

@@ -16,7 +16,7 @@ func texts(ss []Statement) string {
 
 func TestRanking(t *testing.T) {
 	facts := []Fact{
-		{Section: "s-chats", Metric: "Chat requests", Cur: 1533, Prev: 1548},                 // -1%: not news
+		{Section: "s-chats", Metric: "Chat requests", Cur: 1533, Prev: 1548}, // -1%: not news
 		{Section: "s-missed", Metric: "Missed chats", Cur: 116, Prev: 84, LowerIsBetter: true, // +38%, z 2.3
 			Peak: "on Tue 14:00–16:00", PeakShare: 0.41},
 		{Section: "s-conv", Metric: "Conversions", Cur: 144, Prev: 182, Parts: []Contributor{ // -21%, z 2.1
