@@ -344,6 +344,9 @@ func (v *validator) report(p string, r ReportRef) {
 }
 
 func (v *validator) alerts(a Alerts, defaultFrom string) {
+	for j, addr := range a.NoDataTo {
+		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
+	}
 	if len(a.Rules) == 0 {
 		return
 	}
@@ -354,9 +357,6 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 	}
 	if a.NoDataAfter < 0 {
 		v.add("alerts.noDataAfter", "must not be negative")
-	}
-	for j, addr := range a.NoDataTo {
-		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
 	}
 	seen := map[string]bool{}
 	for i, r := range a.Rules {
