@@ -230,7 +230,7 @@ func (c *Config) Digest(id string) (*Digest, error) {
 		}
 		ids = append(ids, c.Digests[i].ID)
 	}
-	return nil, fmt.Errorf("no digest %q in the configuration (digests: %s)", id, strings.Join(ids, ", "))
+	return nil, fmt.Errorf("no digest %q in the configuration (digests: %s)", capEcho(id), strings.Join(ids, ", "))
 }
 
 func (c *Config) applyDefaults() {

@@ -55,6 +55,11 @@ func (v *validator) add(path, format string, args ...any) {
 	if name, ok := origin(v.origins, path); ok {
 		path = "env " + name
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = capEcho(s)
+		}
+	}
 	p := Problem{Path: path, Message: fmt.Sprintf(format, args...)}
 	if v.seen[p] {
 		return
@@ -64,6 +69,22 @@ func (v *validator) add(path, format string, args ...any) {
 	}
 	v.seen[p] = true
 	v.ps = append(v.ps, p)
+}
+
+// maxEcho is how much of a bad value a problem quotes: enough to find
+// it, not a megabyte of it in a log line.
+const maxEcho = 64
+
+// capEcho shortens s to maxEcho runes.
+func capEcho(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxEcho {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
 }
 
 // Limits on settings whose nonsense values would otherwise be accepted.

@@ -210,3 +210,15 @@ digests:
 		}
 	}
 }
+
+func TestProblemsQuoteAtMostAFewCharacters(t *testing.T) {
+	huge := strings.Repeat("x", 1<<20)
+	_, err := config.Load([]byte(sample("", "", "", ", timezone: "+huge, "")))
+	if err == nil || len(err.Error()) > 500 || !strings.Contains(err.Error(), "digests[0].timezone: ") {
+		t.Errorf("%d-byte error: %.200s", len(fmt.Sprint(err)), err)
+	}
+	c, _ := config.Load([]byte(sample("", "", "", "", "")))
+	if _, err := c.Digest(huge); err == nil || len(err.Error()) > 500 {
+		t.Errorf("%d-byte error for an unknown digest id", len(fmt.Sprint(err)))
+	}
+}
