@@ -16,7 +16,7 @@ import (
 // kilobytes; even a names map of every agent of a large site stays far
 // below this. The limit keeps a Lambda cold start (10 s of init) safe from a
 // runaway or hostile file.
-const MaxBytes = 4 << 20
+const MaxBytes = 2 << 20
 
 // decode parses data strictly into a Config. Every problem carries a path
 // (digests[0].concurrency), not yaml's bare "line N".

@@ -425,6 +425,7 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 				v.add(p+".recovery", "%v must be on the safe side of threshold %v", *r.Recovery, *r.Threshold)
 			}
 		}
+		v.headerText(p+".for", r.For)
 		if _, err := ParseFor(r.For); err != nil {
 			v.add(p+".for", "%q: %v", r.For, err)
 		}
