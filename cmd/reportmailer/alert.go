@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -15,7 +14,7 @@ import (
 )
 
 func runAlert(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("alert", flag.ContinueOnError)
+	fs := newFlagSet("alert")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	state := fs.String("state", "memory", "memory (dry, forgets) or dynamodb (TABLE_NAME)")
 	send := fs.Bool("send", false, "send the mails through SES (default: print what would be sent)")
@@ -50,19 +49,10 @@ func runAlert(ctx context.Context, args []string) error {
 }
 
 func evaluator(app *appenv.App, state string) (*alert.Evaluator, error) {
-	var states alert.StateStore
-	switch state {
-	case "memory":
-		states = &alert.MemoryStates{}
-	case "dynamodb":
-		if app.DynamoDB == nil {
-			return nil, fmt.Errorf("-state dynamodb needs TABLE_NAME")
-		}
-		states = alert.DynamoStates{Client: app.DynamoDB, Table: app.Table}
-	default:
+	if state != "memory" && state != "dynamodb" {
 		return nil, fmt.Errorf("-state %q: want memory or dynamodb", state)
 	}
-	return alert.New(app.Config, app.Reports, states, app.Sender, app.Logger)
+	return app.AlertEvaluator(state == "dynamodb")
 }
 
 func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
@@ -95,7 +85,7 @@ func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
 // runDemoAlert plays the simulator's surge script through the example's
 // rules, one evaluation per simulated minute.
 func runDemoAlert(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo-alert", flag.ContinueOnError)
+	fs := newFlagSet("demo-alert")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
 	repeat := fs.Duration("repeat", 3*time.Minute, "reminder interval for the demo (the config's is longer)")
 	out := fs.String("out", "out", "directory for the mails (.eml)")

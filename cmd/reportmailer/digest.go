@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,7 +13,7 @@ import (
 
 	"reportmailer/internal/comm100sim"
 	"reportmailer/pkg/appenv"
-	"reportmailer/pkg/config"
+	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
 	"reportmailer/pkg/render"
 )
@@ -24,7 +23,7 @@ func cliLogger() *slog.Logger {
 }
 
 func runDigest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	fs := newFlagSet("digest")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	id := fs.String("digest", "", "digest id")
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now); the prior period before it is rendered")
@@ -62,8 +61,7 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 		}
 	}
 	started := time.Now()
-	deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
-	res, err := digest.Run(ctx, app.Config, deps, req)
+	res, err := digest.Run(ctx, app.Config, digestdeps.New(app), req)
 	if res != nil && res.AlreadySent {
 		fmt.Printf("%s for %s was already sent; nothing to do.\n", id, res.Period.Key())
 		return nil
@@ -110,32 +108,6 @@ func writeOutputs(dir string, res *digest.Result) error {
 	return nil
 }
 
-func runValidate(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	cfgPath := fs.String("config", "reportmailer.yaml", "config file to check")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	fmt.Printf("Checking %s\n", *cfgPath)
-	data, err := os.ReadFile(*cfgPath)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		fmt.Println("FAILED:", err)
-		return errors.New("the configuration is not valid")
-	}
-	fmt.Printf("SUCCESS: %d digest(s), %d alert rule(s)\n", len(cfg.Digests), len(cfg.Alerts.Rules))
-	for _, d := range cfg.Digests {
-		fmt.Printf("  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc))
-	}
-	for _, r := range cfg.Alerts.Rules {
-		fmt.Printf("  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
-	}
-	return nil
-}
-
 // startSimulator serves the built-in Comm100 simulator on a free loopback port.
 func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm100sim.Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -151,7 +123,7 @@ func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm
 
 // runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
 func runDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs := newFlagSet("demo")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
 	id := fs.String("digest", "weekly-managers", "digest id")
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 // Interface Emulator with a sample event, against the simulator and
 // moto_server: the `sam local invoke` path without Docker.
 func runLocalInvoke(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("local-invoke", flag.ContinueOnError)
+	fs := newFlagSet("local-invoke")
 	function := fs.String("function", "digest", "digest or alert")
 	eventPath := fs.String("event", "", "event file (default: events/digest-weekly.json or events/alert.json)")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config bundled with the function")

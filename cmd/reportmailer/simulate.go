@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,7 +29,7 @@ func (f *faultFlags) Set(s string) error {
 }
 
 func runSimulate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs := newFlagSet("simulate")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	var opts comm100sim.Options
 	fs.StringVar(&opts.SiteID, "site-id", comm100sim.DefaultSiteID, "site id the API key belongs to")
