@@ -154,7 +154,7 @@ func classify(ctx context.Context, err error) error {
 		}
 	}
 	var resp *awshttp.ResponseError
-	if errors.As(err, &resp) {
+	if errors.As(err, &resp) && resp.HTTPStatusCode() != 0 {
 		// SES answered: its status says what happened.
 		switch st := resp.HTTPStatusCode(); {
 		case st == http.StatusTooManyRequests || st >= 500:
