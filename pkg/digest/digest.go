@@ -1,6 +1,8 @@
-// Package digest runs one digest: resolve the period, fetch its reports,
-// render them, compose the email(s), and send each exactly once. The CLI
-// and the digest Lambda both call Run.
+// Package digest runs one digest as a pipeline of stages (run.go):
+// resolve the period → skip if sent → fetch its reports → render →
+// archive → compose the email(s) → send, each message claimed, delivered
+// and recorded in the send log so that it goes out at most once (send.go
+// states the guarantee). The CLI and the digest Lambda both call Run.
 package digest
 
 import (
@@ -33,7 +35,7 @@ type Deps struct {
 	Log     sendlog.Log      // nil: no exactly-once record (dry runs)
 	Archive archive.Store    // nil: no archive
 	Logger  *slog.Logger     // nil: discard
-	Now     func() time.Time // clock for Date headers and leases only; periods never read it
+	Now     func() time.Time // clock for Date headers, leases and "has the period ended"; periods never read it
 }
 
 // Request says which digest and which period.
@@ -76,7 +78,8 @@ type Result struct {
 	Failed []string
 	// BaseName is the stem for files: <id>-<periodStart>_<lastDay>.
 	BaseName string
-	// AlreadySent is true when every message had been sent by an earlier run.
+	// AlreadySent is true when every message had been sent by an earlier
+	// run (or its outcome is unknown, which is never resent).
 	AlreadySent bool
 }
 
@@ -97,7 +100,9 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Resu
 		return nil, err
 	}
 	for _, s := range pipeline {
+		started := time.Now()
 		done, err := s.exec(ctx, r)
+		r.logger.Debug("stage finished", "stage", s.name, "elapsedMs", time.Since(started).Milliseconds(), "done", done, "failed", err != nil)
 		if err != nil {
 			return r.res, err
 		}

@@ -10,6 +10,16 @@ import (
 	"reportmailer/pkg/sendlog"
 )
 
+// Delivery guarantee. Each message has a send-log record; a run claims it
+// (a lease), sends, and records the outcome. A message recorded sent or
+// unknown is never sent again by any run. A copy can still be duplicated
+// only when (1) the outcome could not be recorded for recordTimeout after
+// the send (the claim then lapses with its lease and a later run resends),
+// or (2) the process dies between SES accepting the message and the
+// record, and a run comes after the lease. SES itself is never retried
+// after a request that may have reached it; every copy carries the same
+// Message-ID, so clients that de-duplicate by it show one.
+//
 // How long sending one message may take. A claim blocks other runs for
 // lease; every send ends (sendTimeout) and is recorded (recordTimeout)
 // well inside it, whatever the caller's own deadline (the CLI has none),
