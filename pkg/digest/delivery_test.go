@@ -221,6 +221,36 @@ func TestFailedSentRecordIsRetried(t *testing.T) {
 	e.wantEmails(t, 1, "after a run past the lease")
 }
 
+// Recording "sent" fails for good: the claim lapses in progress, and the
+// run after the lease marks it unknown instead of sending it again.
+func TestUnrecordedSendIsNotResentAfterTheLease(t *testing.T) {
+	e := setup(t, "10485760")
+	digest.SetSendTimes(t, time.Minute, time.Second, time.Second)
+	flaky := &flakyDynamoDB{Client: e.app.DynamoDB}
+	flaky.n.Store(1 << 20)
+	deps := e.deps()
+	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
+	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
+		t.Fatalf("sent but unrecorded must not fail the run (a retry could resend): %v", err)
+	}
+	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateInProgress {
+		t.Fatalf("send log %+v, want still in progress", rec)
+	}
+	deps.Log = e.app.Log
+	deps.Now = func() time.Time { return time.Now().Add(digest.Lease + time.Minute) }
+	resp, err := e.invokeWith(t, context.Background(), deps, weekly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := resp.Messages[0]; m.Outcome != sendlog.StateUnknown || m.MessageID != "" {
+		t.Errorf("run after the lease: %+v, want marked unknown, not sent", m)
+	}
+	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateUnknown {
+		t.Errorf("send log %+v, want unknown", rec)
+	}
+	e.wantEmails(t, 1, "after the run past the lease")
+}
+
 // deadlineSpy records the deadline each send ran under.
 type deadlineSpy struct {
 	mail.Sender

@@ -145,10 +145,10 @@ func sendKey(d *config.Digest, p period.Period, part int) string {
 
 // alreadySent says whether every message of the period is settled for
 // good: sent, or of unknown outcome (never retried blindly).
-func alreadySent(ctx context.Context, log sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
+func alreadySent(ctx context.Context, sends sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
 	groups := recipientGroups(d)
 	for i := range groups {
-		rec, err := log.Get(ctx, sendKey(d, p, i+1))
+		rec, err := sends.Get(ctx, sendKey(d, p, i+1))
 		if err != nil {
 			return false, err
 		}

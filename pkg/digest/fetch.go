@@ -47,7 +47,7 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 	}
 	wg.Wait()
 	for _, c := range calls {
-		r.settle(&sections[c.section], c)
+		r.fill(&sections[c.section], c)
 	}
 	for i, s := range sections {
 		if s.Note != "" {
@@ -84,10 +84,10 @@ func (r *run) plan() ([]render.Section, []*call) {
 	return sections, calls
 }
 
-// settle puts one call's outcome into its section. The current period's
+// fill puts one call's outcome into its section. The current period's
 // call comes before the previous one's in calls, so a failed section is
 // known by the time its comparison arrives.
-func (r *run) settle(s *render.Section, c *call) {
+func (r *run) fill(s *render.Section, c *call) {
 	attrs := []any{"report", string(c.name), "group", string(c.query.Group), "elapsedMs", c.elapsed.Milliseconds()}
 	switch {
 	case c.previous && s.Note != "":

@@ -12,13 +12,15 @@ import (
 
 // Delivery guarantee. Each message has a send-log record; a run claims it
 // (a lease), sends, and records the outcome. A message recorded sent or
-// unknown is never sent again by any run. A copy can still be duplicated
-// only when (1) the outcome could not be recorded for recordTimeout after
-// the send (the claim then lapses with its lease and a later run resends),
-// or (2) the process dies between SES accepting the message and the
-// record, and a run comes after the lease. SES itself is never retried
-// after a request that may have reached it; every copy carries the same
-// Message-ID, so clients that de-duplicate by it show one.
+// unknown is never sent again by any run, and neither is one whose claim
+// lapsed without an outcome (the holder died or could not record it: it
+// may have sent, so it is marked unknown). SES is never asked again after
+// a request that may have reached it. So each message goes out at most
+// once per send-log record; the price is that an ambiguous send is not
+// retried: it is recorded unknown and logged as an error to alarm on.
+// Every copy carries the same Message-ID, so even a copy made outside
+// this guarantee (a deleted record, a test send) is collapsed by clients
+// that de-duplicate by it.
 //
 // How long sending one message may take. A claim blocks other runs for
 // lease; every send ends (sendTimeout) and is recorded (recordTimeout)
@@ -120,6 +122,16 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 	case errors.Is(err, sendlog.ErrOutcomeUnknown):
 		m.Skipped = "outcome of an earlier send unknown; not resent"
 		r.logger.Warn("earlier send's outcome unknown; not resending", "key", m.Key)
+		return c, true, nil
+	case err == nil && c.TakenOver:
+		// An earlier run claimed it and never recorded an outcome: it died
+		// during the send or could not write the record. Nothing but the
+		// send happens under a claim, so the message may have gone out.
+		m.Skipped, m.Outcome = "an earlier run's send was never recorded; not resent", sendlog.StateUnknown
+		m.Reason = "claimed by an earlier run whose outcome was never recorded"
+		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", "key", m.Key,
+			"messageIdHeader", m.MessageID)
+		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, c, m.Outcome, m.Reason, r.now()) })
 		return c, true, nil
 	}
 	return c, false, err

@@ -77,18 +77,18 @@ func TestSkipIfSent(t *testing.T) {
 		{"test send never reads the log", sendlog.StateSent, Request{TestTo: "me@example.com"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			log := &sendlog.Memory{}
+			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
-			r := exampleRun(t, Deps{Log: log, Now: func() time.Time { return wednesday }}, tc.req)
+			r := exampleRun(t, Deps{Log: sends, Now: func() time.Time { return wednesday }}, tc.req)
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
 			if tc.state != "" {
-				c, _ := log.Begin(ctx, sendKey(r.d, r.res.Period, 1), wednesday, lease)
+				c, _ := sends.Begin(ctx, sendKey(r.d, r.res.Period, 1), wednesday, lease)
 				if tc.state == sendlog.StateSent {
-					_ = log.Done(ctx, c, "id", wednesday)
+					_ = sends.Done(ctx, c, "id", wednesday)
 				} else {
-					_ = log.Settle(ctx, c, tc.state, "why", wednesday)
+					_ = sends.Settle(ctx, c, tc.state, "why", wednesday)
 				}
 			}
 			skip, err := skipIfSent(ctx, r)
@@ -131,8 +131,8 @@ func TestSendOneOutcomes(t *testing.T) {
 		{"throttled", errors.New("ses: TooManyRequestsException (retryable)"), true, "", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			log, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
-			r := exampleRun(t, Deps{Log: log, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
+			r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestSendOneOutcomes(t *testing.T) {
 			if retry != tc.retry || (err == nil) != (tc.err == nil) {
 				t.Errorf("sendOne = %v, %v; want retry %v", retry, err, tc.retry)
 			}
-			rec, _ := log.Get(ctx, m.Key)
+			rec, _ := sends.Get(ctx, m.Key)
 			if got := ""; rec != nil {
 				got = rec.State
 				if got != tc.state {

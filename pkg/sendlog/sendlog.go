@@ -37,6 +37,9 @@ var ErrClaimLost = errors.New("claim lost")
 type Claim struct {
 	Key   string
 	Token string
+	// TakenOver says the claim replaced an earlier one whose lease ran out
+	// before it recorded an outcome: that holder may have sent the message.
+	TakenOver bool
 }
 
 // Record is what the log knows about a key.
@@ -119,8 +122,9 @@ func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Valu
 // Begin implements Log with a conditional put.
 func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease time.Duration) (Claim, error) {
 	c := Claim{Key: key, Token: newToken()}
-	_, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(d.Table),
+	out, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
+		ReturnValues: types.ReturnValueAllOld,
+		TableName:    aws.String(d.Table),
 		Item: map[string]types.AttributeValue{
 			"pk": s(key), "sk": s(sortKey), "state": s(StateInProgress), "token": s(c.Token),
 			"leaseUntil": n(now.Add(lease).Unix()), "ttl": n(now.Add(Retention).Unix()),
@@ -131,14 +135,21 @@ func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease ti
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		rec, gerr := d.Get(ctx, key)
+		rec, token, gerr := d.get(ctx, key)
 		if gerr != nil {
 			return Claim{}, gerr
+		}
+		if token == c.Token {
+			// Our own put, retried by the SDK after a lost answer.
+			return c, nil
 		}
 		return Claim{}, refusal(key, rec)
 	}
 	if err != nil {
 		return Claim{}, fmt.Errorf("sendlog begin %s: %w", key, err)
+	}
+	if old, ok := out.Attributes["state"].(*types.AttributeValueMemberS); ok && old.Value == StateInProgress {
+		c.TakenOver = true
 	}
 	return c, nil
 }
@@ -216,14 +227,24 @@ func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 
 // Get implements Log with a consistent read.
 func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
+	r, _, err := d.get(ctx, key)
+	return r, err
+}
+
+// get reads a record and the token of its claim.
+func (d DynamoDB) get(ctx context.Context, key string) (*Record, string, error) {
 	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(d.Table), Key: itemKey(key), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sendlog get %s: %w", key, err)
+		return nil, "", fmt.Errorf("sendlog get %s: %w", key, err)
 	}
 	if out.Item == nil {
-		return nil, nil
+		return nil, "", nil
+	}
+	token := ""
+	if v, ok := out.Item["token"].(*types.AttributeValueMemberS); ok {
+		token = v.Value
 	}
 	r := &Record{Key: key}
 	if v, ok := out.Item["state"].(*types.AttributeValueMemberS); ok {
@@ -243,7 +264,7 @@ func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
 		sec, _ := strconv.ParseInt(v.Value, 10, 64)
 		r.LeaseUntil = time.Unix(sec, 0).UTC()
 	}
-	return r, nil
+	return r, token, nil
 }
 
 // CreateTable makes the reportmailer table (for local runs and tests; the
@@ -291,6 +312,9 @@ func (m *Memory) Begin(_ context.Context, key string, now time.Time, lease time.
 		return Claim{}, refusal(key, &rec)
 	}
 	c := Claim{Key: key, Token: newToken()}
+	if r, ok := m.recs[key]; ok && r.State == StateInProgress {
+		c.TakenOver = true
+	}
 	m.recs[key] = &memRecord{Record: Record{Key: key, State: StateInProgress, LeaseUntil: now.Add(lease)}, token: c.Token}
 	return c, nil
 }

@@ -57,20 +57,20 @@ func TestCrashedClaimIsTakenOverAfterLease(t *testing.T) {
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	for name, log := range logs(t) {
 		t.Run(name, func(t *testing.T) {
-			if _, err := log.Begin(ctx, "k", now, 5*time.Minute); err != nil {
-				t.Fatal(err)
+			if first, err := log.Begin(ctx, "k", now, 5*time.Minute); err != nil || first.TakenOver {
+				t.Fatal(first, err)
 			}
-			// The holder crashed; after the lease a retry takes over.
+			// The holder crashed; after the lease a retry takes over, and is told so.
 			c, err := log.Begin(ctx, "k", now.Add(6*time.Minute), 5*time.Minute)
-			if err != nil {
-				t.Fatalf("take over: %v", err)
+			if err != nil || !c.TakenOver {
+				t.Fatalf("take over: %+v, %v", c, err)
 			}
 			if err := log.Abandon(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 			// An abandoned claim (failure before sending) lets a retry go at once.
-			if _, err := log.Begin(ctx, "k", now.Add(7*time.Minute), 5*time.Minute); err != nil {
-				t.Errorf("begin after abandon: %v", err)
+			if c, err := log.Begin(ctx, "k", now.Add(7*time.Minute), 5*time.Minute); err != nil || c.TakenOver {
+				t.Errorf("begin after abandon: %+v, %v", c, err)
 			}
 		})
 	}
