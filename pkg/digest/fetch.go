@@ -2,9 +2,11 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"reportmailer/pkg/render"
@@ -26,25 +28,45 @@ type call struct {
 // fetchReports fetches every report of the digest (and, for time and
 // dimension groups, the previous period for comparison). Each call takes
 // its own slot of the concurrency bound, so a digest's fetch takes about
-// latency × ceil(calls / concurrency). Failures, and panics while fetching
-// or decoding, become the section's note; the previous period's failure
-// only drops the comparison.
+// latency × ceil(calls / concurrency). The current periods go first; a
+// comparison whose section already failed is not asked for. Failures, and
+// panics while fetching or decoding, become the section's note; the
+// previous period's failure only drops the comparison.
 func fetchReports(ctx context.Context, r *run) (bool, error) {
 	r.started = time.Now()
 	sections, calls := r.plan()
-	sem := make(chan struct{}, max(1, r.d.Concurrency))
+	failed := make([]atomic.Bool, len(sections))
+	queue := make(chan *call)
 	var wg sync.WaitGroup
-	for _, c := range calls {
+	for range min(max(1, r.d.Concurrency), len(calls)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			started := time.Now()
-			c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
-			c.elapsed = time.Since(started)
+			for c := range queue {
+				if c.previous && failed[c.section].Load() {
+					c.err = errNoSection
+					continue
+				}
+				started := time.Now()
+				c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
+				c.elapsed = time.Since(started)
+				if c.err != nil && !c.previous {
+					failed[c.section].Store(true)
+				}
+			}
 		}()
 	}
+	for _, c := range calls {
+		if !c.previous {
+			queue <- c
+		}
+	}
+	for _, c := range calls {
+		if c.previous {
+			queue <- c
+		}
+	}
+	close(queue)
 	wg.Wait()
 	for _, c := range calls {
 		r.fill(&sections[c.section], c)
@@ -57,6 +79,9 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 	r.model = &render.Digest{Sections: sections}
 	return false, nil
 }
+
+// errNoSection marks a comparison not fetched because its section failed.
+var errNoSection = errors.New("section failed; comparison not fetched")
 
 // plan lists the sections and the calls that fill them.
 func (r *run) plan() ([]render.Section, []*call) {

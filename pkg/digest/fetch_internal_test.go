@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -82,5 +83,49 @@ func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// failingFetcher fails every call for one report and counts the calls.
+type failingFetcher struct {
+	report reports.Name
+	mu     sync.Mutex
+	calls  map[reports.Name]int
+}
+
+func (f *failingFetcher) Fetch(_ context.Context, name reports.Name, q reports.Query) (reports.Result, error) {
+	f.mu.Lock()
+	f.calls[name]++
+	f.mu.Unlock()
+	if name == f.report {
+		return reports.Result{}, reports.ErrNotInEdition
+	}
+	spec, _ := reports.Lookup(name)
+	return reports.Result{Spec: spec, Query: q}, nil
+}
+
+// A section whose current period failed does not spend a call (and quota)
+// on its comparison.
+func TestFailedSectionSkipsItsComparison(t *testing.T) {
+	f := &failingFetcher{report: "workload", calls: map[reports.Name]int{}}
+	r := exampleRun(t, Deps{Reports: f}, Request{PeriodStart: "2026-11-16"})
+	r.d.Concurrency = 1
+	if _, err := resolvePeriod(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fetchReports(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls["workload"] != 1 || f.calls["visits"] != 2 {
+		t.Errorf("workload asked %d times, want once (no comparison for a failed section); visits %d, want 2",
+			f.calls["workload"], f.calls["visits"])
+	}
+	if len(r.res.Failed) != 1 || r.res.Failed[0] != "workload" {
+		t.Errorf("failed %v", r.res.Failed)
+	}
+	for i, s := range r.model.Sections {
+		if s.Report == "workload" && s.Note != "Not available in your Comm100 edition." {
+			t.Errorf("section %d note %q", i, s.Note)
+		}
 	}
 }
