@@ -64,7 +64,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	defer cancel()
 	claim, skip, err := r.claim(ctx, m)
 	if err != nil || skip {
-		return true, err
+		return err != nil, err // in progress elsewhere, or the log unreachable: retry later
 	}
 	env.Recipients = m.Recipients
 	id, err := r.sender.Send(sendCtx, env, m.Raw)

@@ -158,3 +158,14 @@ func TestSendOneOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// A send and the write of its outcome end well inside the claim's lease,
+// so a live holder is never taken for a crashed one.
+func TestSendEndsInsideTheLease(t *testing.T) {
+	if sendTimeout+recordTimeout >= lease/2 {
+		t.Errorf("send %v + record %v must stay well inside the lease %v", sendTimeout, recordTimeout, lease)
+	}
+	if minSendTime >= sendTimeout {
+		t.Errorf("minSendTime %v must be below sendTimeout %v, or nothing is ever sent", minSendTime, sendTimeout)
+	}
+}
