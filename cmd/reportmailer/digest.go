@@ -29,7 +29,8 @@ func runDigest(ctx context.Context, args []string) error {
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now); the prior period before it is rendered")
 	start := fs.String("period-start", "", "render the period starting on this date (YYYY-MM-DD) instead")
 	out := fs.String("out", "out", "directory for the .pdf, .html, .txt and .eml")
-	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once)")
+	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once); refuses a period that has not ended")
+	testTo := fs.String("test-to", "", "send a test to this address only (\"[TEST]\" in the subject); the send log is neither read nor written")
 	verbose := fs.Bool("v", false, "log every report fetch")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,19 +39,22 @@ func runDigest(ctx context.Context, args []string) error {
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: logger, NeedSender: *send})
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: logger, NeedSender: *send || *testTo != ""})
 	if err != nil {
 		return err
 	}
-	return renderDigest(ctx, app, *id, *at, *start, *out, *send)
+	if *send && *testTo != "" {
+		return errors.New("-send and -test-to: choose one")
+	}
+	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo}, *at, *out)
 }
 
-func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out string, send bool) error {
-	req := digest.Request{DigestID: id, PeriodStart: start, Send: send}
+func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {
+	id := req.DigestID
 	if id == "" {
 		return errors.New("-digest is required")
 	}
-	if start == "" {
+	if req.PeriodStart == "" {
 		req.At = time.Now()
 		if at != "" {
 			t, err := time.Parse(time.RFC3339, at)
@@ -74,6 +78,9 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 	}
 	fmt.Printf("%s: %s – %s (%s), %d sections, %d failed, rendered in %s\n", id, res.Period.Key(), res.Period.LastDay(),
 		res.Digest.Timezone, len(res.Digest.Reports), len(res.Failed), time.Since(started).Round(time.Millisecond))
+	if res.Period.End.After(time.Now()) {
+		fmt.Println("  partial: the period has not ended yet; this is a preview of incomplete data")
+	}
 	base := filepath.Join(out, res.BaseName)
 	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n  %s.eml   (open in a mail client)\n", base, base, base, base, base)
 	for _, m := range res.Messages {
@@ -81,6 +88,8 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
 		} else if m.Skipped != "" {
 			fmt.Printf("  skipped %s: %s\n", m.Key, m.Skipped)
+		} else if m.Outcome != "" {
+			fmt.Printf("  %s %s: %s\n", m.Outcome, m.Key, m.Reason)
 		}
 	}
 	return err
@@ -153,5 +162,5 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	app.Archive = nil
 	fmt.Printf("Comm100 simulator on %s\n", url)
-	return renderDigest(ctx, app, *id, *at, "", *out, false)
+	return renderDigest(ctx, app, digest.Request{DigestID: *id}, *at, *out)
 }

@@ -74,6 +74,9 @@ type Digest struct {
 	// wall-clock times (buckets, status logs) are read back with it.
 	Offset   time.Duration
 	Sections []Section
+	// Partial marks a preview of a period that has not ended yet: its data
+	// is incomplete (digest --out before the period's end).
+	Partial bool
 }
 
 // Image is a chart for the HTML body, referenced as cid:CID.
