@@ -40,8 +40,16 @@ type Authenticator interface {
 	Authenticate(req *http.Request)
 }
 
-// Secret is a credential that never prints itself.
+// Secret is a credential that never prints itself: not through fmt's
+// verbs, slog's handlers, nor encoding/json (slog's JSON handler marshals
+// structs such as APIKey with it).
 type Secret string
+
+// MarshalJSON hides the value from encoding/json.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
+
+// Format hides the value from every fmt verb, including %d and %x.
+func (Secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
 
 // String hides the value.
 func (Secret) String() string { return "[redacted]" }
@@ -208,7 +216,7 @@ func (r Result) Rows() []any {
 func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) {
 	spec, ok := Lookup(name)
 	if !ok {
-		return Result{}, &UnknownReportError{Name: name}
+		return Result{}, &UnknownReportError{Name: Name(clip(string(name)))}
 	}
 	if err := q.Validate(spec); err != nil {
 		return Result{}, err
@@ -228,7 +236,7 @@ func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) 
 func Decode(name Name, body []byte) (any, error) {
 	spec, ok := Lookup(name)
 	if !ok {
-		return nil, &UnknownReportError{Name: name}
+		return nil, &UnknownReportError{Name: Name(clip(string(name)))}
 	}
 	return decode(spec, body)
 }
@@ -241,7 +249,9 @@ func decode(spec *Spec, body []byte) (any, error) {
 		target = reflect.New(reflect.SliceOf(spec.RowType()))
 	}
 	if err := json.Unmarshal(body, target.Interface()); err != nil {
-		return nil, fmt.Errorf("comm100 %s: %w: %v", spec.Name, ErrBadResponse, err)
+		// The decoder's message can quote the offending literal (a 1 MB
+		// number, say): keep the error text bounded.
+		return nil, fmt.Errorf("comm100 %s: %w: %s", spec.Name, ErrBadResponse, clipMessage(err.Error()))
 	}
 	if spec.IsObject() {
 		return target.Interface(), nil
@@ -375,9 +385,13 @@ func (c *Client) attempt(ctx context.Context, spec *Spec, path string, params ur
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		// An upstream (or a proxy) that echoes the request would put the
+		// credentials into the error text, and from there into logs and
+		// the alert Lambda's response: redact before keeping anything.
+		forms := credentialForms(req)
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit(forms)))
 		wait := retryAfter(resp.Header.Get("Retry-After"))
-		return nil, wait, &APIError{Report: spec.Name, Status: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)), RetryAfter: wait}
+		return nil, wait, &APIError{Report: spec.Name, Status: resp.StatusCode, Body: excerpt(raw, forms), RetryAfter: wait}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
