@@ -561,4 +561,3 @@ func TestRateLimitIsShared(t *testing.T) {
 		t.Errorf("%d calls refused by a burst-2 limiter, want 1", errs.Load())
 	}
 }
-
