@@ -108,6 +108,7 @@ var DefaultRetry = RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond
 type Client struct {
 	http    *http.Client
 	base    *url.URL
+	baseErr error // from WithBaseURL: calls fail rather than go to the default host
 	auth    Authenticator
 	limiter *rate.Limiter
 	retry   RetryPolicy
@@ -122,14 +123,44 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithBaseURL sets the API host, e.g. https://api15.comm100.io or a simulator's address.
+// WithBaseURL sets the API host, e.g. https://api15.comm100.io or a
+// simulator's address. A value that is not an http(s) URL with a host, or
+// that carries user:password, is never replaced by the default host: the
+// client keeps the error (see Err) and every call returns it.
 func WithBaseURL(u string) Option {
 	return func(c *Client) {
-		if parsed, err := url.Parse(strings.TrimRight(u, "/")); err == nil {
-			c.base = parsed
+		parsed, err := ParseBaseURL(u)
+		if err != nil {
+			c.baseErr = err
+			return
 		}
+		c.base = parsed
 	}
 }
+
+// ParseBaseURL checks an API base URL the way WithBaseURL uses it, for
+// config validation: http or https, a host, no credentials, no query.
+func ParseBaseURL(u string) (*url.URL, error) {
+	parsed, err := url.Parse(strings.TrimRight(strings.TrimSpace(u), "/"))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("comm100 base URL %q: %w", clip(u), errors.Unwrap(err))
+	case parsed.Scheme != "https" && parsed.Scheme != "http":
+		return nil, fmt.Errorf("comm100 base URL %q: want https://host", clip(u))
+	case parsed.Host == "":
+		return nil, fmt.Errorf("comm100 base URL %q: no host", clip(u))
+	case parsed.User != nil:
+		// Credentials go in the secret; a URL's userinfo ends up in logs.
+		return nil, fmt.Errorf("comm100 base URL: must not carry user:password (use the secret)")
+	case parsed.RawQuery != "" || parsed.Fragment != "":
+		return nil, fmt.Errorf("comm100 base URL %q: must not have a query or fragment", clip(u))
+	}
+	return parsed, nil
+}
+
+// Err reports a configuration error the options left (an invalid base
+// URL); every call returns it too.
+func (c *Client) Err() error { return c.baseErr }
 
 // WithAuth sets the credentials.
 func WithAuth(a Authenticator) Option { return func(c *Client) { c.auth = a } }
@@ -220,6 +251,9 @@ func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) 
 	}
 	if err := q.Validate(spec); err != nil {
 		return Result{}, err
+	}
+	if c.baseErr != nil {
+		return Result{}, c.baseErr
 	}
 	body, err := c.get(ctx, spec, q.values(spec))
 	if err != nil {

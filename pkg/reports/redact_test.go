@@ -216,3 +216,28 @@ func TestSecretNeverPrints(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// An unusable base URL is an error on every call, never a silent switch
+// to the default host (where the credentials would then go).
+func TestBadBaseURLIsNotReplaced(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"api15.comm100.io", "ftp://api1.comm100.io", "https://", "https://user:s3cr3t@api1.comm100.io", "http://[::1", "https://api1.comm100.io/?x=1"} {
+		t.Run(u, func(t *testing.T) {
+			c := reports.New(reports.WithBaseURL(u))
+			if c.Err() == nil {
+				t.Fatal("accepted")
+			}
+			if strings.Contains(c.Err().Error(), "s3cr3t") {
+				t.Errorf("error echoes the credentials: %v", c.Err())
+			}
+			if _, err := c.Visits(context.Background(), week(reports.GroupDay)); err == nil || err.Error() != c.Err().Error() {
+				t.Errorf("call: %v, want %v", err, c.Err())
+			}
+		})
+	}
+	for _, u := range []string{"https://api15.comm100.io", "http://127.0.0.1:8080/", "https://example.com/prefix"} {
+		if err := reports.New(reports.WithBaseURL(u)).Err(); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
