@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -99,19 +100,51 @@ func TestFunctionRoles(t *testing.T) {
 	}
 }
 
-// TestKeyPrefixesMatchTheCode keeps the LeadingKeys conditions honest: the
-// prefixes must be the ones the stores actually write.
+// TestKeyPrefixesMatchTheCode keeps the LeadingKeys conditions honest:
+// every "<word>#" key prefix the code of a function's packages writes
+// must be allowed by that function's role, and the main ones must exist.
 func TestKeyPrefixesMatchTheCode(t *testing.T) {
-	for file, want := range map[string]string{
-		"pkg/digest/digest.go": `"digest#`,
-		"pkg/alert/store.go":   `"alert#"`,
+	res := translate(t)
+	literal := regexp.MustCompile(`"([a-z][a-zA-Z]*)#`)
+	for _, tc := range []struct {
+		role, must string
+		dirs       []string
+	}{
+		{"DigestRole", "digest", []string{"pkg/digest", "pkg/sendlog"}},
+		{"AlertRole", "alert", []string{"pkg/alert"}},
 	} {
-		data, err := os.ReadFile(filepath.Join(root(t), file))
-		if err != nil {
-			t.Fatal(err)
+		_, allow := role(t, res, tc.role)
+		var allowed []string
+		for _, s := range allow {
+			if v, ok := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]; ok {
+				for _, p := range list(v) {
+					allowed = append(allowed, strings.TrimSuffix(p, "#*"))
+				}
+			}
 		}
-		if !strings.Contains(string(data), want) {
-			t.Errorf("%s no longer builds keys with %s; update the LeadingKeys conditions in template.yaml", file, want)
+		found := map[string]string{}
+		for _, dir := range tc.dirs {
+			files, _ := filepath.Glob(filepath.Join(root(t), dir, "*.go"))
+			for _, f := range files {
+				if strings.HasSuffix(f, "_test.go") {
+					continue
+				}
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range literal.FindAllStringSubmatch(string(data), -1) {
+					found[m[1]] = filepath.Base(f)
+				}
+			}
+		}
+		if _, ok := found[tc.must]; !ok {
+			t.Errorf("%v no longer build keys with %q#; update the LeadingKeys conditions in template.yaml", tc.dirs, tc.must)
+		}
+		for prefix, file := range found {
+			if !slices.Contains(allowed, prefix) {
+				t.Errorf("%s writes keys starting %q#, which %s's dynamodb:LeadingKeys (%v) does not allow: add it in template.yaml", file, prefix, tc.role, allowed)
+			}
 		}
 	}
 }

@@ -178,6 +178,9 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	need(t, "aws", "pip install awscli")
+	need(t, "jq", "apt-get install jq")
+	need(t, "curl", "apt-get install curl")
 	m, err := awstest.Start()
 	if err != nil {
 		t.Fatal(err)

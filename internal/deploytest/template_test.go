@@ -5,11 +5,13 @@ package deploytest
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -41,25 +43,39 @@ type resource struct {
 	Properties json.RawMessage `json:"Properties"`
 }
 
+var translated struct {
+	once sync.Once
+	res  map[string]resource
+	err  error
+}
+
+// translate returns the template as CloudFormation receives it after the
+// SAM transform, translated once per test binary.
 func translate(t *testing.T) map[string]resource {
 	t.Helper()
-	cmd := exec.Command(need(t, "python3", "apt-get install python3"), "scripts/sam-translate.py", "template.yaml")
-	cmd.Dir = root(t)
-	out, err := cmd.Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
+	python := need(t, "python3", "apt-get install python3")
+	translated.once.Do(func() {
+		cmd := exec.Command(python, "scripts/sam-translate.py", "template.yaml")
+		cmd.Dir = root(t)
+		out, err := cmd.Output()
+		if err != nil {
+			msg := ""
+			if ee, ok := err.(*exec.ExitError); ok {
+				msg = string(ee.Stderr)
+			}
+			translated.err = fmt.Errorf("SAM translation failed (pip install aws-sam-translator if it is missing): %v\n%s", err, msg)
+			return
 		}
-		t.Fatalf("SAM translation failed (pip install aws-sam-translator if it is missing): %v\n%s", err, msg)
+		var tmpl struct {
+			Resources map[string]resource `json:"Resources"`
+		}
+		translated.err = json.Unmarshal(out, &tmpl)
+		translated.res = tmpl.Resources
+	})
+	if translated.err != nil {
+		t.Fatal(translated.err)
 	}
-	var tmpl struct {
-		Resources map[string]resource `json:"Resources"`
-	}
-	if err := json.Unmarshal(out, &tmpl); err != nil {
-		t.Fatal(err)
-	}
-	return tmpl.Resources
+	return translated.res
 }
 
 type statement struct {
