@@ -1,6 +1,7 @@
 package deploytest
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,6 +77,40 @@ func TestSamconfigFitsTheTemplate(t *testing.T) {
 		re := regexp.MustCompile(params["SenderAddress"].AllowedPattern)
 		if re.MatchString(bad) {
 			t.Errorf("SenderAddress accepts %q; ses:FromAddress compares the bare address", bad)
+		}
+	}
+}
+
+// TestLocalEnvIsDeclared: `sam local invoke --env-vars` silently ignores a
+// variable the template does not declare for the function, so every
+// variable in events/env.local.json must be declared there.
+func TestLocalEnvIsDeclared(t *testing.T) {
+	res := translate(t)
+	data, err := os.ReadFile(filepath.Join(root(t), "events", "env.local.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local map[string]map[string]string
+	if err := json.Unmarshal(data, &local); err != nil {
+		t.Fatal(err)
+	}
+	if len(local) == 0 {
+		t.Fatal("events/env.local.json is empty")
+	}
+	for fn, vars := range local {
+		r, ok := res[fn]
+		if !ok || r.Type != "AWS::Lambda::Function" {
+			t.Errorf("events/env.local.json: %s is not a function of the template", fn)
+			continue
+		}
+		var props struct {
+			Environment struct{ Variables map[string]any }
+		}
+		_ = json.Unmarshal(r.Properties, &props)
+		for k := range vars {
+			if _, ok := props.Environment.Variables[k]; !ok {
+				t.Errorf("events/env.local.json sets %s for %s, which the template does not declare: sam local invoke would ignore it", k, fn)
+			}
 		}
 	}
 }

@@ -421,8 +421,8 @@ func TestReadmeDeploy(t *testing.T) {
 		}
 		for _, cmd := range commands(b.text) {
 			w := words(cmd)
-			if strings.HasPrefix(w[0], "DIGEST_TO=") {
-				w = w[1:]
+			for len(w) > 1 && regexp.MustCompile(`^[A-Z_]+=`).MatchString(w[0]) {
+				w = w[1:] // VAR=value before the command
 			}
 			switch w[0] {
 			case "reportmailer":
