@@ -88,6 +88,9 @@ func deployBlocks(t *testing.T) (section string, blocks []block) {
 		}
 		blocks = append(blocks, b)
 	}
+	if n := len(regexp.MustCompile(`<!-- readme-test:`).FindAllString(section, -1)); n != len(blocks) {
+		t.Errorf("the deploy section has %d readme-test markers but %d shell blocks: a marker must sit right above a ```sh fence", n, len(blocks))
+	}
 	return section, blocks
 }
 
