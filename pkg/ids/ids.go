@@ -107,8 +107,11 @@ func Find(ctx context.Context, c Fetcher, names config.Names, from, to time.Time
 	scan := &Scan{From: from, To: to, Seen: map[Kind][]Seen{}}
 	for _, src := range sources {
 		res, err := c.Fetch(ctx, src.Report, reports.Query{From: from, To: to, Group: src.Group})
-		if errors.Is(err, reports.ErrUnauthorized) || ctx.Err() != nil {
+		if errors.Is(err, reports.ErrUnauthorized) {
 			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		if err != nil {
 			scan.Notes = append(scan.Notes, fmt.Sprintf("%s: %s not read (%s): %v", src.Kind, src.Report, reports.Reason(err), err))
