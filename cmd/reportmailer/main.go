@@ -28,6 +28,7 @@ var commands = []command{
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},
+	{"ids", "list the Comm100 ids in the reports and the names the config lacks", runIDs},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
 	{"local-invoke", "run a Lambda function under the Runtime Interface Emulator with a sample event", runLocalInvoke},
 }

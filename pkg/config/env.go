@@ -14,7 +14,7 @@ var Env = []struct{ Name, Overrides string }{
 	{"COMM100_SECRET_ARN", "comm100.secretARN"},
 	{"COMM100_EMAIL", "the Comm100 agent email (with COMM100_API_KEY, instead of the secret)"},
 	{"COMM100_API_KEY", "the Comm100 API key (with COMM100_EMAIL, instead of the secret)"},
-	{"MAIL_FROM", "mail.from"},
+	{"MAIL_FROM", "mail.from, and clears every digest's from and alerts.from (the role may send only as this address)"},
 	{"SES_CONFIGURATION_SET", "mail.configurationSet"},
 	{"ARCHIVE_BUCKET", "mail.archiveBucket"},
 	{"DIGEST_TO", "every digest's to (comma-separated; cc and bcc are cleared)"},
@@ -37,6 +37,14 @@ func (c *Config) applyEnv(getenv func(string) string) map[string]string {
 	set("COMM100_SITE_ID", "comm100.siteID", &c.Comm100.SiteID)
 	set("COMM100_SECRET_ARN", "comm100.secretARN", &c.Comm100.SecretARN)
 	set("MAIL_FROM", "mail.from", &c.Mail.From)
+	if getenv("MAIL_FROM") != "" {
+		// The deployment's sender is the only one its IAM role may use
+		// (ses:FromAddress), so it replaces every per-digest and alert from.
+		for i := range c.Digests {
+			c.Digests[i].From = ""
+		}
+		c.Alerts.From = ""
+	}
 	set("SES_CONFIGURATION_SET", "mail.configurationSet", &c.Mail.ConfigurationSet)
 	set("ARCHIVE_BUCKET", "mail.archiveBucket", &c.Mail.ArchiveBucket)
 	if raw := getenv("DIGEST_TO"); raw != "" {
