@@ -22,6 +22,7 @@ var commands = []command{
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
 	{"validate", "check a configuration file and list every problem", runValidate},
+	{"preview", "serve a live preview of the config's digests that re-renders on every save", runPreview},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
 	{"local-invoke", "run a Lambda function under the Runtime Interface Emulator with a sample event", runLocalInvoke},
 }
