@@ -44,6 +44,9 @@ func runPreview(ctx context.Context, args []string) error {
 	if *id != "" {
 		srv.View(*id)
 	}
+	if err := srv.Watch(ctx); err != nil {
+		return err
+	}
 	srv.Reload(ctx)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -61,14 +64,10 @@ func runPreview(ctx context.Context, args []string) error {
 		watched += " or a template in " + *tmplDir
 	}
 	fmt.Fprintf(os.Stderr, "Previewing %s (data: %s)\n  open %s\n  save %s and the page re-renders\n", *cfgPath, source, url, watched)
-	go func() {
-		if err := srv.Watch(ctx); err != nil {
-			logger.Error("file watch stopped; restart preview to follow edits", "error", err.Error())
-		}
-	}()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
+		srv.Close()
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = hs.Shutdown(shutdown)

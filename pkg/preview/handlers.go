@@ -210,6 +210,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.done:
+			return
 		case gen := <-ch:
 			if !send(gen) {
 				return

@@ -56,6 +56,9 @@ type Server struct {
 	cur    *state
 	viewed map[string]bool // digests a page has asked for: re-rendered on change
 	subs   map[chan int]struct{}
+
+	closeOnce sync.Once
+	done      chan struct{} // closed by Close: ends the event streams
 }
 
 // state is one generation: a loaded config (or the error loading it) and
@@ -91,7 +94,13 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{opts: opts, log: log, fetches: newFetchCache(), viewed: map[string]bool{},
-		subs: map[chan int]struct{}{}, cur: &state{renders: map[string]*result{}}}
+		subs: map[chan int]struct{}{}, cur: &state{renders: map[string]*result{}}, done: make(chan struct{})}
+}
+
+// Close ends the open pages' event streams, which otherwise last as long
+// as the page; call it before shutting the HTTP server down.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
 }
 
 // View marks a digest as watched: Reload renders it every time, so an open
