@@ -11,8 +11,12 @@ package preview
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"sync"
@@ -68,7 +72,7 @@ type state struct {
 	app     *appenv.App
 	fetcher digest.Fetcher // app.Reports behind the session's cache
 	err     error          // config or template error: shown instead of any digest
-	loadDur time.Duration
+	tmpl    []byte         // the templates read from TemplatesDir, if any
 
 	mu      sync.Mutex
 	renders map[string]*result
@@ -79,6 +83,9 @@ type result struct {
 	res  *digest.Result
 	err  error
 	took time.Duration
+	// inputs fingerprints everything the render read: a later generation
+	// with the same inputs reuses it instead of rendering again.
+	inputs string
 }
 
 // New returns a Server; call Reload before serving, and Watch to follow edits.
@@ -119,6 +126,7 @@ func (s *Server) Reload(ctx context.Context) time.Duration {
 	defer s.reloadMu.Unlock()
 	started := time.Now()
 	s.mu.Lock()
+	prev := s.cur
 	st := &state{gen: s.cur.gen + 1, renders: map[string]*result{}}
 	var ids []string
 	for id := range s.viewed {
@@ -127,12 +135,17 @@ func (s *Server) Reload(ctx context.Context) time.Duration {
 	s.mu.Unlock()
 
 	st.err = s.load(ctx, st)
-	st.loadDur = time.Since(started)
+	reused := 0
 	if st.err == nil {
 		var wg sync.WaitGroup
 		for _, id := range ids {
 			if _, err := st.app.Config.Digest(id); err != nil {
 				continue // gone from the config: the page says so
+			}
+			if r := prev.reusable(st, id, s.opts.Now()); r != nil {
+				st.renders[id] = r // this save did not touch it
+				reused++
+				continue
 			}
 			wg.Add(1)
 			go func() { defer wg.Done(); s.renderInto(ctx, st, id) }()
@@ -140,15 +153,20 @@ func (s *Server) Reload(ctx context.Context) time.Duration {
 		wg.Wait()
 	}
 	took := time.Since(started)
-	s.log.Info("preview re-rendered", "generation", st.gen, "digests", len(ids), "ok", st.err == nil, "elapsedMs", took.Milliseconds())
+	s.log.Info("preview re-rendered", "generation", st.gen, "digests", len(ids), "reused", reused, "ok", st.err == nil, "elapsedMs", took.Milliseconds())
 	s.publish(st)
 	return took
 }
 
 func (s *Server) load(ctx context.Context, st *state) error {
 	if dir := s.opts.TemplatesDir; dir != "" {
-		if err := render.SetTemplates(os.DirFS(dir)); err != nil {
+		fsys := os.DirFS(dir)
+		if err := render.SetTemplates(fsys); err != nil {
 			return err
+		}
+		for _, name := range []string{"digest.html.tmpl", "digest.txt.tmpl"} {
+			data, _ := fs.ReadFile(fsys, name)
+			st.tmpl = append(st.tmpl, data...)
 		}
 	}
 	app, err := s.opts.Load(ctx)
@@ -195,15 +213,51 @@ func (s *Server) render(ctx context.Context, st *state, id string) *result {
 func (s *Server) renderInto(ctx context.Context, st *state, id string) *result {
 	started := time.Now()
 	app := st.app
+	now := s.opts.Now()
 	res, err := digest.Run(ctx, app.Config, digest.Deps{Reports: st.fetcher, Logger: app.Logger, Now: s.opts.Now},
-		digest.Request{DigestID: id, At: s.opts.Now()})
-	r := &result{res: res, err: err, took: time.Since(started)}
+		digest.Request{DigestID: id, At: now})
+	r := &result{res: res, err: err, took: time.Since(started), inputs: st.inputs(id, now)}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if prev := st.renders[id]; prev != nil {
 		return prev // a concurrent request rendered it first
 	}
 	st.renders[id] = r
+	return r
+}
+
+// inputs fingerprints what a render of digest id reads: the digest's
+// config and the config it shares with other digests, the templates, and
+// the time to the quarter hour (the period it covers follows the clock).
+func (st *state) inputs(id string, now time.Time) string {
+	d, err := st.app.Config.Digest(id)
+	if err != nil {
+		return ""
+	}
+	c := st.app.Config
+	data, err := json.Marshal([]any{d, c.Names, c.Comm100, c.Mail, now.Truncate(15 * time.Minute).Unix()})
+	if err != nil {
+		return ""
+	}
+	h := sha256.New()
+	h.Write(data)
+	h.Write(st.tmpl)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// reusable returns st's good render of id if next would render it from the
+// same inputs. A render with failed sections is never reused: the next save
+// tries them again.
+func (st *state) reusable(next *state, id string, now time.Time) *result {
+	if st.err != nil || st.app == nil {
+		return nil
+	}
+	st.mu.Lock()
+	r := st.renders[id]
+	st.mu.Unlock()
+	if r == nil || r.err != nil || r.res == nil || len(r.res.Failed) > 0 || r.inputs == "" || r.inputs != next.inputs(id, now) {
+		return nil
+	}
 	return r
 }
 

@@ -253,3 +253,38 @@ func TestTemplatesDir(t *testing.T) {
 		t.Errorf("a broken template is not shown on the page:\n%s", page)
 	}
 }
+
+// TestReloadReusesUntouchedDigests: a save re-renders only the open
+// digests it changed; the others keep their render.
+func TestReloadReusesUntouchedDigests(t *testing.T) {
+	path := copyConfig(t)
+	s, _ := newServer(t, path, nil)
+	s.View("daily-sales")
+	s.View("monthly-board")
+	ctx := context.Background()
+	s.Reload(ctx)
+	renders := func() (daily, monthly *result) {
+		st := s.current()
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.renders["daily-sales"], st.renders["monthly-board"]
+	}
+	daily1, monthly1 := renders()
+	if daily1 == nil || monthly1 == nil || daily1.err != nil || monthly1.err != nil {
+		t.Fatalf("first renders: %+v %+v", daily1, monthly1)
+	}
+	editConfig(t, path, "title: Sales desk — yesterday", "title: Sales desk — edited")
+	s.Reload(ctx)
+	daily2, monthly2 := renders()
+	if daily2 == daily1 || daily2.res.Digest.Title != "Sales desk — edited" {
+		t.Error("the edited digest was not rendered again")
+	}
+	if monthly2 != monthly1 {
+		t.Error("the untouched digest was rendered again")
+	}
+	editConfig(t, path, `"1": José Núñez`, `"1": José N.`) // names are shared by every digest
+	s.Reload(ctx)
+	if daily3, monthly3 := renders(); daily3 == daily2 || monthly3 == monthly2 {
+		t.Error("a change to the shared names did not re-render every digest")
+	}
+}
