@@ -141,12 +141,12 @@ func TestBrowserLiveReload(t *testing.T) {
 	}
 
 	editConfig(t, path, "title: Weekly chat digest", "title: Weekly chat digest (edited)")
-	took := waitFor(t, ctx, 2*time.Second, "the new title", mailTitle("Weekly chat digest (edited)"))
+	took := waitFor(t, ctx, slowdown*2*time.Second, "the new title", mailTitle("Weekly chat digest (edited)"))
 	render, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("took")))
 	t.Logf("the edited title showed in the page and both mail frames %s after the save (the re-render took %s of it)", took.Round(time.Millisecond), render)
 
 	editConfig(t, path, "period: week ", "period: fortnight ")
-	waitFor(t, ctx, 2*time.Second, "the config problem", `(function () {
+	waitFor(t, ctx, slowdown*2*time.Second, "the config problem", `(function () {
   var p = document.getElementById("problems");
   return !!p && p.textContent.indexOf('digests[0].period: "fortnight": want day, week or month') >= 0 && !document.getElementById("desktop");
 })()`)

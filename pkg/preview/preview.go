@@ -143,7 +143,9 @@ func (s *Server) Reload(ctx context.Context) time.Duration {
 				continue // gone from the config: the page says so
 			}
 			if r := prev.reusable(st, id, s.opts.Now()); r != nil {
+				st.mu.Lock()
 				st.renders[id] = r // this save did not touch it
+				st.mu.Unlock()
 				reused++
 				continue
 			}
