@@ -88,6 +88,9 @@ type result struct {
 	inputs string
 }
 
+// errNotLoaded is the state before the first Reload.
+var errNotLoaded = errors.New("the configuration is still loading")
+
 // New returns a Server; call Reload before serving, and Watch to follow edits.
 func New(opts Options) *Server {
 	if opts.Now == nil {
@@ -101,7 +104,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{opts: opts, log: log, fetches: newFetchCache(), viewed: map[string]bool{},
-		subs: map[chan int]struct{}{}, cur: &state{renders: map[string]*result{}}, done: make(chan struct{})}
+		subs: map[chan int]struct{}{}, cur: &state{err: errNotLoaded, renders: map[string]*result{}}, done: make(chan struct{})}
 }
 
 // Close ends the open pages' event streams, which otherwise last as long
