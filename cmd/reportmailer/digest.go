@@ -130,6 +130,21 @@ func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm
 	return "http://" + ln.Addr().String(), sim, nil
 }
 
+// simulatorGetenv is the environment of a run against the simulator at
+// url: its credentials, and no AWS (no send log, archive or remote config).
+func simulatorGetenv(url string) func(string) string {
+	env := comm100sim.ClientEnv(url)
+	return func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "TABLE_NAME" || k == "ARCHIVE_BUCKET" || k == "CONFIG_SSM_PARAMETER" || k == "CONFIG_S3_URI" {
+			return "" // the demo never touches AWS
+		}
+		return os.Getenv(k)
+	}
+}
+
 // runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
 func runDemo(ctx context.Context, args []string) error {
 	fs := newFlagSet("demo")
@@ -146,17 +161,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	env := comm100sim.ClientEnv(url)
-	getenv := func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		if k == "TABLE_NAME" || k == "ARCHIVE_BUCKET" || k == "CONFIG_SSM_PARAMETER" || k == "CONFIG_S3_URI" {
-			return "" // the demo never touches AWS
-		}
-		return os.Getenv(k)
-	}
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: getenv, Logger: cliLogger()})
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: simulatorGetenv(url), Logger: cliLogger()})
 	if err != nil {
 		return err
 	}

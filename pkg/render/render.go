@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -28,34 +29,64 @@ type Options struct {
 
 var (
 	tmplOnce sync.Once
+	tmplMu   sync.RWMutex // guards htmlTmpl and textTmpl against SetTemplates
 	htmlTmpl *htmltemplate.Template
 	textTmpl *texttemplate.Template
 	tmplErr  error
 )
 
 func parseTemplates() {
-	tmplOnce.Do(func() {
-		funcs := map[string]any{
-			"toneColor": func(tone string) string {
-				r, g, b := toneRGB(tone)
-				return fmt.Sprintf("#%02x%02x%02x", r, g, b)
-			},
-			"inc": func(i int) int { return i + 1 },
-			"tone": func(t *Table, r, c int) string {
-				if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) || t.Tones[r][c] == "" || t.Tones[r][c] == "flat" {
-					return ""
-				}
-				rr, g, b := toneRGB(t.Tones[r][c])
-				return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
-			},
-			"textTable": textTable,
-		}
-		htmlTmpl, tmplErr = htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.html.tmpl")
-		if tmplErr != nil {
-			return
-		}
-		textTmpl, tmplErr = texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.txt.tmpl")
-	})
+	tmplOnce.Do(func() { htmlTmpl, textTmpl, tmplErr = parseTemplatesFS(templates.FS) })
+}
+
+// SetTemplates makes Render read digest.html.tmpl and digest.txt.tmpl from
+// fsys instead of the embedded copies, so `reportmailer preview --templates
+// DIR` shows template edits without a rebuild. It parses them at once; on
+// error the templates in use stay as they were.
+func SetTemplates(fsys fs.FS) error {
+	parseTemplates()
+	h, t, err := parseTemplatesFS(fsys)
+	if err != nil {
+		return fmt.Errorf("render: templates: %w", err)
+	}
+	tmplMu.Lock()
+	htmlTmpl, textTmpl, tmplErr = h, t, nil
+	tmplMu.Unlock()
+	return nil
+}
+
+func currentTemplates() (*htmltemplate.Template, *texttemplate.Template, error) {
+	parseTemplates()
+	tmplMu.RLock()
+	defer tmplMu.RUnlock()
+	return htmlTmpl, textTmpl, tmplErr
+}
+
+func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Template, error) {
+	funcs := map[string]any{
+		"toneColor": func(tone string) string {
+			r, g, b := toneRGB(tone)
+			return fmt.Sprintf("#%02x%02x%02x", r, g, b)
+		},
+		"inc": func(i int) int { return i + 1 },
+		"tone": func(t *Table, r, c int) string {
+			if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) || t.Tones[r][c] == "" || t.Tones[r][c] == "flat" {
+				return ""
+			}
+			rr, g, b := toneRGB(t.Tones[r][c])
+			return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
+		},
+		"textTable": textTable,
+	}
+	h, err := htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(fsys, "digest.html.tmpl")
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(fsys, "digest.txt.tmpl")
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, t, nil
 }
 
 // htmlSection is what the templates see of a section.
@@ -137,9 +168,9 @@ type templateData struct {
 
 // Render renders the digest to PDF, HTML, text and chart PNGs.
 func Render(d *Digest, opts Options) (*Output, error) {
-	parseTemplates()
-	if tmplErr != nil {
-		return nil, fmt.Errorf("render: templates: %w", tmplErr)
+	htmlTmpl, textTmpl, err := currentTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("render: templates: %w", err)
 	}
 	if opts.ImageScale == 0 {
 		opts.ImageScale = 2
