@@ -52,22 +52,6 @@ func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
 	return out
 }
 
-// derived is a ratio worth showing beside a report's totals.
-type derived struct {
-	label    string
-	num, den string // wire names
-}
-
-var derivedRates = map[reports.Name][]derived{
-	"chatVolume":       {{"Answered rate", "chats", "chatRequests"}},
-	"wrapupCompletion": {{"Completion rate", "wrapups", "chats"}},
-	"conversions":      {{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors"}},
-	"manualInvitation": {{"Acceptance rate", "accepted", "sent"}},
-	"autoInvitation":   {{"Acceptance rate", "accepted", "sent"}},
-	"queue":            {{"Answered from queue", "chatsFromQueue", "queuedChatRequests"}},
-	"chatTransfer":     {{"Transfer rate", "totalTransferredChats", "chats"}},
-}
-
 func totalOf(spec *reports.Spec, rows []any, wire string) float64 {
 	m, ok := spec.MetricByWire(wire)
 	if !ok {
@@ -108,8 +92,10 @@ type KPI struct {
 }
 
 type kpiDef struct {
-	label   string
-	report  reports.Name
+	label  string
+	report reports.Name
+	// also are reports that carry the same metric, used when the digest lacks report.
+	also    []reports.Name
 	wire    string
 	lower   bool
 	neutral bool
@@ -119,7 +105,7 @@ type kpiDef struct {
 var kpiDefs = []kpiDef{
 	{label: "Chats", report: "chatVolume", wire: "chats"},
 	{label: "Missed chats", report: "chatVolume", wire: "missedChats", lower: true},
-	{label: "Avg wait", report: "waitTime", wire: "avgWaitTime", lower: true, unit: reports.Seconds},
+	{label: "Avg wait", report: "waitTime", also: []reports.Name{"agentPerformance", "efficiency"}, wire: "avgWaitTime", lower: true, unit: reports.Seconds},
 	{label: "Avg chat time", report: "agentPerformance", wire: "avgChatTime", neutral: true, unit: reports.Seconds},
 	{label: "Satisfaction", report: "rating"},
 	{label: "Conversions", report: "conversions", wire: "conversions"},
@@ -148,13 +134,15 @@ func kpis(d *Digest) []KPI {
 	var out []KPI
 	for _, k := range kpiDefs {
 		s := find(k.report)
-		if s == nil && k.wire == "avgWaitTime" {
-			s = find("agentPerformance")
+		for _, alt := range k.also {
+			if s == nil {
+				s = find(alt)
+			}
 		}
 		if s == nil {
 			continue
 		}
-		if k.report == "rating" {
+		if s.spec().View == reports.ViewRating {
 			_, avg, pos := ratingStats(s.Rows, false)
 			_, pavg, _ := ratingStats(s.Previous, false)
 			kp := KPI{Label: k.label, Value: "–"}
