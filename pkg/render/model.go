@@ -57,6 +57,10 @@ type Section struct {
 	// Note replaces the chart when the report could not be fetched,
 	// e.g. "Not available in your Comm100 edition".
 	Note string
+
+	// caveats are notes the renderer adds while cleaning the rows (values
+	// that cannot be true); they are shown beside the chart, not instead of it.
+	caveats []string
 }
 
 // Digest is everything the renderer needs.
@@ -74,6 +78,20 @@ type Digest struct {
 	// wall-clock times (buckets, status logs) are read back with it.
 	Offset   time.Duration
 	Sections []Section
+	// Currency is the ISO 4217 code (or symbol) conversion values are in,
+	// e.g. "EUR"; empty shows bare numbers.
+	Currency string
+	// Partial marks a period that has not ended yet (a preview): the title
+	// says "(partial)".
+	Partial bool
+}
+
+// TitleText is the digest's title, marked when the period is partial.
+func (d *Digest) TitleText() string {
+	if d.Partial {
+		return d.Title + " (partial)"
+	}
+	return d.Title
 }
 
 // Image is a chart for the HTML body, referenced as cid:CID.
@@ -94,6 +112,9 @@ type Output struct {
 	Images []Image
 	// CSV is every section's data in long format (see CSV).
 	CSV []byte
+	// Problems are the sections that could not be drawn as asked, with the
+	// reason, for the log. Each one's note is in the PDF, HTML and text.
+	Problems []Problem
 }
 
 func (s *Section) spec() *reports.Spec {

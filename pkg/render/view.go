@@ -17,8 +17,14 @@ type view struct {
 	Summary  string // one line for the text body and the contents
 	Note     string // replaces the chart: an error, "not in your edition", or empty data
 	NoteKind string // "error" or "empty"
+	// Caveat is shown beside the chart and table: what was odd about the
+	// data (values left out, another grain than asked) and what was done.
+	Caveat string
 	figure   func(scale float64) *Figure
 	Table    *Table
+	// Problem is the internal reason a section failed, for the log; the
+	// reader sees Note.
+	Problem string
 }
 
 const topN = 10
@@ -86,9 +92,15 @@ func buildViews(d *Digest) []view {
 	return out
 }
 
-func buildView(d *Digest, s *Section, i int) view {
-	spec := s.spec()
-	v := view{Anchor: fmt.Sprintf("s%d-%s", i+1, spec.Name), Title: s.TitleText(), Subtitle: groupLabel(s.Group)}
+// buildView builds one section's view, isolated: a panic in a viewer
+// becomes that section's note, and the other sections are unaffected.
+func buildView(d *Digest, s *Section, i int) (v view) {
+	spec, ok := reports.Lookup(s.Report)
+	if !ok {
+		return view{Anchor: fmt.Sprintf("s%d", i+1), Title: cleanText(string(s.Report)), NoteKind: "error",
+			Note: "Unknown report; nothing to show.", Summary: "Unknown report; nothing to show."}
+	}
+	v = view{Anchor: fmt.Sprintf("s%d-%s", i+1, spec.Name), Title: s.TitleText(), Subtitle: groupLabel(s.Group)}
 	if s.Filter != nil {
 		name := d.Names.Name(reports.Group(s.Filter.Name), reports.ID(s.Filter.Value))
 		v.Subtitle = strings.TrimPrefix(v.Subtitle+" · "+splitCamel(s.Filter.Name)+": "+name, " · ")
@@ -97,11 +109,77 @@ func buildView(d *Digest, s *Section, i int) view {
 		v.Note, v.NoteKind, v.Summary = s.Note, "error", s.Note
 		return v
 	}
-	viewers[spec.ViewFor(s.Group)](&v, d, s, spec)
+	head := v
+	defer func() {
+		if r := recover(); r != nil {
+			v = head.failed(fmt.Sprint(r))
+		}
+	}()
+	caveats := append([]string{}, s.caveats...)
+	kind := spec.ViewFor(s.Group)
+	rows, shapeNote, asTable := checkShape(d, s, kind)
+	if shapeNote != "" {
+		caveats = append(caveats, shapeNote)
+	}
+	if asTable {
+		kind = reports.ViewTable
+	}
+	sec := *s
+	sec.Rows = rows
+	if asTable || len(rows) < len(s.Rows) {
+		sec.Previous = nil // the comparison would not be like for like
+	}
+	viewers[kind](&v, d, &sec, spec)
+	if v.figure != nil && v.figure(1) == nil { // built here once so a panic in it stays in this section
+		v.figure = nil
+	}
 	if v.figure == nil && v.Table == nil && v.Note == "" {
 		v.empty(spec)
 	}
+	v.Caveat = strings.Join(caveats, " ")
 	return v
+}
+
+// failed turns a view into an error note, keeping its heading.
+func (v view) failed(reason string) view {
+	note := "This section could not be drawn (" + format.Truncate(cleanText(reason), 120) + "); the rest of the digest is complete."
+	return view{Anchor: v.Anchor, Title: v.Title, Subtitle: v.Subtitle, Note: note, NoteKind: "error", Summary: note, Problem: reason}
+}
+
+// checkShape keeps the rows the view can draw truthfully. Rows whose
+// bucket has another grain than the group asked (time-of-day buckets for
+// group=day, as the reference's own samples show) or no bucket at all are
+// not drawn on a time axis: when none fit, the section is shown as a table
+// of what the API sent; when some fit, the others are left out. Either way
+// the section says so.
+func checkShape(d *Digest, s *Section, kind reports.View) (rows []any, note string, asTable bool) {
+	var want reports.SlotKind
+	switch {
+	case kind == reports.ViewTimeSeries || (kind == reports.ViewRating && s.Group.IsTime()):
+		want = reports.SlotDateTime
+	case s.Group == reports.GroupWeekDistribution:
+		want = reports.SlotWeekClock
+	case s.Group == reports.GroupHalfHour:
+		want = reports.SlotClock
+	default:
+		return s.Rows, "", false
+	}
+	var odd []any
+	for _, r := range s.Rows {
+		if b := reports.TimeOf(r); r != nil && b != nil && b.From.Kind == want {
+			rows = append(rows, r)
+		} else {
+			odd = append(odd, r)
+		}
+	}
+	if len(odd) == 0 {
+		return rows, "", false
+	}
+	grain := strings.ToLower(groupLabel(s.Group))
+	if len(rows) == 0 {
+		return s.Rows, fmt.Sprintf("The API answered with buckets of another shape than asked (%s); shown as a table of what it sent.", grain), true
+	}
+	return rows, fmt.Sprintf("%d of %d rows had buckets of another shape than asked (%s) and are left out.", len(odd), len(s.Rows), grain), false
 }
 
 func (v *view) empty(spec *reports.Spec) {
