@@ -94,9 +94,9 @@ func parseTemplates() {
 // htmlSection is what the templates see of a section.
 type htmlSection struct {
 	Anchor, Title, Subtitle, Summary, Note, NoteKind, Caveat string
-	Image                                            *Image
-	Table                                            *Table
-	More                                             int // rows left out of the email's table
+	Image                                                    *Image
+	Table                                                    *Table
+	More                                                     int // rows left out of the email's table
 }
 
 // emailRows caps tables in the email body; the PDF has them whole.

@@ -20,8 +20,8 @@ type view struct {
 	// Caveat is shown beside the chart and table: what was odd about the
 	// data (values left out, another grain than asked) and what was done.
 	Caveat string
-	figure   func(scale float64) *Figure
-	Table    *Table
+	figure func(scale float64) *Figure
+	Table  *Table
 	// Problem is the internal reason a section failed, for the log; the
 	// reader sees Note.
 	Problem string
