@@ -358,17 +358,7 @@ func (doc *pdfDoc) note(v view) {
 
 // fitPDF truncates s with an ellipsis to fit w mm at the current font.
 func fitPDF(p *gofpdf.Fpdf, s string, w float64) string {
-	if p.GetStringWidth(s) <= w {
-		return s
-	}
-	r := []rune(s)
-	for n := len(r) - 1; n > 1; n-- {
-		t := string(r[:n]) + "…"
-		if p.GetStringWidth(t) <= w {
-			return t
-		}
-	}
-	return "…"
+	return fitWidth(s, w, p.GetStringWidth)
 }
 
 func (doc *pdfDoc) colWidths(t *Table) []float64 {
