@@ -61,6 +61,15 @@ type Section struct {
 	// caveats are notes the renderer adds while cleaning the rows (values
 	// that cannot be true); they are shown beside the chart, not instead of it.
 	caveats []string
+	// weights are each average metric's row weights (see weights.go), by
+	// wire name; unweighted lists averages the digest has no weight for.
+	weights    map[string]rowWeights
+	unweighted map[string]bool
+}
+
+// rollup rolls a metric up over rows of this section, weighting averages.
+func (s *Section) rollup(rows []any, m reports.Metric, dist bool) float64 {
+	return rollup(rows, m, dist, s.weights[m.Wire])
 }
 
 // Digest is everything the renderer needs.
@@ -84,6 +93,9 @@ type Digest struct {
 	// Partial marks a period that has not ended yet (a preview): the title
 	// says "(partial)".
 	Partial bool
+
+	// canonical holds each average's period figure (see weights.go).
+	canonical map[canonKey]canonFigure
 }
 
 // TitleText is the digest's title, marked when the period is partial.

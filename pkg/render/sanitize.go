@@ -95,6 +95,7 @@ func cleanDigest(d *Digest) *Digest {
 		}
 		c.Sections[i] = s
 	}
+	computeWeights(&c)
 	return &c
 }
 

@@ -116,6 +116,7 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 		}
 	}()
 	caveats := append([]string{}, s.caveats...)
+	caveats = append(caveats, unweightedNotes(d, s, spec)...)
 	kind := spec.ViewFor(s.Group)
 	rows, shapeNote, asTable := checkShape(d, s, kind)
 	if shapeNote != "" {
@@ -211,4 +212,34 @@ func compact(v float64) string {
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", v/1e3), ".0") + "k"
 	}
 	return format.Count(v)
+}
+
+// unweightedNotes says which of a section's period averages are plain
+// means because the digest lacks their weight, one sentence per weight.
+func unweightedNotes(d *Digest, s *Section, spec *reports.Spec) []string {
+	if len(s.Rows) < 2 {
+		return nil
+	}
+	var order []string
+	labels := map[string][]string{}
+	for _, m := range spec.Metrics {
+		if _, ok := d.canonicalFor(s, m); !s.unweighted[m.Wire] || ok {
+			continue
+		}
+		if labels[m.Weight.Doc] == nil {
+			order = append(order, m.Weight.Doc)
+		}
+		labels[m.Weight.Doc] = append(labels[m.Weight.Doc], m.Label)
+	}
+	var out []string
+	for _, doc := range order {
+		ls := labels[doc]
+		verb, it := "is a plain mean", "it"
+		if len(ls) > 1 {
+			verb, it = "are plain means", "them"
+		}
+		out = append(out, fmt.Sprintf("%s over the period %s of the rows: weighting %s needs %s, which this digest does not have.",
+			strings.Join(ls, ", "), verb, it, doc))
+	}
+	return out
 }

@@ -52,13 +52,13 @@ func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	for _, e := range es {
 		row := []string{e.label}
 		for _, mt := range metrics {
-			row = append(row, format.Value(rollup(rowsOf(e), mt, false), mt.Unit))
+			row = append(row, format.Value(s.rollup(rowsOf(e), mt, false), mt.Unit))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	total := []string{"Total"}
 	for _, mt := range metrics {
-		total = append(total, format.Value(rollup(s.Rows, mt, false), mt.Unit))
+		total = append(total, format.Value(d.periodFigure(s, mt, false), mt.Unit))
 	}
 	t.Rows = append(t.Rows, total)
 	v.Table = t

@@ -9,13 +9,13 @@ import (
 	"reportmailer/pkg/reports"
 )
 
-func distributionView(v *view, _ *Digest, s *Section, spec *reports.Spec) {
+func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	metrics := activeMetrics(spec, s.Rows, true)
 	if len(metrics) == 0 {
 		return
 	}
 	m := metrics[0]
-	v.Table = totalsTable(spec, metrics, s.Rows, nil, false, true, s.Group)
+	v.Table = totalsTable(d, s, spec, metrics, false)
 	peak, at := peakOf(s.Rows, m)
 	v.Summary = fmt.Sprintf("%s peaks at %s (%s on average)", m.Label, at, format.Value(peak, m.Unit))
 	format := unitFormatter(m.Unit)

@@ -71,7 +71,10 @@ func (d *Digest) series(rows []any, m reports.Metric, shift time.Duration) ([]ti
 }
 
 // totalsTable compares each metric's roll-up with the previous period.
-func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any, hasPrev bool, dist bool, g reports.Group) *Table {
+// Averages show the period figure (periodFigure), so they agree with the
+// KPI strip and with every other section of the digest.
+func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Metric, hasPrev bool) *Table {
+	rows, prev, dist, g := s.Rows, s.Previous, s.Group.IsDistribution(), s.Group
 	t := &Table{Head: []string{"Metric", "This period", "Previous", "Change"}, NumericFrom: 1}
 	if dist {
 		// Counts add up over the buckets to a typical week (24*7) or day
@@ -83,7 +86,7 @@ func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any,
 		t.Head = []string{"Metric", typical, "Peak", "At"}
 	}
 	for _, m := range metrics {
-		cur := rollup(rows, m, dist)
+		cur := d.periodFigure(s, m, false)
 		if dist {
 			peak, at := peakOf(rows, m)
 			t.Rows = append(t.Rows, []string{m.Label, format.Value(cur, m.Unit), format.Value(peak, m.Unit), at})
@@ -93,7 +96,7 @@ func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any,
 		row := []string{m.Label, format.Value(cur, m.Unit), "—", ""}
 		tones := []string{"", "", "", "flat"}
 		if hasPrev {
-			p := rollup(prev, m, false)
+			p := d.periodFigure(s, m, true)
 			delta := format.Change(cur, p, m.LowerIsBetter, false)
 			row[2], row[3], tones[3] = format.Value(p, m.Unit), delta.Text, delta.Tone
 		}
@@ -102,11 +105,11 @@ func totalsTable(spec *reports.Spec, metrics []reports.Metric, rows, prev []any,
 	}
 	if !dist {
 		for _, dr := range spec.Rates {
-			cur := ratio(totalOf(spec, rows, dr.Num), totalOf(spec, rows, dr.Den))
+			cur := ratio(totalOf(s, rows, dr.Num), totalOf(s, rows, dr.Den))
 			row := []string{dr.Label, format.Percent(cur), "—", ""}
 			tones := []string{"", "", "", "flat"}
 			if hasPrev {
-				p := ratio(totalOf(spec, prev, dr.Num), totalOf(spec, prev, dr.Den))
+				p := ratio(totalOf(s, prev, dr.Num), totalOf(s, prev, dr.Den))
 				delta := format.Change(cur, p, false, false)
 				row[2], row[3], tones[3] = format.Percent(p), delta.Text, delta.Tone
 			}
@@ -139,13 +142,31 @@ func peakOf(rows []any, m reports.Metric) (float64, string) {
 	return best, at
 }
 
-func summaryLine(m reports.Metric, rows, prev []any, hasPrev bool) string {
-	cur := rollup(rows, m, false)
-	s := m.Label + ": " + format.Value(cur, m.Unit)
+func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
+	cur := d.periodFigure(s, m, false)
+	line := m.Label + ": " + format.Value(cur, m.Unit)
 	if hasPrev {
-		s += " (" + format.Change(cur, rollup(prev, m, false), m.LowerIsBetter, false).Text + " vs previous period)"
+		line += " (" + format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false).Text + " vs previous period)"
 	}
-	return s
+	return line
+}
+
+// periodFigure is a metric's figure for the whole period (or the previous
+// one) in section s: an average's canonical figure when the digest has one
+// (weights.go), else the section's own roll-up. For a distribution, counts
+// add up to a typical day or week.
+func (d *Digest) periodFigure(s *Section, m reports.Metric, previous bool) float64 {
+	if f, ok := d.canonicalFor(s, m); ok && (!previous || f.hasPrev) {
+		if previous {
+			return f.prev
+		}
+		return f.cur
+	}
+	rows := s.Rows
+	if previous {
+		rows = s.Previous
+	}
+	return s.rollup(rows, m, s.Group.IsDistribution())
 }
 
 func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
@@ -154,8 +175,8 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		return
 	}
 	hasPrev := s.Previous != nil && d.Previous != nil
-	v.Table = totalsTable(spec, metrics, s.Rows, s.Previous, hasPrev, false, s.Group)
-	v.Summary = summaryLine(metrics[0], s.Rows, s.Previous, hasPrev)
+	v.Table = totalsTable(d, s, spec, metrics, hasPrev)
+	v.Summary = summaryLine(d, s, metrics[0], hasPrev)
 	// Chart at most two metrics that share a unit, plus the previous period of the first.
 	charted := []reports.Metric{metrics[0]}
 	for _, m := range metrics[1:] {
