@@ -95,6 +95,7 @@ func cleanDigest(d *Digest) *Digest {
 		}
 		c.Sections[i] = s
 	}
+	foldLocal(&c)
 	computeWeights(&c)
 	return &c
 }
