@@ -166,9 +166,9 @@ func kpis(d *Digest) []KPI {
 				cur, prev = f.cur, f.prev
 			}
 		}
-		kp := KPI{Label: k.label, Value: format.Value(cur, k.unit)}
+		kp := KPI{Label: k.label, Value: d.value(cur, k.unit)}
 		if s.Previous != nil {
-			kp.Previous = "was " + format.Value(prev, k.unit)
+			kp.Previous = "was " + d.value(prev, k.unit)
 			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
 		}
 		out = append(out, kp)

@@ -144,3 +144,11 @@ func (s *Section) TitleText() string {
 	}
 	return s.spec().Title
 }
+
+// value formats a metric value by its unit; money carries the digest's currency.
+func (d *Digest) value(v float64, u reports.Unit) string {
+	if u == reports.Money {
+		return format.MoneyIn(v, d.Currency)
+	}
+	return format.Value(v, u)
+}

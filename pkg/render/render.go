@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -27,6 +28,19 @@ type Options struct {
 	// Attached lists the formats attached to the mail ("pdf", "csv"), so the
 	// text says what is really there. Nil means the PDF alone, as before.
 	Attached []string
+}
+
+// moreIn says where the full tables are.
+func moreIn(opts Options) string {
+	switch {
+	case opts.PDFURL != "":
+		return "in the linked PDF"
+	case opts.Attached == nil || slices.Contains(opts.Attached, "pdf"):
+		return "in the attached PDF"
+	case slices.Contains(opts.Attached, "csv"):
+		return "in the attached CSV"
+	}
+	return "not shown"
 }
 
 // attachedFooter says what comes with the mail.
@@ -166,6 +180,8 @@ type templateData struct {
 	Sections                                 []htmlSection
 	Footer                                   string
 	PDFURL                                   string
+	// MoreIn says where the rows cut from the mail's tables are.
+	MoreIn string
 }
 
 // Problem is a section that could not be drawn as asked; its reason is for
@@ -246,6 +262,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	if data.Footer == "" {
 		data.Footer = attachedFooter(opts)
 	}
+	data.MoreIn = moreIn(opts)
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
 	}

@@ -25,7 +25,18 @@ func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		return
 	}
 	m := metrics[0]
-	es := dimensionEntries(d, s, m, s.Rows)
+	// Entities with nothing in any metric are folded into one line.
+	var withData []any
+	for _, r := range s.Rows {
+		for _, mt := range metrics {
+			if reports.MetricValue(r, mt, false) != 0 {
+				withData = append(withData, r)
+				break
+			}
+		}
+	}
+	es := dimensionEntries(d, s, m, withData)
+	defer func() { v.Summary += noDataNote(len(s.Rows)-len(withData), s.Group, "data") }()
 	if len(metrics) > 4 {
 		metrics = metrics[:4]
 	}
@@ -52,22 +63,22 @@ func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	for _, e := range es {
 		row := []string{e.label}
 		for _, mt := range metrics {
-			row = append(row, format.Value(s.rollup(rowsOf(e), mt, false), mt.Unit))
+			row = append(row, d.value(s.rollup(rowsOf(e), mt, false), mt.Unit))
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	total := []string{"Total"}
 	for _, mt := range metrics {
-		total = append(total, format.Value(d.periodFigure(s, mt, false), mt.Unit))
+		total = append(total, d.value(d.periodFigure(s, mt, false), mt.Unit))
 	}
 	t.Rows = append(t.Rows, total)
 	v.Table = t
 	if len(es) > 0 {
-		v.Summary = fmt.Sprintf("Top by %s: %s (%s)", strings.ToLower(m.Label), es[0].label, format.Value(es[0].value, m.Unit))
+		v.Summary = fmt.Sprintf("Top by %s: %s (%s)", strings.ToLower(m.Label), es[0].label, d.value(es[0].value, m.Unit))
 	}
 	var bars []hbar
 	for _, e := range es {
-		bars = append(bars, hbar{label: e.label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: format.Value(e.value, m.Unit)})
+		bars = append(bars, hbar{label: e.label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: d.value(e.value, m.Unit)})
 	}
 	v.figure = func(scale float64) *Figure {
 		return hbarsFigure(bars, []string{m.Label}, []drawing.Color{colPrimary}, v.Title+": "+v.Summary, scale)
@@ -107,4 +118,16 @@ func availabilityView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	v.figure = func(scale float64) *Figure {
 		return hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{statusCols["Online"], statusCols["Away"]}, v.Title+": "+v.Summary, scale)
 	}
+}
+
+// noDataNote mentions the rows left out for having no data.
+func noDataNote(n int, g reports.Group, what string) string {
+	if n == 0 {
+		return ""
+	}
+	noun := strings.ToLower(splitCamel(string(g)))
+	if n > 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf(" (%d %s with no %s not listed)", n, noun, what)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
-	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -17,7 +16,7 @@ func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	m := metrics[0]
 	v.Table = totalsTable(d, s, spec, metrics, false)
 	peak, at := peakOf(s.Rows, m)
-	v.Summary = fmt.Sprintf("%s peaks at %s (%s on average)", m.Label, at, format.Value(peak, m.Unit))
+	v.Summary = fmt.Sprintf("%s peaks at %s (%s on average)", m.Label, at, d.value(peak, m.Unit))
 	format := unitFormatter(m.Unit)
 	if s.Group == reports.GroupWeekDistribution {
 		var grid [7][24]float64

@@ -41,17 +41,17 @@ func rankedView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		if e.others > 0 {
 			rank = ""
 		}
-		row := []string{rank, format.Truncate(e.label, 70), format.Value(e.value, m.Unit), format.Percent(ratio(e.value, total))}
+		row := []string{rank, format.Truncate(e.label, 70), d.value(e.value, m.Unit), format.Percent(ratio(e.value, total))}
 		if len(spec.Metrics) > 1 && e.others == 0 {
-			row = append(row, format.Value(reports.MetricValue(e.row, spec.Metrics[1], false), spec.Metrics[1].Unit))
+			row = append(row, d.value(reports.MetricValue(e.row, spec.Metrics[1], false), spec.Metrics[1].Unit))
 		} else if len(spec.Metrics) > 1 {
 			row = append(row, "")
 		}
 		t.Rows = append(t.Rows, row)
 		label := strings.TrimPrefix(strings.TrimPrefix(e.label, "https://"), "http://")
-		bars = append(bars, hbar{label: label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: format.Value(e.value, m.Unit)})
+		bars = append(bars, hbar{label: label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: d.value(e.value, m.Unit)})
 	}
 	v.Table = t
-	v.Summary = fmt.Sprintf("Top: %s (%s %s)", format.Truncate(es[0].label, 60), format.Value(es[0].value, m.Unit), strings.ToLower(m.Label))
+	v.Summary = fmt.Sprintf("Top: %s (%s %s)", format.Truncate(es[0].label, 60), d.value(es[0].value, m.Unit), strings.ToLower(m.Label))
 	v.figure = func(scale float64) *Figure { return hbarsFigure(bars, nil, nil, v.Title+": "+v.Summary, scale) }
 }

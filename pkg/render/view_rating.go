@@ -36,11 +36,17 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	if s.Group.IsDimension() {
 		t := &Table{Head: []string{splitCamel(strings.ToUpper(string(s.Group[:1])) + string(s.Group[1:])), "Rated", "Average", "Positive"}, NumericFrom: 1}
 		var es []entry
+		unrated := 0
 		for _, r := range s.Rows {
 			n, _, _ := ratingStats([]any{r}, false)
+			if n == 0 { // "0 rated, 0.0, 0%" says nothing: fold them into one line
+				unrated++
+				continue
+			}
 			es = append(es, entry{label: d.Names.Name(s.Group, reports.KeyOf(r, s.Group)), value: n, row: r})
 		}
 		es = ranked(es, topN, false)
+		v.Summary += noDataNote(unrated, s.Group, "rated chats")
 		var bars []hbar
 		for _, e := range es {
 			if e.others > 0 {

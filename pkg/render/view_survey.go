@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
@@ -31,11 +32,11 @@ func surveyView(v *view, _ *Digest, s *Section, _ *reports.Spec) {
 	for _, r := range s.Rows {
 		for _, f := range r.(*reports.SurveyRow).Fields {
 			for _, o := range f.Options {
-				add(f.FieldName, o.Name, o.Count)
+				add(f.FieldName, answerText(o.Name), o.Count)
 			}
 			for _, g := range f.Groups {
 				for _, o := range g.Options {
-					add(f.FieldName, g.Name+" › "+o.Name, o.Count)
+					add(f.FieldName, g.Name+" › "+answerText(o.Name), o.Count)
 				}
 			}
 		}
@@ -55,4 +56,16 @@ func surveyView(v *view, _ *Digest, s *Section, _ *reports.Spec) {
 	v.Table = t
 	v.Summary = fmt.Sprintf("%d questions, %s answers", len(blocks), format.Count(total))
 	v.figure = func(scale float64) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, scale) }
+}
+
+// answerText reads a survey answer as a person would: checkbox questions
+// come back as "true"/"false".
+func answerText(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return "Yes"
+	case "false":
+		return "No"
+	}
+	return s
 }

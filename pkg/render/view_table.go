@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 
-	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -41,7 +40,7 @@ func tableView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			vals[f.wire] = f.value
 		}
 		for _, w := range wires {
-			row = append(row, format.Value(vals[w], unitOf(spec, w)))
+			row = append(row, d.value(vals[w], unitOf(spec, w)))
 		}
 		t.Rows = append(t.Rows, row)
 	}

@@ -89,16 +89,16 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		cur := d.periodFigure(s, m, false)
 		if dist {
 			peak, at := peakOf(rows, m)
-			t.Rows = append(t.Rows, []string{m.Label, format.Value(cur, m.Unit), format.Value(peak, m.Unit), at})
+			t.Rows = append(t.Rows, []string{m.Label, d.value(cur, m.Unit), d.value(peak, m.Unit), at})
 			t.Tones = append(t.Tones, nil)
 			continue
 		}
-		row := []string{m.Label, format.Value(cur, m.Unit), "—", ""}
+		row := []string{m.Label, d.value(cur, m.Unit), "—", ""}
 		tones := []string{"", "", "", "flat"}
 		if hasPrev {
 			p := d.periodFigure(s, m, true)
 			delta := format.Change(cur, p, m.LowerIsBetter, false)
-			row[2], row[3], tones[3] = format.Value(p, m.Unit), delta.Text, delta.Tone
+			row[2], row[3], tones[3] = d.value(p, m.Unit), delta.Text, delta.Tone
 		}
 		t.Rows = append(t.Rows, row)
 		t.Tones = append(t.Tones, tones)
@@ -144,7 +144,7 @@ func peakOf(rows []any, m reports.Metric) (float64, string) {
 
 func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
 	cur := d.periodFigure(s, m, false)
-	line := m.Label + ": " + format.Value(cur, m.Unit)
+	line := m.Label + ": " + d.value(cur, m.Unit)
 	if hasPrev {
 		line += " (" + format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false).Text + " vs previous period)"
 	}
