@@ -107,13 +107,17 @@ func availabilityView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		row := e.row.(*reports.AvailabilityRow)
 		away := statusTime(row.StatusDistribution, "Total Away")
 		logged := statusTime(row.StatusDistribution, "Logged-in")
+		if row.Online == 0 && away == 0 && logged == 0 {
+			continue // never logged in: nothing to draw
+		}
 		t.Rows = append(t.Rows, []string{e.label, format.Duration(row.Online), format.Duration(away), format.Duration(logged)})
 		bars = append(bars, hbar{label: e.label, segments: []float64{row.Online, away},
 			colors: []drawing.Color{statusCols["Online"], statusCols["Away"]}, value: format.Duration(row.Online)})
 	}
-	if len(es) > 0 {
-		v.Summary = fmt.Sprintf("Most online: %s (%s)", es[0].label, format.Duration(es[0].value))
+	if len(t.Rows) == 0 {
+		return
 	}
+	v.Summary = fmt.Sprintf("Most online: %s (%s)", es[0].label, format.Duration(es[0].value)) + noDataNote(len(es)-len(t.Rows), reports.GroupAgent, "time logged in")
 	v.Table = t
 	v.figure = func(scale float64) *Figure {
 		return hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{statusCols["Online"], statusCols["Away"]}, v.Title+": "+v.Summary, scale)
