@@ -29,7 +29,8 @@ type pdfDoc struct {
 	startPage    []int
 	links        []int
 	// failed collects sections whose chart could not be drawn, by index.
-	failed map[int]string
+	failed     map[int]string
+	highlights []Highlight
 }
 
 func newPDF(d *Digest) *gofpdf.Fpdf {
@@ -61,7 +62,7 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 // Sections whose chart fails are reported in failed; the caller re-renders
 // them as notes.
 func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
-	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views, failed: map[int]string{}}
+	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
 	doc.pageW, doc.pageH = doc.pdf.GetPageSize()
 	doc.contentW = doc.pageW - 2*margin
 	doc.bottom = doc.pageH - margin - 6
@@ -186,6 +187,7 @@ func (doc *pdfDoc) cover() {
 	p.Ln(6)
 	doc.kpiGrid(kpis(d))
 	p.Ln(8)
+	doc.whatChanged()
 	p.SetFont(fontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
 	p.CellFormat(doc.contentW, 8, "In this report", "", 1, "L", false, 0, "")
@@ -219,6 +221,39 @@ func (doc *pdfDoc) cover() {
 		p.SetTextColor(107, 119, 133)
 		p.CellFormat(10, lineH, fmt.Sprint(doc.startPage[i]), "", 0, "R", false, doc.links[i], "")
 	}
+}
+
+// whatChanged draws the highlights, each line linked to its section.
+func (doc *pdfDoc) whatChanged() {
+	if len(doc.highlights) == 0 {
+		return
+	}
+	p := doc.pdf
+	p.SetFont(fontFamily, "B", 12)
+	p.SetTextColor(31, 41, 51)
+	p.CellFormat(doc.contentW, 8, "What changed", "", 1, "L", false, 0, "")
+	p.SetFont(fontFamily, "", 10)
+	const lineH = 5.2
+	for _, h := range doc.highlights {
+		link := 0
+		if h.Anchor != "" {
+			link = doc.links[h.section]
+			p.SetTextColor(31, 41, 51)
+		} else {
+			p.SetTextColor(107, 119, 133)
+		}
+		for j, l := range p.SplitText(h.Text, doc.contentW-6) {
+			p.SetX(margin)
+			bullet := ""
+			if j == 0 && h.Anchor != "" {
+				bullet = "•"
+			}
+			p.CellFormat(5, lineH, bullet, "", 0, "L", false, 0, "")
+			p.CellFormat(doc.contentW-6, lineH, l, "", 1, "L", false, link, "")
+		}
+		p.Ln(1)
+	}
+	p.Ln(6)
 }
 
 func (doc *pdfDoc) kpiGrid(ks []KPI) {

@@ -182,6 +182,8 @@ type templateData struct {
 	PDFURL                                   string
 	// MoreIn says where the rows cut from the mail's tables are.
 	MoreIn string
+	// Highlights is the "What changed" block.
+	Highlights []Highlight
 }
 
 // Problem is a section that could not be drawn as asked; its reason is for
@@ -263,6 +265,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		data.Footer = attachedFooter(opts)
 	}
 	data.MoreIn = moreIn(opts)
+	data.Highlights = highlights(clean, views)
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
 	}
