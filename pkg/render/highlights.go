@@ -14,10 +14,11 @@ import (
 // digest: a significant change against the previous period, with its
 // numbers and, when one bucket or entity accounts for most of it, where.
 type Highlight struct {
-	Text    string
-	Anchor  string // the section it comes from ("" for the all-quiet line)
-	section int
-	score   float64
+	Text      string
+	Anchor    string // the section it comes from ("" for the all-quiet line)
+	section   int
+	score     float64
+	cur, prev float64
 }
 
 // maxHighlights bounds the block: managers read the top and stop.
@@ -71,7 +72,7 @@ func highlights(d *Digest, views []view) []Highlight {
 			rated, avg, _ := ratingStats(s.Rows, false)
 			prated, pavg, _ := ratingStats(s.Previous, false)
 			if rated >= 20 && prated >= 20 && math.Abs(avg-pavg) >= 0.05 {
-				h := Highlight{Anchor: views[i].Anchor, section: i, score: math.Abs(avg-pavg) / 0.1}
+				h := Highlight{Anchor: views[i].Anchor, section: i, score: math.Abs(avg-pavg) / 0.1, cur: avg, prev: pavg}
 				verb := "rose"
 				if avg < pavg {
 					verb = "fell"
@@ -86,11 +87,15 @@ func highlights(d *Digest, views []view) []Highlight {
 				continue
 			}
 			cur, prev := d.periodFigure(s, m, false), d.periodFigure(s, m, true)
-			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(m.Unit, m.IsAverage(), cur, prev)}
+			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(m.Unit, m.IsAverage(), cur, prev), cur: cur, prev: prev}
 			if h.score < minScore {
 				continue
 			}
-			h.Text = changeSentence(d, subject(m.Label, views[i].Title), cur, prev, m.Unit) + where(d, s, m, cur-prev) + "."
+			label := subject(m.Label, views[i].Title)
+			if m.Unit == reports.Money {
+				label = strings.TrimSuffix(views[i].Title, "s") + " value"
+			}
+			h.Text = changeSentence(d, label, cur, prev, m.Unit) + where(d, s, m, cur-prev) + "."
 			add(figureKey(s, m), h)
 		}
 		for _, r := range spec.Rates {
@@ -100,16 +105,34 @@ func highlights(d *Digest, views []view) []Highlight {
 				continue
 			}
 			cur, prev := n/dn, pn/pd
-			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(reports.Ratio, true, cur, prev)}
+			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(reports.Ratio, true, cur, prev), cur: cur, prev: prev}
 			h.Text = changeSentence(d, subject(r.Label, views[i].Title), cur, prev, reports.Ratio) + "."
 			add(string(s.Report)+"/"+r.Label+"/"+filterKey(s.Filter), h)
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	if len(cands) == 0 {
+	// Near-duplicates: the same numbers twice in one section (conversions
+	// and converted visitors often move together) say one thing; and no
+	// section takes more than two lines.
+	var out []Highlight
+	perSection := map[int]int{}
+	said := map[string]bool{}
+	for _, h := range cands {
+		key := fmt.Sprintf("%d/%v/%v", h.section, h.cur, h.prev)
+		if said[key] || perSection[h.section] == 2 {
+			continue
+		}
+		said[key] = true
+		perSection[h.section]++
+		out = append(out, h)
+		if len(out) == maxHighlights {
+			break
+		}
+	}
+	if len(out) == 0 {
 		return []Highlight{{Text: quiet}}
 	}
-	return cands[:min(len(cands), maxHighlights)]
+	return out
 }
 
 // significance scores a change; see minScore.

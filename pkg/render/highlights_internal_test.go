@@ -82,6 +82,13 @@ func TestHighlights(t *testing.T) {
 			t.Errorf("got %+v, want the two equal changes in section order", hs)
 		}
 	})
+	t.Run("near-duplicates are said once", func(t *testing.T) {
+		// Requests and chats move by the same numbers: one statement.
+		hs := highlightsOf(volumeDigest(week(150, 150, 0), week(100, 100, 0)))
+		if len(hs) != 1 || !strings.Contains(hs[0].Text, "(700 → 1,050)") {
+			t.Errorf("got %+v, want one statement", hs)
+		}
+	})
 	t.Run("no previous period, no block", func(t *testing.T) {
 		d := volumeDigest(week(100, 90, 10), week(100, 90, 10))
 		d.Previous = nil
