@@ -27,7 +27,7 @@ func CSV(d *Digest) []byte {
 	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value"})
 	for i := range d.Sections {
 		s := &d.Sections[i]
-		if s.Note != "" {
+		if _, known := reports.Lookup(s.Report); s.Note != "" || !known {
 			continue
 		}
 		e := csvEmitter{w: w, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}

@@ -94,3 +94,16 @@ func TestPanickingSectionBecomesNote(t *testing.T) {
 		})
 	}
 }
+
+// A section naming a report the registry lacks is a note, not a crash.
+func TestUnknownReportIsANote(t *testing.T) {
+	d := simDigest(t)
+	d.Sections = append(d.Sections, Section{Report: "noSuchReport"})
+	out, err := Render(d, Options{ImageScale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.Text, "Unknown report") {
+		t.Error("no note for the unknown report")
+	}
+}
