@@ -98,17 +98,33 @@ func (p painter) width(s string, size float64) float64 {
 
 // fit truncates s with an ellipsis to fit maxW logical pixels.
 func (p painter) fit(s string, size, maxW float64) string {
-	if p.width(s, size) <= maxW {
+	return fitWidth(s, maxW, func(t string) float64 { return p.width(t, size) })
+}
+
+// fitWidth truncates s with an ellipsis so that width(s) <= maxW. It
+// binary-searches the longest prefix that fits, so a long string costs
+// O(log n) measurements rather than one per removed character (a 20 KB
+// URL took minutes that way). Text is capped before layout as well
+// (cleanText), so each measurement is short.
+func fitWidth(s string, maxW float64, width func(string) float64) string {
+	if width(s) <= maxW {
 		return s
 	}
 	r := []rune(s)
-	for n := len(r) - 1; n > 1; n-- {
-		t := string(r[:n]) + "…"
-		if p.width(t, size) <= maxW {
-			return t
+	lo, hi := 1, len(r)-1 // lo: a prefix length known to be tried; hi: the longest candidate
+	best := 0
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if width(string(r[:mid])+"…") <= maxW {
+			best, lo = mid, mid+1
+		} else {
+			hi = mid - 1
 		}
 	}
-	return "…"
+	if best < 2 {
+		return "…"
+	}
+	return string(r[:best]) + "…"
 }
 
 // canvas is a custom figure: a draw function over a painter.
