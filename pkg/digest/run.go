@@ -136,13 +136,29 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.Previous = &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: r.loc}
 	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), names(r.cfg), offset
 	m.Partial = res.Period.End.After(r.now())
+	m.Currency = d.Currency
 	var err error
-	if res.Output, err = render.Render(m, render.Options{}); err != nil {
+	if res.Output, err = render.Render(m, r.renderOptions("")); err != nil {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)
+	}
+	for _, p := range res.Output.Problems {
+		r.logger.Warn("section drawn with a note", "section", p.Section, "reason", p.Reason)
 	}
 	r.logger.Info("digest rendered", "sections", len(sections), "failed", len(res.Failed), "pdfBytes", len(res.Output.PDF),
 		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(r.started).Milliseconds())
 	return false, nil
+}
+
+// renderOptions says what the mail carries, so the text describes what is
+// really attached (or linked, when pdfLink is set).
+func (r *run) renderOptions(pdfLink string) render.Options {
+	opts := render.Options{PDFURL: pdfLink, Attached: []string{}}
+	for _, f := range []string{"pdf", "csv"} {
+		if hasFormat(r.d, f) && !(f == "pdf" && pdfLink != "") {
+			opts.Attached = append(opts.Attached, f)
+		}
+	}
+	return opts
 }
 
 // archiveOutput keeps the PDF and the HTML preview, when an archive is set.
@@ -196,7 +212,7 @@ func (r *run) compose(ctx context.Context) error {
 			return err
 		}
 		pdfLink = link
-		if out, err = render.Render(r.model, render.Options{PDFURL: link}); err != nil {
+		if out, err = render.Render(r.model, r.renderOptions(link)); err != nil {
 			return err
 		}
 	}
