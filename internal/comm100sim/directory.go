@@ -142,5 +142,5 @@ func clamp(n, def, hi int) int {
 // An agent's department, campaign and segment are fixed by its index, so
 // grouping by any of them partitions the same chats.
 func (m *model) deptOf(k int) int { return k % len(m.depts) }
-func campaignOf(k int) int { return k % len(campaigns) }
-func segmentOf(k int) int  { return (k / 3) % len(visitorSegments) }
+func campaignOf(k int) int        { return k % len(campaigns) }
+func segmentOf(k int) int         { return (k / 3) % len(visitorSegments) }
