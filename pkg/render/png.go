@@ -229,7 +229,7 @@ func paletteLUT(rgb []uint32, count []int) (lut []uint8, kept []int) {
 func writeIndexed(w io.Writer, im *indexed, lut []uint8) error {
 	row := make([]byte, 1+im.width)
 	zeros := make([]byte, 1+im.width)
-	row[0], zeros[0] = 2, 2 // Up
+	row[0], zeros[0] = 2, 2         // Up
 	above := make([]byte, im.width) // the row above the first is zeros
 	cur := make([]byte, im.width)
 	start := int32(0)
