@@ -59,29 +59,33 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	ihdr[8] = 8 // bits per sample or index
 
 	var idat bytes.Buffer
-	zw := zlibWriters.Get().(*zlib.Writer)
-	defer zlibWriters.Put(zw)
-	zw.Reset(&idat)
-	var err error
 	if pal, lut, im, ok := palettize(img); ok {
 		ihdr[9] = 3 // indexed colour
 		writeChunk(&out, "IHDR", ihdr)
 		writeChunk(&out, "PLTE", pal)
-		err = writeIndexed(zw, im, lut)
+		zw := newRLEDeflater(&idat)
+		if err := writeIndexed(zw, im, lut); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
 	} else {
 		ihdr[9] = 2 // truecolour (RGB)
 		writeChunk(&out, "IHDR", ihdr)
-		err = writeRGB(zw, img)
-	}
-	if err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
+		zw := zlibWriters.Get().(*zlib.Writer)
+		defer zlibWriters.Put(zw)
+		zw.Reset(&idat)
+		if err := writeRGB(zw, img); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
 	}
 	writeChunk(&out, "IDAT", idat.Bytes())
 	writeChunk(&out, "IEND", nil)
-	_, err = w.Write(out.Bytes())
+	_, err := w.Write(out.Bytes())
 	return err
 }
 
@@ -224,6 +228,17 @@ func paletteLUT(rgb []uint32, count []int) (lut []uint8, kept []int) {
 	return lut, kept
 }
 
+// writeUpRow writes a row that repeats the one above: the Up filter's
+// byte and zeros.
+func writeUpRow(w io.Writer, zeros []byte) error {
+	if d, ok := w.(*rleDeflater); ok {
+		d.upRow(len(zeros) - 1)
+		return nil
+	}
+	_, err := w.Write(zeros)
+	return err
+}
+
 // writeIndexed writes palette indices, each row "Up"-filtered: a row
 // that repeats the one above is all zeros.
 func writeIndexed(w io.Writer, im *indexed, lut []uint8) error {
@@ -237,7 +252,7 @@ func writeIndexed(w io.Writer, im *indexed, lut []uint8) error {
 		runs := im.runs[start:im.rowEnd[y]]
 		start = im.rowEnd[y]
 		if len(runs) == 0 {
-			if _, err := w.Write(zeros); err != nil {
+			if err := writeUpRow(w, zeros); err != nil {
 				return err
 			}
 			continue
@@ -300,4 +315,185 @@ func writeChunk(w *bytes.Buffer, kind string, data []byte) {
 	w.Write(data)
 	binary.BigEndian.PutUint32(n[:], crc.Sum32())
 	w.Write(n[:])
+}
+
+// rleDeflater writes a zlib stream (RFC 1950/1951) for Up-filtered
+// palette rows: one block of fixed Huffman codes, runs of a repeated byte
+// as matches at distance 1, everything else as literals. That is zlib's
+// Z_RLE strategy, which suits chart rows (long runs, rows that repeat the
+// row above and so filter to zeros) and costs a fraction of a general
+// deflate: no hashing, no Huffman tables to build per block.
+type rleDeflater struct {
+	w          io.Writer
+	buf        []byte
+	bits       uint64
+	nbits      uint
+	adlerA     uint32
+	adlerB     uint32
+	last       int // the previous byte written, -1 at the start
+	sinceAdler int // bytes since the Adler sums were last reduced
+}
+
+func newRLEDeflater(w io.Writer) *rleDeflater {
+	d := &rleDeflater{w: w, adlerA: 1, last: -1, buf: make([]byte, 0, 64<<10)}
+	d.buf = append(d.buf, 0x78, 0x01) // zlib header: deflate, 32K window, fastest
+	d.put(1, 1)                       // BFINAL
+	d.put(1, 2)                       // BTYPE 01: fixed Huffman codes
+	return d
+}
+
+// Fixed Huffman codes, bit-reversed for LSB-first output.
+var (
+	litCode [286]uint16
+	litLen  [286]uint8
+	// lengthCode maps a match length (3..258) to its code (257..285),
+	// extra-bit count and extra-bit value base.
+	lenSym   [259]uint16
+	lenExtra [259]uint8
+	lenBase  [259]uint16
+)
+
+func init() {
+	rev := func(code uint16, n uint8) uint16 {
+		var r uint16
+		for i := uint8(0); i < n; i++ {
+			r = r<<1 | code&1
+			code >>= 1
+		}
+		return r
+	}
+	for v := 0; v < 286; v++ {
+		var code uint16
+		var n uint8
+		switch {
+		case v < 144:
+			code, n = uint16(0x30+v), 8
+		case v < 256:
+			code, n = uint16(0x190+v-144), 9
+		case v < 280:
+			code, n = uint16(v-256), 7
+		default:
+			code, n = uint16(0xc0+v-280), 8
+		}
+		litCode[v], litLen[v] = rev(code, n), n
+	}
+	bases := []uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	extras := []uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	for i, b := range bases {
+		end := 259
+		if i+1 < len(bases) {
+			end = int(bases[i+1])
+		}
+		if b == 258 {
+			end = 259
+		}
+		for l := int(b); l < end; l++ {
+			lenSym[l], lenExtra[l], lenBase[l] = uint16(257+i), extras[i], b
+		}
+	}
+}
+
+// put appends n bits of v, least significant first.
+func (d *rleDeflater) put(v uint64, n uint) {
+	d.bits |= v << d.nbits
+	d.nbits += n
+	for d.nbits >= 8 {
+		d.buf = append(d.buf, byte(d.bits))
+		d.bits >>= 8
+		d.nbits -= 8
+	}
+}
+
+func (d *rleDeflater) literal(b byte) { d.put(uint64(litCode[b]), uint(litLen[b])) }
+
+// match emits a run of n (3..258) copies of the previous byte.
+func (d *rleDeflater) match(n int) {
+	sym := lenSym[n]
+	d.put(uint64(litCode[sym]), uint(litLen[sym]))
+	if e := lenExtra[n]; e > 0 {
+		d.put(uint64(n-int(lenBase[n])), uint(e))
+	}
+	d.put(0, 5) // distance code 0: distance 1
+}
+
+// Write compresses p, continuing runs across calls.
+func (d *rleDeflater) Write(p []byte) (int, error) {
+	d.adler(p)
+	for i := 0; i < len(p); {
+		b := p[i]
+		if int(b) == d.last {
+			n := 1
+			for i+n < len(p) && p[i+n] == b && n < 258 {
+				n++
+			}
+			if n >= 3 {
+				d.match(n)
+				i += n
+				continue
+			}
+		}
+		d.literal(b)
+		d.last = int(b)
+		i++
+	}
+	if len(d.buf) >= 48<<10 {
+		if _, err := d.w.Write(d.buf); err != nil {
+			return 0, err
+		}
+		d.buf = d.buf[:0]
+	}
+	return len(p), nil
+}
+
+// upRow writes the Up filter byte and n zeros without looking at them.
+func (d *rleDeflater) upRow(n int) {
+	_, _ = d.Write([]byte{2, 0})
+	n--
+	// Zeros leave the first Adler sum alone and add it n times to the second.
+	const mod = 65521
+	d.adlerB = uint32((uint64(d.adlerB) + uint64(d.adlerA)*uint64(n)) % mod)
+	d.adlerA %= mod
+	d.sinceAdler = 0
+	for ; n >= 258; n -= 258 {
+		d.match(258)
+	}
+	if n >= 3 {
+		d.match(n)
+		n = 0
+	}
+	for ; n > 0; n-- {
+		d.literal(0)
+	}
+}
+
+// adler updates the Adler-32 checksum, reducing modulo 65521 before the sums can overflow.
+func (d *rleDeflater) adler(p []byte) {
+	const mod = 65521
+	a, b := d.adlerA, d.adlerB
+	for len(p) > 0 {
+		n := min(len(p), 5552-d.sinceAdler)
+		for _, c := range p[:n] {
+			a += uint32(c)
+			b += a
+		}
+		p = p[n:]
+		d.sinceAdler += n
+		if d.sinceAdler == 5552 {
+			a, b, d.sinceAdler = a%mod, b%mod, 0
+		}
+	}
+	d.adlerA, d.adlerB = a, b
+}
+
+// Close ends the block and writes the checksum.
+func (d *rleDeflater) Close() error {
+	d.put(uint64(litCode[256]), uint(litLen[256])) // end of block
+	if d.nbits > 0 {
+		d.put(0, 8-d.nbits%8)
+	}
+	sum := (d.adlerB%65521)<<16 | d.adlerA%65521
+	d.buf = binary.BigEndian.AppendUint32(d.buf, sum)
+	_, err := d.w.Write(d.buf)
+	d.buf = d.buf[:0]
+	return err
 }

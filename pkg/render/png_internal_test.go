@@ -2,9 +2,12 @@ package render
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"testing"
 )
 
@@ -50,6 +53,7 @@ func TestEncodePNG(t *testing.T) {
 			if err := encodePNG(&buf, tc.img); err != nil {
 				t.Fatal(err)
 			}
+			checkZlib(t, buf.Bytes())
 			got, err := png.Decode(&buf)
 			if err != nil {
 				t.Fatal(err)
@@ -73,5 +77,26 @@ func TestEncodePNG(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkZlib inflates the IDAT stream to its end, which verifies the
+// Adler-32 checksum (image/png may stop reading before it).
+func checkZlib(t *testing.T, p []byte) {
+	t.Helper()
+	var idat []byte
+	for i := 8; i+12 <= len(p); {
+		n := int(binary.BigEndian.Uint32(p[i:]))
+		if string(p[i+4:i+8]) == "IDAT" {
+			idat = append(idat, p[i+8:i+8+n]...)
+		}
+		i += 12 + n
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(idat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(zr); err != nil {
+		t.Fatalf("IDAT: %v", err)
 	}
 }
