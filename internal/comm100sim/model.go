@@ -27,21 +27,54 @@ func mix(x uint64) uint64 { // splitmix64 finaliser
 }
 
 // u returns a uniform float in [0,1) for the given coordinates.
-func (r rng) u(parts ...int64) float64 {
+func (r rng) u(parts ...int64) float64 { return unit(r.hash(parts)) }
+
+func (r rng) hash(parts []int64) uint64 {
 	h := mix(r.seed)
 	for _, p := range parts {
 		h = mix(h ^ uint64(p))
 	}
-	return float64(h>>11) / (1 << 53)
+	return h
 }
 
-// count draws a small non-negative integer with mean about lambda.
+func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
+
+// count draws a small non-negative integer with mean about lambda. Its
+// second draw is u(parts..., 991), hashed on without copying the parts.
 func (r rng) count(lambda float64, parts ...int64) int {
 	if lambda <= 0 {
 		return 0
 	}
-	return int(lambda*2*r.u(parts...) + 0.5*r.u(append(parts, 991)...))
+	h := r.hash(parts)
+	return int(lambda*2*unit(h) + 0.5*unit(mix(h^991)))
 }
+
+// weekdayOf is the UTC weekday of slot s (1 January 1970 was a Thursday).
+func weekdayOf(s int64) time.Weekday {
+	day := s / 96
+	if s < 0 && s%96 != 0 {
+		day--
+	}
+	return time.Weekday(((day+4)%7 + 7) % 7)
+}
+
+// slotIntensity is intensity at slot s's start, from a table: it depends
+// only on the weekday and the quarter hour.
+func slotIntensity(s int64) float64 {
+	wd := weekdayOf(s)
+	return intensityTable[wd][(s%96+96)%96]
+}
+
+var intensityTable = func() (t [7][96]float64) {
+	monday := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < 7; d++ {
+		for q := 0; q < 96; q++ {
+			at := monday.AddDate(0, 0, d).Add(time.Duration(q) * slotLen)
+			t[at.Weekday()][q] = intensity(at)
+		}
+	}
+	return t
+}()
 
 // intensity is the site's chat demand per agent per slot: busy on weekday
 // afternoons (UTC), quiet at night and at weekends.
@@ -76,8 +109,7 @@ func (s agentState) String() string {
 // stateOf follows a shift pattern: four shifts through the UTC day, weekdays
 // for most agents, a short away break in the middle of each shift.
 func (m *model) stateOf(k int, s int64) agentState {
-	t := slotStart(s)
-	wd := t.Weekday()
+	wd := weekdayOf(s)
 	if (wd == time.Saturday || wd == time.Sunday) && k%5 != 0 {
 		return stateOffline
 	}
@@ -165,7 +197,8 @@ func (m *model) cell(k int, s int64) cell {
 		return c
 	}
 	c.online = slotLen.Seconds()
-	lambda := intensity(slotStart(s)) * (0.7 + 0.6*m.r.u(int64(k), 7))
+	busy := slotIntensity(s)
+	lambda := busy * (0.7 + 0.6*m.r.u(int64(k), 7))
 	c.requests = float64(m.r.count(lambda, s, K, 1))
 	c.manualSent = b(m.r.u(s, K, 30) < 0.25)
 	c.manualAccepted = b(c.manualSent > 0 && m.r.u(s, K, 31) < 0.4)
@@ -176,7 +209,6 @@ func (m *model) cell(k int, s int64) cell {
 	}
 	c.chats = c.requests - c.refused - c.missed
 	if c.chats > 0 || c.missed > 0 {
-		busy := intensity(slotStart(s))
 		if m.r.u(s, K, 4) < 0.2+0.3*busy {
 			c.queued = math.Min(c.requests, 1+float64(m.r.count(busy, s, K, 5)))
 			c.abandoned = b(m.r.u(s, K, 6) < 0.12)
@@ -298,7 +330,7 @@ func (x *cell) add(c cell) {
 type siteCell struct{ visits, autoSent, autoAcc, offlineButton float64 }
 
 func (m *model) site(s int64, campaign int, anyOnline bool) siteCell {
-	in := intensity(slotStart(s))
+	in := slotIntensity(s)
 	C := int64(campaign)
 	sc := siteCell{
 		visits:   float64(m.r.count(in*9*(1+0.4*float64(campaign%2)), s, C, 40)),
