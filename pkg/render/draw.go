@@ -352,14 +352,13 @@ func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Fi
 			}
 			y += laneH + laneGap
 		}
-		if more > 0 {
-			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+laneH-3, fontXS, colMuted, 'l')
-			y += laneH + laneGap
-		}
 		for i, t := range ticks {
 			x := x0 + (x1-x0)*float64(i)/float64(len(ticks))
 			p.line(x, padTop+18, x, y, 0.5, colMuted)
 			p.text(t, x+2, y+12, fontXS, colMuted, 'l')
+		}
+		if more > 0 { // below the axis, clear of the tick lines
+			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+12+laneH+laneGap-2, fontXS, colMuted, 'l')
 		}
 	}
 	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
