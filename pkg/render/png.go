@@ -139,7 +139,12 @@ func palettize(img *image.RGBA) (pal []byte, lut []uint8, im *indexed, ok bool) 
 		for x := 0; x < width; {
 			pix := binary.LittleEndian.Uint32(src[4*x:])
 			n := 1
-			for x+n < width && binary.LittleEndian.Uint32(src[4*(x+n):]) == pix {
+			// Two pixels per comparison along the run, then the odd one.
+			pair := uint64(pix) | uint64(pix)<<32
+			for x+n+1 < width && binary.LittleEndian.Uint64(src[4*(x+n):]) == pair {
+				n += 2
+			}
+			if x+n < width && binary.LittleEndian.Uint32(src[4*(x+n):]) == pix {
 				n++
 			}
 			a := uint8(pix >> 24)

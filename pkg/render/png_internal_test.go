@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+
+	"github.com/wcharczuk/go-chart/v2/drawing"
 	"io"
 	"testing"
 )
@@ -98,5 +100,27 @@ func checkZlib(t *testing.T, p []byte) {
 	}
 	if _, err := io.ReadAll(zr); err != nil {
 		t.Fatalf("IDAT: %v", err)
+	}
+}
+
+// BenchmarkEncodePNG encodes a 25-bar chart at the email's 2× density.
+func BenchmarkEncodePNG(b *testing.B) {
+	var bars []hbar
+	for i := 0; i < 25; i++ {
+		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
+			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
+	}
+	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", 2)
+	var c rgbaCollector
+	if err := f.fig.Render(rasterProvider, &c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(c.img.Pix)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := encodePNG(io.Discard, c.img); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
