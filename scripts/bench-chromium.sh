@@ -54,16 +54,16 @@ stop_sim() {
 }
 
 # run_digest OUT: one whole digest process against the running simulator;
-# prints "wall_seconds max_rss_kb status" (status: ok, or the exit code; the
-# outputs are written either way, and the error is in $dir/digest.err).
+# prints "wall_seconds max_rss_kb cpu_seconds status" (status: ok, or the
+# exit code; the outputs are written either way, the error is in $dir/digest.err).
 run_digest() {
   local status=ok
   env -u TABLE_NAME -u ARCHIVE_BUCKET -u CONFIG_SSM_PARAMETER -u CONFIG_S3_URI -u COMM100_SECRET_ARN \
     COMM100_BASE_URL="$sim_url" COMM100_SITE_ID=10000 COMM100_EMAIL=demo@example.com COMM100_API_KEY=demo-key \
-    /usr/bin/time -f '%e %M' -o "$dir/time.txt" \
+    /usr/bin/time -f '%e %M %U %S' -o "$dir/time.txt" \
     "$dir/reportmailer" digest --config "$CONFIG" --digest weekly-managers --at "$AT" --out "$1" >/dev/null 2>"$dir/digest.err" ||
     status="exit-$?"
-  echo "$(tail -1 "$dir/time.txt") $status"
+  awk -v s="$status" '{ print $1, $2, $3 + $4, s }' <(tail -1 "$dir/time.txt")
 }
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -73,7 +73,7 @@ echo "Whole 'reportmailer digest --out' process (fetch from a local simulator, r
 printf '  %-8s %9s %14s %9s %10s\n' agents wall peak-RSS PDF mail
 for n in $SIZES; do
   start_sim "$n"
-  read -r wall rss status < <(run_digest "$dir/out$n")
+  read -r wall rss _ status < <(run_digest "$dir/out$n")
   pdf=$(stat -c %s "$dir/out$n"/*.pdf)
   eml=$(stat -c %s "$dir/out$n"/*.eml)
   awk -v n="$n" -v w="$wall" -v r="$rss" -v p="$pdf" -v e="$eml" \
@@ -97,22 +97,28 @@ run_digest "$dir/cmp" >/dev/null
 html=$(ls "$dir"/cmp/*.html)
 : >"$dir/ours.txt"
 : >"$dir/chromium.txt"
+: >"$dir/ours-cpu.txt"
+: >"$dir/chromium-cpu.txt"
 for _ in $(seq "$ROUNDS"); do
-  read -r wall _ _ < <(run_digest "$dir/cmp")
+  read -r wall _ cpu _ < <(run_digest "$dir/cmp")
   echo "$wall" >>"$dir/ours.txt"
+  echo "$cpu" >>"$dir/ours-cpu.txt"
   prof=$(mktemp -d)
-  /usr/bin/time -f '%e' -o "$dir/time.txt" chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+  /usr/bin/time -f '%e %U %S' -o "$dir/time.txt" chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" --no-pdf-header-footer \
     --print-to-pdf="$dir/chromium.pdf" "file://$html" >/dev/null 2>&1
-  cat "$dir/time.txt" >>"$dir/chromium.txt"
+  awk '{ print $1 >> "'"$dir/chromium.txt"'"; print $2 + $3 >> "'"$dir/chromium-cpu.txt"'" }' <(tail -1 "$dir/time.txt")
   rm -rf "$prof"
 done
 stop_sim
 ours=$(median <"$dir/ours.txt")
 theirs=$(median <"$dir/chromium.txt")
+ours_cpu=$(median <"$dir/ours-cpu.txt")
+theirs_cpu=$(median <"$dir/chromium-cpu.txt")
 echo
-echo "Side by side, alternated $ROUNDS times (medians, whole processes, 20 agents):"
-awk -v o="$ours" -v c="$theirs" 'BEGIN {
-  printf "  reportmailer digest --out           %6.2f s\n", o
-  printf "  chromium --print-to-pdf (same HTML) %6.2f s\n", c
-  printf "  ratio                               %6.1f×\n", (o > 0 ? c / o : 0) }'
+echo "Side by side, alternated $ROUNDS times (medians, whole processes, 20 agents; load average $(cut -d' ' -f1 /proc/loadavg)):"
+awk -v o="$ours" -v c="$theirs" -v oc="$ours_cpu" -v cc="$theirs_cpu" 'BEGIN {
+  printf "  %-37s %8s %10s\n", "", "wall", "CPU"
+  printf "  %-37s %6.2f s %8.2f s\n", "reportmailer digest --out", o, oc
+  printf "  %-37s %6.2f s %8.2f s\n", "chromium --print-to-pdf (same HTML)", c, cc
+  printf "  %-37s %6.1f×  %8.1f×\n", "ratio", (o > 0 ? c / o : 0), (oc > 0 ? cc / oc : 0) }'
