@@ -413,11 +413,11 @@ func textTable(t *Table) string {
 // PreviewHTML inlines the images as data: URIs so the HTML opens in any
 // browser. Only for local previews: Gmail strips data: images in mail.
 func PreviewHTML(out *Output) string {
-	html := out.HTML
+	pairs := make([]string, 0, 2*len(out.Images))
 	for _, img := range out.Images {
-		html = strings.ReplaceAll(html, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
+		pairs = append(pairs, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
 	}
-	return html
+	return strings.NewReplacer(pairs...).Replace(out.HTML)
 }
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
