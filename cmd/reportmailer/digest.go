@@ -152,12 +152,14 @@ func runDemo(ctx context.Context, args []string) error {
 	id := fs.String("digest", "weekly-managers", "digest id")
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
 	out := fs.String("out", "out", "output directory")
+	agents := fs.Int("agents", 0, "simulate a site with this many agents (default 20; up to 10000)")
+	departments := fs.Int("departments", 0, "and this many departments (default 4)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1})
+	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1, Agents: *agents, Departments: *departments})
 	if err != nil {
 		return err
 	}
