@@ -42,8 +42,10 @@ demo: ## render the example weekly digest from the built-in simulator into out/ 
 demo-alert: ## play a queue surge from the simulator through the example's alert rules
 	$(GO) run ./cmd/reportmailer demo-alert --config reportmailer.example.yaml --out out
 
-bench: ## rendering and alert benchmarks, then Chromium printing the same digest (for the ratio)
-	$(GO) test -run '^$$' -bench 'Digest' -benchmem -benchtime 20x -cpu 1,2 ./pkg/render/
+bench: ## render benchmarks at 20/200/2,000 agents (1 core), then whole processes: peak RSS, mail size, and Chromium side by side
+	$(GO) test -run '^$$' -bench 'Digest/agents=20$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/
+	$(GO) test -run '^$$' -bench '^BenchmarkDigest$$/agents=(200|2000)$$' -benchmem -benchtime 3x -cpu 1 ./pkg/render/
+	$(GO) test -run '^$$' -bench 'DigestPDF$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/
 	$(GO) test -run '^$$' -bench 'Evaluate100' -benchmem -benchtime 200x ./pkg/alert/
 	$(GO) test -run '^$$' -bench 'EvaluateAPI200ms' -benchtime 5x ./pkg/alert/
 	@scripts/bench-chromium.sh

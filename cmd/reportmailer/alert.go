@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -15,16 +14,24 @@ import (
 )
 
 func runAlert(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("alert", flag.ContinueOnError)
+	fs := newFlagSet("alert")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	state := fs.String("state", "memory", "memory (dry, forgets) or dynamodb (TABLE_NAME)")
 	send := fs.Bool("send", false, "send the mails through SES (default: print what would be sent)")
+	timeout := fs.Duration("timeout", 60*time.Second, "deadline for the whole evaluation, as the Lambda's timeout is for it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send})
 	if err != nil {
 		return err
+	}
+	if !*send && *state != "memory" {
+		// A dry run records its mails as sent: against the Lambda's state it
+		// would swallow real notifications.
+		return fmt.Errorf("-state %s needs --send; a dry run uses -state memory", *state)
 	}
 	ev, err := evaluator(app, *state)
 	if err != nil {
@@ -42,22 +49,10 @@ func runAlert(ctx context.Context, args []string) error {
 }
 
 func evaluator(app *appenv.App, state string) (*alert.Evaluator, error) {
-	rules, err := alert.Compile(app.Config)
-	if err != nil {
-		return nil, err
-	}
-	ev := &alert.Evaluator{Config: app.Config, Rules: rules, Reports: app.Reports, Sender: app.Sender, Logger: app.Logger, Store: &alert.MemoryStore{}}
-	switch state {
-	case "memory":
-	case "dynamodb":
-		if app.DynamoDB == nil {
-			return nil, fmt.Errorf("-state dynamodb needs TABLE_NAME")
-		}
-		ev.Store = alert.DynamoStore{Client: app.DynamoDB, Table: app.Table}
-	default:
+	if state != "memory" && state != "dynamodb" {
 		return nil, fmt.Errorf("-state %q: want memory or dynamodb", state)
 	}
-	return ev, nil
+	return app.AlertEvaluator(state == "dynamodb")
 }
 
 func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
@@ -76,14 +71,21 @@ func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
 		verb = "would send"
 	}
 	for _, em := range out.Emails {
-		fmt.Printf("%s  %s to %v: %s\n", prefix, verb, em.To, em.Subject)
+		switch {
+		case em.Permanent:
+			fmt.Printf("%s  rejected for good (not retried) to %v: %s: %v\n", prefix, em.To, em.Subject, em.Err)
+		case em.Err != nil:
+			fmt.Printf("%s  not sent (left for the next evaluation) to %v: %s: %v\n", prefix, em.To, em.Subject, em.Err)
+		default:
+			fmt.Printf("%s  %s to %v: %s\n", prefix, verb, em.To, em.Subject)
+		}
 	}
 }
 
 // runDemoAlert plays the simulator's surge script through the example's
 // rules, one evaluation per simulated minute.
 func runDemoAlert(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo-alert", flag.ContinueOnError)
+	fs := newFlagSet("demo-alert")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
 	repeat := fs.Duration("repeat", 3*time.Minute, "reminder interval for the demo (the config's is longer)")
 	out := fs.String("out", "out", "directory for the mails (.eml)")

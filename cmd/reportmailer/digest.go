@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,7 +13,7 @@ import (
 
 	"reportmailer/internal/comm100sim"
 	"reportmailer/pkg/appenv"
-	"reportmailer/pkg/config"
+	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
 	"reportmailer/pkg/render"
 )
@@ -24,13 +23,14 @@ func cliLogger() *slog.Logger {
 }
 
 func runDigest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
+	fs := newFlagSet("digest")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	id := fs.String("digest", "", "digest id")
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now); the prior period before it is rendered")
 	start := fs.String("period-start", "", "render the period starting on this date (YYYY-MM-DD) instead")
 	out := fs.String("out", "out", "directory for the .pdf, .html, .txt and .eml")
-	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once)")
+	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once); refuses a period that has not ended")
+	testTo := fs.String("test-to", "", "send a test to this address only (\"[TEST]\" in the subject); the send log is neither read nor written")
 	verbose := fs.Bool("v", false, "log every report fetch")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -39,19 +39,22 @@ func runDigest(ctx context.Context, args []string) error {
 	if *verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: logger, NeedSender: *send})
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: logger, NeedSender: *send || *testTo != ""})
 	if err != nil {
 		return err
 	}
-	return renderDigest(ctx, app, *id, *at, *start, *out, *send)
+	if *send && *testTo != "" {
+		return errors.New("-send and -test-to: choose one")
+	}
+	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo}, *at, *out)
 }
 
-func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out string, send bool) error {
-	req := digest.Request{DigestID: id, PeriodStart: start, Send: send}
+func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {
+	id := req.DigestID
 	if id == "" {
 		return errors.New("-digest is required")
 	}
-	if start == "" {
+	if req.PeriodStart == "" {
 		req.At = time.Now()
 		if at != "" {
 			t, err := time.Parse(time.RFC3339, at)
@@ -62,8 +65,7 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 		}
 	}
 	started := time.Now()
-	deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
-	res, err := digest.Run(ctx, app.Config, deps, req)
+	res, err := digest.Run(ctx, app.Config, digestdeps.New(app), req)
 	if res != nil && res.AlreadySent {
 		fmt.Printf("%s for %s was already sent; nothing to do.\n", id, res.Period.Key())
 		return nil
@@ -76,6 +78,9 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 	}
 	fmt.Printf("%s: %s – %s (%s), %d sections, %d failed, rendered in %s\n", id, res.Period.Key(), res.Period.LastDay(),
 		res.Digest.Timezone, len(res.Digest.Reports), len(res.Failed), time.Since(started).Round(time.Millisecond))
+	if res.Period.End.After(time.Now()) {
+		fmt.Println("  partial: the period has not ended yet; this is a preview of incomplete data")
+	}
 	base := filepath.Join(out, res.BaseName)
 	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n  %s.eml   (open in a mail client)\n", base, base, base, base, base)
 	for _, m := range res.Messages {
@@ -83,6 +88,8 @@ func renderDigest(ctx context.Context, app *appenv.App, id, at, start, out strin
 			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
 		} else if m.Skipped != "" {
 			fmt.Printf("  skipped %s: %s\n", m.Key, m.Skipped)
+		} else if m.Outcome != "" {
+			fmt.Printf("  %s %s: %s\n", m.Outcome, m.Key, m.Reason)
 		}
 	}
 	return err
@@ -110,32 +117,6 @@ func writeOutputs(dir string, res *digest.Result) error {
 	return nil
 }
 
-func runValidate(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	cfgPath := fs.String("config", "reportmailer.yaml", "config file to check")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	fmt.Printf("Checking %s\n", *cfgPath)
-	data, err := os.ReadFile(*cfgPath)
-	if err != nil {
-		return err
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		fmt.Println("FAILED:", err)
-		return errors.New("the configuration is not valid")
-	}
-	fmt.Printf("SUCCESS: %d digest(s), %d alert rule(s)\n", len(cfg.Digests), len(cfg.Alerts.Rules))
-	for _, d := range cfg.Digests {
-		fmt.Printf("  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc))
-	}
-	for _, r := range cfg.Alerts.Rules {
-		fmt.Printf("  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
-	}
-	return nil
-}
-
 // startSimulator serves the built-in Comm100 simulator on a free loopback port.
 func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm100sim.Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -149,24 +130,11 @@ func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm
 	return "http://" + ln.Addr().String(), sim, nil
 }
 
-// runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
-func runDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
-	id := fs.String("digest", "weekly-managers", "digest id")
-	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
-	out := fs.String("out", "out", "output directory")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1})
-	if err != nil {
-		return err
-	}
+// simulatorGetenv is the environment of a run against the simulator at
+// url: its credentials, and no AWS (no send log, archive or remote config).
+func simulatorGetenv(url string) func(string) string {
 	env := comm100sim.ClientEnv(url)
-	getenv := func(k string) string {
+	return func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}
@@ -175,11 +143,31 @@ func runDemo(ctx context.Context, args []string) error {
 		}
 		return os.Getenv(k)
 	}
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: getenv, Logger: cliLogger()})
+}
+
+// runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
+func runDemo(ctx context.Context, args []string) error {
+	fs := newFlagSet("demo")
+	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
+	id := fs.String("digest", "weekly-managers", "digest id")
+	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
+	out := fs.String("out", "out", "output directory")
+	agents := fs.Int("agents", 0, "simulate a site with this many agents (default 20; up to 10000)")
+	departments := fs.Int("departments", 0, "and this many departments (default 4)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1, Agents: *agents, Departments: *departments})
+	if err != nil {
+		return err
+	}
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: simulatorGetenv(url), Logger: cliLogger()})
 	if err != nil {
 		return err
 	}
 	app.Archive = nil
 	fmt.Printf("Comm100 simulator on %s\n", url)
-	return renderDigest(ctx, app, *id, *at, "", *out, false)
+	return renderDigest(ctx, app, digest.Request{DigestID: *id}, *at, *out)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +21,7 @@ import (
 // moto_server: the `sam local invoke` path without Docker. With -arch arm64
 // it runs the linux/arm64 binary `sam build` ships, under qemu on other hosts.
 func runLocalInvoke(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("local-invoke", flag.ContinueOnError)
+	fs := newFlagSet("local-invoke")
 	function := fs.String("function", "digest", "digest or alert")
 	eventPath := fs.String("event", "", "event file (default: events/digest-weekly.json or events/alert.json)")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config bundled with the function")

@@ -1,12 +1,11 @@
-// Command alert is the alert Lambda: wiring only. It compiles the rules and
-// builds the clients once per cold start; alert.Handler evaluates every rule
-// on each scheduled event.
+// Command alert is the alert Lambda: wiring only. It loads the
+// configuration (which compiles the rules) and builds the clients once per
+// cold start; alert.Handler evaluates every rule on each scheduled event.
 package main
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"os"
 
@@ -20,6 +19,8 @@ func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "alert")
 	ev, err := setup(logger)
 	if err != nil {
+		// Report the start-up error on every invocation, so it reaches the
+		// logs, the retry policy and the failure destination.
 		logger.Error("start-up failed", "error", err.Error())
 		lambda.Start(func(context.Context, json.RawMessage) (any, error) { return nil, err })
 		return
@@ -32,13 +33,5 @@ func setup(logger *slog.Logger) (*alert.Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := alert.Compile(app.Config)
-	if err != nil {
-		return nil, err
-	}
-	if app.DynamoDB == nil {
-		return nil, errors.New("TABLE_NAME is required: alert state must persist between invocations")
-	}
-	return &alert.Evaluator{Config: app.Config, Rules: rules, Reports: app.Reports,
-		Store: alert.DynamoStore{Client: app.DynamoDB, Table: app.Table}, Sender: app.Sender, Logger: logger}, nil
+	return app.AlertEvaluator(true)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"reportmailer/pkg/appenv"
+	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
 )
 
@@ -25,6 +26,5 @@ func main() {
 		lambda.Start(func(context.Context, json.RawMessage) (any, error) { return nil, err })
 		return
 	}
-	deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: logger}
-	lambda.Start(digest.Handler(app.Config, deps))
+	lambda.Start(digest.Handler(app.Config, digestdeps.New(app)))
 }

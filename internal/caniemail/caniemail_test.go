@@ -29,6 +29,7 @@ var allowed = map[string]string{
 	"role attribute": `role="presentation" tells screen readers the layout tables are not data; a client that strips it loses nothing visible`,
 	"border-radius":  "rounded corners are decoration; Outlook on Windows shows square ones",
 	"@media":         "only the narrow-screen rule stacks the KPI tiles; without it they stay side by side and still fit 640 px",
+	"Local anchors":  `the "What changed" lines link to their sections; where a client cannot jump, the line is still read as plain text`,
 	// The hidden preheader (the line inboxes show after the subject) is
 	// hidden by several properties at once so that each client hides it
 	// with whichever it supports.

@@ -2,6 +2,8 @@ package alert
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	htmltemplate "html/template"
 	"sort"
@@ -137,12 +139,10 @@ func subject(n *Notification, v view, count int) string {
 	return s
 }
 
-// compose groups notifications by recipients into one email each.
+// compose groups notifications by recipients into one email each. A
+// group whose mail cannot be built is split into one mail per
+// notification, so that one bad alert does not hold back the others.
 func (e *Evaluator) compose(now time.Time, out *Outcome) {
-	if err := parseTemplates(); err != nil {
-		e.logger().Error("alert templates", "error", err.Error())
-		return
-	}
 	groups := map[string][]*Notification{}
 	var keys []string
 	for _, n := range out.Notifications {
@@ -155,43 +155,89 @@ func (e *Evaluator) compose(now time.Time, out *Outcome) {
 		groups[k] = append(groups[k], n)
 	}
 	sort.Strings(keys)
-	from := e.Config.Alerts.From
-	if from == "" {
-		from = e.Config.Mail.From
-	}
 	for _, k := range keys {
 		ns := groups[k]
 		// Firing first, then reminders, then resolved; worst severity first within.
 		sort.SliceStable(ns, func(i, j int) bool { return order(ns[i]) < order(ns[j]) })
-		data := emailData{CheckedAt: now.UTC().Format("Mon 2 Jan 2006 15:04 UTC")}
-		for _, n := range ns {
-			data.Alerts = append(data.Alerts, describe(n, now))
-		}
-		data.Subject = subject(ns[0], data.Alerts[0], len(ns))
-		var html, text bytes.Buffer
-		if err := htmlT.Execute(&html, data); err != nil {
-			e.logger().Error("alert html", "error", err.Error())
+		em := e.build(ns, now)
+		if em.Err == nil || len(ns) == 1 {
+			out.Emails = append(out.Emails, em)
 			continue
 		}
-		_ = textT.Execute(&text, data)
-		m := &mail.Message{From: from, To: ns[0].To, Subject: data.Subject, Date: now, Text: text.String(), HTML: html.String(),
-			Headers: map[string]string{"X-Reportmailer-Alert": ns[0].RuleID, "X-Priority": priority(ns[0])}}
-		first := ns[0]
-		switch {
-		case len(ns) == 1 && first.Kind == KindFiring:
-			m.MessageID = first.State.ThreadID
-		case len(ns) == 1:
-			m.MessageID = fmt.Sprintf("alert.%s.%s.%d@reportmailer", first.RuleID, first.Kind, now.Unix())
-			if first.State.ThreadID != "" {
-				m.InReplyTo, m.References = first.State.ThreadID, []string{first.State.ThreadID}
-			}
-		default:
-			m.MessageID = fmt.Sprintf("alert-group.%d.%d@reportmailer", now.Unix(), len(out.Emails))
+		e.logger().Warn("grouped alert mail could not be built; sending its alerts one by one", "alerts", len(ns), "error", em.Err.Error())
+		for _, n := range ns {
+			out.Emails = append(out.Emails, e.build([]*Notification{n}, now))
 		}
-		raw, err := m.Bytes()
-		em := &Email{Subject: data.Subject, To: m.Recipients(), Raw: raw, Notifications: ns, Err: err}
-		out.Emails = append(out.Emails, em)
 	}
+}
+
+// build renders and encodes one email; a failure is kept in Email.Err
+// and the notifications stay in the outbox, like a failed send.
+func (e *Evaluator) build(ns []*Notification, now time.Time) *Email {
+	data := emailData{CheckedAt: now.UTC().Format("Mon 2 Jan 2006 15:04 UTC")}
+	for _, n := range ns {
+		data.Alerts = append(data.Alerts, describe(n, now))
+	}
+	data.Subject = subject(ns[0], data.Alerts[0], len(ns))
+	em := &Email{Subject: data.Subject, To: ns[0].To, Notifications: ns}
+	if em.Err = parseTemplates(); em.Err != nil {
+		return em
+	}
+	var html, text bytes.Buffer
+	if err := htmlT.Execute(&html, data); err != nil {
+		em.Err = fmt.Errorf("alert html: %w", err)
+		return em
+	}
+	if err := textT.Execute(&text, data); err != nil {
+		em.Err = fmt.Errorf("alert text: %w", err)
+		return em
+	}
+	from := e.Config.Alerts.From
+	if from == "" {
+		from = e.Config.Mail.From
+	}
+	m := &mail.Message{From: from, To: ns[0].To, Subject: data.Subject, Date: now, Text: text.String(), HTML: html.String(),
+		Headers: map[string]string{"X-Reportmailer-Alert": ns[0].RuleID, "X-Priority": priority(ns[0])}}
+	m.MessageID, m.References = threading(ns)
+	if len(m.References) > 0 {
+		m.InReplyTo = m.References[0]
+	}
+	em.MessageID = m.MessageID
+	em.Raw, em.Err = m.Bytes()
+	if em.Err == nil {
+		em.To = m.Recipients()
+	}
+	return em
+}
+
+// threading names a mail and the threads it continues. A lone FIRING
+// starts its instance's thread. Any other mail's id is derived from what
+// it notifies (rule, instance, kind, decision time), so a resend of the
+// same mail has the same id; it references the threads of its reminders
+// and RESOLVED notifications. A grouped FIRING mail's id becomes the
+// thread of each alert it carried (recorded when it is sent).
+func threading(ns []*Notification) (id string, refs []string) {
+	if len(ns) == 1 && ns[0].Kind == KindFiring && ns[0].State.ThreadID != "" {
+		return ns[0].State.ThreadID, nil
+	}
+	h := sha256.New()
+	seen := map[string]bool{}
+	for _, n := range ns {
+		decided := time.Time{}
+		if n.State.Outbox != nil {
+			decided = n.State.Outbox.Decided
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\n", n.RuleID, n.Sample.Instance, n.Kind, decided.Unix())
+		if t := n.State.ThreadID; n.Kind != KindFiring && t != "" && !seen[t] {
+			seen[t] = true
+			refs = append(refs, t)
+		}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:20]
+	if len(ns) == 1 {
+		return fmt.Sprintf("alert.%s.%s@reportmailer", ns[0].Kind, sum), refs
+	}
+	return fmt.Sprintf("alert-group.%s@reportmailer", sum), refs
 }
 
 func order(n *Notification) int {

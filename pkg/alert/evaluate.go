@@ -27,9 +27,24 @@ type Evaluator struct {
 	Config  *config.Config
 	Rules   []Rule
 	Reports Fetcher
-	Store   Store
-	Sender  mail.Sender // nil: compose only (dry run)
-	Logger  *slog.Logger
+	States  StateStore
+	// Sender nil is a dry run: mails are composed, not sent, and recorded
+	// as sent so the states move on as they would have.
+	Sender mail.Sender
+	Logger *slog.Logger
+	// Reserve is the time kept before the context's deadline for recording
+	// state and sending once the fetch is over, so that a hanging API still
+	// counts as a failed poll. Zero: a third of the time left, at most 10 s.
+	Reserve time.Duration
+}
+
+// New compiles the config's alert rules into an evaluator.
+func New(cfg *config.Config, fetcher Fetcher, states StateStore, sender mail.Sender, logger *slog.Logger) (*Evaluator, error) {
+	rules, err := Compile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluator{Config: cfg, Rules: rules, Reports: fetcher, States: states, Sender: sender, Logger: logger}, nil
 }
 
 // NoDataRule is the id of the built-in "Comm100 data unavailable" alert.
@@ -53,9 +68,13 @@ type Email struct {
 	Subject       string
 	To            []string
 	Raw           []byte
-	ID            string
+	MessageID     string // the Message-ID header, without angle brackets
+	ID            string // the mail service's id, once sent
 	Notifications []*Notification
-	Err           error
+	// Err is why the mail was not sent; it is retried next evaluation
+	// unless Permanent (the mail service rejected it for good).
+	Err       error
+	Permanent bool
 }
 
 // Outcome is what one evaluation did.
@@ -106,30 +125,53 @@ func names(cfg *config.Config) format.Names {
 	return format.Names{reports.GroupAgent: cfg.Names.Agents, reports.GroupDepartment: cfg.Names.Departments}
 }
 
-// Evaluate runs one evaluation at now (the schedule's time).
+// reserve is the time kept after the fetch for state and mail.
+func (e *Evaluator) reserve(ctx context.Context) (time.Duration, bool) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return 0, false
+	}
+	if e.Reserve > 0 {
+		return e.Reserve, true
+	}
+	return min(10*time.Second, time.Until(deadline)/3), true
+}
+
+// fetchContext ends the fetch early enough to record its failure: the
+// Comm100 client's per-attempt timeout may be as long as the whole
+// invocation.
+func (e *Evaluator) fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	r, ok := e.reserve(ctx)
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	deadline, _ := ctx.Deadline()
+	return context.WithDeadline(ctx, deadline.Add(-r))
+}
+
+// Evaluate runs one evaluation at now (the schedule's time). When ctx has
+// a deadline (the Lambda's), the fetch ends Reserve before it.
 func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, error) {
 	out := &Outcome{}
-	queues, rightNow, fetchErr := e.snapshot(ctx)
+	fetchCtx, cancel := e.fetchContext(ctx)
+	queues, rightNow, fetchErr := e.snapshot(fetchCtx)
+	cancel()
 	out.FetchError = fetchErr
 	if fetchErr != nil {
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
 	}
-	if err := e.noData(ctx, fetchErr != nil, now, out); err != nil {
-		return out, err
-	}
+	// A state that cannot be read or written fails its own instances only:
+	// what was decided (and saved in the outbox) elsewhere still goes out.
+	errs := []error{e.noData(ctx, fetchErr != nil, now, out)}
 	if fetchErr == nil {
 		for i := range e.Rules {
-			if err := e.evaluateRule(ctx, &e.Rules[i], queues, rightNow, now, out); err != nil {
-				return out, err
-			}
+			errs = append(errs, e.evaluateRule(ctx, &e.Rules[i], queues, rightNow, now, out))
 		}
 	}
 	e.compose(now, out)
-	if e.Sender != nil {
-		e.send(ctx, now, out)
-	}
-	return out, nil
+	e.send(ctx, now, out)
+	return out, errors.Join(errs...)
 }
 
 func (e *Evaluator) noData(ctx context.Context, failed bool, now time.Time, out *Outcome) error {
@@ -168,7 +210,7 @@ func (e *Evaluator) evaluateRule(ctx context.Context, r *Rule, queues []reports.
 // apply steps every instance of a rule: those observed now, and stored
 // ones that vanished (a vanished queue counts as resolved).
 func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy, samples []Sample, to []string, severity string, now time.Time, out *Outcome) error {
-	stored, err := e.Store.Load(ctx, ruleID)
+	stored, err := e.States.Load(ctx, ruleID)
 	if err != nil {
 		return err
 	}
@@ -178,11 +220,12 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 	}
 	var vanished []string
 	for inst, st := range stored {
-		if !seen[inst] && (st.Status != OK || st.Unsent != "") {
+		if !seen[inst] && (st.Status != OK || st.Outbox != nil) {
 			vanished = append(vanished, inst)
 		}
 	}
 	sort.Strings(vanished)
+	var errs []error
 	for _, inst := range vanished {
 		label := stored[inst].Label
 		if label == "" {
@@ -192,24 +235,38 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 	}
 	for _, s := range samples {
 		prev := stored[s.Instance]
+		if o := prev.Outbox; o != nil && !o.Claimed.IsZero() && !o.Claimed.Before(now) {
+			// An evaluation of this same time is sending it (a duplicate
+			// delivery of the schedule); a later one retries it if it was not.
+			e.logger().Info("alert notification claimed by another evaluation", "rule", ruleID, "instance", s.Instance)
+			continue
+		}
 		next, kind := Step(prev.State, s.Obs, p, now)
-		if next.Status != OK || next.Unsent != "" {
+		if next.Status != OK || next.Outbox != nil {
 			next.Label = s.Label
 		}
 		if kind == KindFiring {
 			next.ThreadID = threadID(ruleID, s.Instance, next.FiringSince)
 		}
-		if next.Status == OK && prev.Status == OK && prev.Unsent == "" && kind == "" {
+		if kind != "" {
+			// The outbox: saved as "to send" with the transition, claimed by
+			// this evaluation; the version check makes the claim exclusive.
+			o := *next.Outbox
+			o.Claimed = now
+			next.Outbox = &o
+		}
+		if next.Status == OK && prev.Status == OK && prev.Outbox == nil && kind == "" {
 			continue // nothing to remember: no write every minute for quiet queues
 		}
-		ver, err := e.Store.Save(ctx, ruleID, s.Instance, next, prev.Version, now)
+		ver, err := e.States.Save(ctx, ruleID, s.Instance, next, prev.Version, now)
 		if errors.Is(err, ErrConflict) {
 			// Another evaluation got here first and owns this transition.
 			e.logger().Info("alert state changed concurrently; leaving it to the other evaluation", "rule", ruleID, "instance", s.Instance)
 			continue
 		}
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
 		e.logger().Debug("alert evaluated", "rule", ruleID, "instance", s.Instance, "status", string(next.Status), "value", s.Obs.Value)
 		if kind != "" {
@@ -217,7 +274,7 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 				Version: ver, Prev: prev.State, To: to, Severity: severity})
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func threadID(rule, instance string, since time.Time) string {
@@ -225,37 +282,137 @@ func threadID(rule, instance string, since time.Time) string {
 	return fmt.Sprintf("alert.%s.%s.%d@reportmailer", rule, clean, since.Unix())
 }
 
-// send sends each email; a failure marks its notifications unsent so the
-// next evaluation tries again.
+// sendMargin is the least time left before the deadline for starting a
+// send; with less, the mail stays in the outbox for the next evaluation
+// rather than risk an ambiguous send cut off by the deadline.
+func (e *Evaluator) sendMargin(ctx context.Context) (time.Duration, bool) {
+	r, ok := e.reserve(ctx)
+	return min(3*time.Second, r/2), ok
+}
+
+// errNoTime is a send not started for lack of time before the deadline.
+var errNoTime = errors.New("too little time left before the deadline to send; left for the next evaluation")
+
+// send sends each email and settles its notifications' outboxes: sent,
+// failed for good, or left to retry at the next evaluation.
 func (e *Evaluator) send(ctx context.Context, now time.Time, out *Outcome) {
 	from := e.Config.Alerts.From
 	if from == "" {
 		from = e.Config.Mail.From
 	}
+	margin, hasDeadline := e.sendMargin(ctx)
 	for _, em := range out.Emails {
-		if em.Err != nil { // could not be composed; logged by compose
-			continue
+		if em.Err == nil && e.Sender != nil {
+			if deadline, _ := ctx.Deadline(); hasDeadline && time.Until(deadline) < margin {
+				em.Err = errNoTime
+			} else {
+				env := mail.Envelope{From: from, Recipients: em.To, ConfigurationSet: e.Config.Mail.ConfigurationSet, Tags: e.Config.Mail.Tags}
+				em.ID, em.Err = e.Sender.Send(ctx, env, em.Raw)
+			}
 		}
-		env := mail.Envelope{From: from, Recipients: em.To, ConfigurationSet: e.Config.Mail.ConfigurationSet, Tags: e.Config.Mail.Tags}
-		em.ID, em.Err = e.Sender.Send(ctx, env, em.Raw)
-		if em.Err == nil {
+		e.settle(ctx, now, em, e.outcome(em))
+	}
+}
+
+// outcome logs what became of an email and returns how to record it in
+// each of its notifications' states.
+func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
+	var perm *mail.PermanentError
+	switch {
+	case em.Err == nil:
+		if e.Sender == nil {
+			e.logger().Info("alert mail composed (dry run)", "subject", em.Subject, "alerts", len(em.Notifications))
+		} else {
 			e.logger().Info("alert mail sent", "subject", em.Subject, "messageId", em.ID, "alerts", len(em.Notifications))
-			continue
 		}
-		e.logger().Error("alert mail failed; will retry next evaluation", "subject", em.Subject, "error", em.Err.Error())
-		for _, n := range em.Notifications {
-			s := n.State
-			switch n.Kind {
-			case KindFiring:
-				s.Notified, s.Unsent = false, KindFiring
-			case KindRepeat:
-				s.LastNotified = n.Prev.LastNotified
-			case KindResolved:
-				s.Unsent = KindResolved
+		return func(s *State, n *Notification) {
+			s.Outbox = nil
+			if n.Kind == KindFiring {
+				s.ThreadID = em.MessageID // a grouped mail's id becomes each alert's thread
 			}
-			if _, err := e.Store.Save(context.WithoutCancel(ctx), n.RuleID, n.Sample.Instance, s, n.Version, now); err != nil {
-				e.logger().Error("could not record the failed alert mail", "rule", n.RuleID, "error", err.Error())
-			}
+		}
+	case errors.As(em.Err, &perm):
+		em.Permanent = true
+		e.logger().Error("alert mail rejected for good; recorded as failed, not retried", "subject", em.Subject,
+			"alerts", len(em.Notifications), "error", em.Err.Error())
+		return func(s *State, _ *Notification) {
+			failed := *s.Outbox
+			failed.Attempts++
+			failed.Error = em.Err.Error()
+			s.Failed, s.Outbox = &failed, nil
 		}
 	}
+	attempt := 1
+	if o := em.Notifications[0].State.Outbox; o != nil {
+		attempt += o.Attempts
+	}
+	level := slog.LevelError
+	if attempt > 1 {
+		level = slog.LevelWarn // said once as an error; the outbox counts the rest
+	}
+	e.logger().Log(context.Background(), level, "alert mail not sent; will retry next evaluation", "subject", em.Subject,
+		"attempt", attempt, "error", em.Err.Error())
+	return func(s *State, _ *Notification) {
+		o := *s.Outbox
+		o.Attempts++
+		o.Error = em.Err.Error()
+		s.Outbox = &o
+	}
+}
+
+// settleTries bounds the writes that settle one outbox: a "sent" that is
+// not recorded means the mail goes again at the next evaluation.
+const settleTries = 4
+
+// settle writes the outcome of an email into each notification's state.
+// It retries a failed write with backoff, and after a version conflict
+// re-reads the state and applies the outcome again if the outbox is still
+// the one this evaluation claimed.
+func (e *Evaluator) settle(ctx context.Context, now time.Time, em *Email, update func(*State, *Notification)) {
+	// Recording must outlive a cancelled send context: the mail is out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, n := range em.Notifications {
+		s, version := n.State, n.Version
+		update(&s, n)
+		var err error
+		for try := 1; try <= settleTries; try++ {
+			var ver int64
+			ver, err = e.States.Save(ctx, n.RuleID, n.Sample.Instance, s, version, now)
+			if err == nil {
+				n.State, n.Version = s, ver
+				break
+			}
+			if errors.Is(err, ErrConflict) {
+				cur, ok := e.current(ctx, n)
+				if !ok || cur.Outbox == nil || cur.Outbox.Kind != n.Kind || !cur.Outbox.Claimed.Equal(now) {
+					e.logger().Warn("alert state moved on while the mail was out; outcome not recorded", "rule", n.RuleID, "instance", n.Sample.Instance)
+					err = nil
+					break
+				}
+				s, version = cur.State, cur.Version
+				update(&s, n)
+				continue
+			}
+			if try < settleTries {
+				select {
+				case <-time.After(time.Duration(50<<try) * time.Millisecond):
+				case <-ctx.Done():
+				}
+			}
+		}
+		if err != nil {
+			e.logger().Error("could not record the alert mail's outcome", "rule", n.RuleID, "instance", n.Sample.Instance, "error", err.Error())
+		}
+	}
+}
+
+// current re-reads one notification's stored state.
+func (e *Evaluator) current(ctx context.Context, n *Notification) (Stored, bool) {
+	all, err := e.States.Load(ctx, n.RuleID)
+	if err != nil {
+		return Stored{}, false
+	}
+	cur, ok := all[n.Sample.Instance]
+	return cur, ok
 }

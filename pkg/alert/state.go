@@ -3,6 +3,12 @@
 // decides notifications from state transitions, the way Grafana and
 // Alertmanager do: OK → PENDING → FIRING → OK, a reminder every `repeat`
 // while firing, and one RESOLVED when it is over.
+//
+// Delivery is at least once: a notification is saved in its instance's
+// outbox together with the transition that decided it, sent, then cleared;
+// whatever an evaluation leaves in an outbox (a failed send, a crash, a
+// mail that could not be built) the next one sends, under the same
+// Message-ID. A permanent rejection is recorded and not retried.
 package alert
 
 import (
@@ -38,19 +44,46 @@ type State struct {
 	FiringSince time.Time `json:"firingSince"`
 	// Breaches counts consecutive evaluations with the condition true.
 	Breaches int `json:"breaches"`
-	// Notified is true once a FIRING mail for this episode went out.
+	// Notified is true once a FIRING mail for this episode was decided
+	// (put in the outbox); a RESOLVED follows only such an episode.
 	Notified     bool      `json:"notified"`
 	LastNotified time.Time `json:"lastNotified"`
-	// Unsent is a notification that could not be delivered and is retried next time.
-	Unsent Kind    `json:"unsent,omitempty"`
+	// Outbox is the notification decided and not yet known to be sent.
+	Outbox *Outbox `json:"outbox,omitempty"`
+	// Failed is the last notification the mail service rejected for good;
+	// it is kept for the record and never retried.
+	Failed *Outbox `json:"failed,omitempty"`
 	Value  float64 `json:"value"`
 	// Peak is the worst value of the episode.
 	Peak float64 `json:"peak"`
-	// ThreadID is the FIRING mail's Message-ID; reminders and RESOLVED reply to it.
+	// ThreadID is the Message-ID of the mail that carried FIRING (a grouped
+	// mail's id when it went out in one); reminders and RESOLVED reply to it.
 	ThreadID string `json:"threadId,omitempty"`
 	// Label is the instance's readable name, kept for when the queue vanishes.
 	Label string `json:"label,omitempty"`
 }
+
+// Outbox is a notification saved with the transition that decided it,
+// before it is sent: an evaluation saves the state with the notification
+// "to send", sends, then clears it. One still present at a later
+// evaluation was left unsent (a failed send, a crash, a mail that could
+// not be built, quiet hours) and is sent then.
+type Outbox struct {
+	Kind Kind `json:"kind"`
+	// Decided is when the notification was first decided. It names the
+	// mail (Message-ID), so a resend carries the id of the first attempt
+	// and clients that drop duplicate ids collapse the copies.
+	Decided time.Time `json:"decided"`
+	// Claimed is the time of the evaluation sending it. An evaluation of
+	// the same time (a duplicate delivery of the schedule) leaves it to
+	// that one; a later evaluation takes it over.
+	Claimed  time.Time `json:"claimed,omitzero"`
+	Attempts int       `json:"attempts,omitempty"`
+	// Error is why the last attempt failed.
+	Error string `json:"error,omitempty"`
+}
+
+func (o *Outbox) is(k Kind) bool { return o != nil && o.Kind == k }
 
 // Observation is one evaluation's view of an instance.
 type Observation struct {
@@ -76,16 +109,20 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 	next := prev
 	next.Value = obs.Value
 	active := p.Active == nil || p.Active(now)
+	breached := obs.Present && p.Breached(obs.Value)
 
 	switch prev.Status {
 	case "", OK:
-		if prev.Unsent == KindResolved && active {
-			next.Unsent = ""
-			return next, KindResolved
+		if prev.Outbox.is(KindResolved) {
+			if active {
+				return notify(next, KindResolved, now, true)
+			}
+			if !breached {
+				return next, "" // the RESOLVED waits for active hours
+			}
 		}
-		if !obs.Present || !p.Breached(obs.Value) {
-			next = State{Status: OK, Value: obs.Value}
-			return next, ""
+		if !breached {
+			return State{Status: OK, Value: obs.Value}, ""
 		}
 		next = State{Status: Pending, Since: now, Breaches: 1, Value: obs.Value, Peak: obs.Value}
 		if held(next, p, now) {
@@ -94,7 +131,7 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 		return next, ""
 
 	case Pending:
-		if !obs.Present || !p.Breached(obs.Value) {
+		if !breached {
 			return State{Status: OK, Value: obs.Value}, "" // flapped back: no mail
 		}
 		next.Breaches++
@@ -107,36 +144,52 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 	case Firing:
 		recovered := !obs.Present || (p.Recovered != nil && p.Recovered(obs.Value)) || (p.Recovered == nil && !p.Breached(obs.Value))
 		if recovered {
-			resolved := State{Status: OK, Value: obs.Value, FiringSince: prev.FiringSince, Peak: prev.Peak, ThreadID: prev.ThreadID, Label: prev.Label}
+			resolved := State{Status: OK, Value: obs.Value, FiringSince: prev.FiringSince, Peak: prev.Peak, ThreadID: prev.ThreadID,
+				Label: prev.Label, Failed: prev.Failed}
 			if prev.Notified && p.SendResolved {
-				if !active {
-					resolved.Unsent = KindResolved
-					return resolved, ""
+				if active {
+					resolved.LastNotified = now
 				}
-				resolved.LastNotified = now
-				return resolved, KindResolved
+				return notify(resolved, KindResolved, now, active)
 			}
 			return resolved, ""
 		}
-		if obs.Present && p.Breached(obs.Value) {
+		if breached {
 			next.Breaches++
 		}
 		next.Peak = worst(p, next.Peak, obs.Value)
 		if !active {
-			return next, ""
+			return next, "" // an unsent notification stays in the outbox
 		}
-		if !prev.Notified || prev.Unsent == KindFiring {
-			// Held while outside active hours, or the first mail failed: send it now.
-			next.Notified, next.Unsent, next.LastNotified = true, "", now
-			return next, KindFiring
-		}
-		if p.Repeat > 0 && now.Sub(prev.LastNotified) >= p.Repeat {
-			next.LastNotified, next.Unsent = now, ""
-			return next, KindRepeat
+		switch {
+		case !prev.Notified || prev.Outbox.is(KindFiring):
+			// Held while outside active hours, or the first mail was left unsent: send it now.
+			next.Notified, next.LastNotified = true, now
+			return notify(next, KindFiring, now, true)
+		case prev.Outbox.is(KindRepeat),
+			p.Repeat > 0 && now.Sub(prev.LastNotified) >= p.Repeat:
+			next.LastNotified = now
+			return notify(next, KindRepeat, now, true)
 		}
 		return next, ""
 	}
 	return next, ""
+}
+
+// notify puts a notification in the state's outbox, and returns its kind
+// when it may be sent now. A resend of the outbox's notification keeps
+// its decision time and attempt count.
+func notify(s State, k Kind, now time.Time, active bool) (State, Kind) {
+	o := Outbox{Kind: k, Decided: now}
+	if s.Outbox.is(k) {
+		o = *s.Outbox
+		o.Claimed = time.Time{}
+	}
+	s.Outbox = &o
+	if !active {
+		return s, ""
+	}
+	return s, k
 }
 
 func worst(p Policy, a, b float64) float64 {
@@ -163,5 +216,5 @@ func fire(s State, now time.Time, active bool) (State, Kind) {
 		return s, "" // firing, but the mail waits for active hours
 	}
 	s.Notified, s.LastNotified = true, now
-	return s, KindFiring
+	return notify(s, KindFiring, now, true)
 }

@@ -23,8 +23,10 @@ type Stored struct {
 // ErrConflict means another evaluation wrote the instance first.
 var ErrConflict = errors.New("alert state changed by another evaluation")
 
-// Store keeps instance states between evaluations.
-type Store interface {
+// StateStore keeps instance states (and their outboxes) between
+// evaluations. It is not the digest send log (package sendlog): that one
+// records which digest periods were mailed.
+type StateStore interface {
 	// Load returns every stored instance of a rule.
 	Load(ctx context.Context, ruleID string) (map[string]Stored, error)
 	// Save writes a state if the stored version is still expect (0: not
@@ -36,15 +38,15 @@ type Store interface {
 // removes it (it keeps the thread id for a late RESOLVED retry).
 const okRetention = 24 * time.Hour
 
-// DynamoStore keeps states in the reportmailer table: pk "alert#<rule>",
+// DynamoStates keeps states in the reportmailer table: pk "alert#<rule>",
 // sk the instance, the state as JSON and a version number.
-type DynamoStore struct {
+type DynamoStates struct {
 	Client *dynamodb.Client
 	Table  string
 }
 
-// Load implements Store.
-func (d DynamoStore) Load(ctx context.Context, ruleID string) (map[string]Stored, error) {
+// Load implements StateStore.
+func (d DynamoStates) Load(ctx context.Context, ruleID string) (map[string]Stored, error) {
 	out := map[string]Stored{}
 	p := dynamodb.NewQueryPaginator(d.Client, &dynamodb.QueryInput{
 		TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
@@ -74,14 +76,14 @@ func (d DynamoStore) Load(ctx context.Context, ruleID string) (map[string]Stored
 	return out, nil
 }
 
-// Save implements Store with a version-checked put.
-func (d DynamoStore) Save(ctx context.Context, ruleID, instance string, s State, expect int64, now time.Time) (int64, error) {
+// Save implements StateStore with a version-checked put.
+func (d DynamoStates) Save(ctx context.Context, ruleID, instance string, s State, expect int64, now time.Time) (int64, error) {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return 0, err
 	}
 	ttl := now.Add(30 * 24 * time.Hour)
-	if s.Status == OK && s.Unsent == "" {
+	if s.Status == OK && s.Outbox == nil {
 		ttl = now.Add(okRetention)
 	}
 	in := &dynamodb.PutItemInput{
@@ -110,14 +112,14 @@ func (d DynamoStore) Save(ctx context.Context, ruleID, instance string, s State,
 	return expect + 1, nil
 }
 
-// MemoryStore keeps states in memory (dry runs, tests, the demo).
-type MemoryStore struct {
+// MemoryStates keeps states in memory (dry runs, tests, the demo).
+type MemoryStates struct {
 	mu    sync.Mutex
 	items map[string]map[string]Stored
 }
 
-// Load implements Store.
-func (m *MemoryStore) Load(_ context.Context, ruleID string) (map[string]Stored, error) {
+// Load implements StateStore.
+func (m *MemoryStates) Load(_ context.Context, ruleID string) (map[string]Stored, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := map[string]Stored{}
@@ -127,8 +129,8 @@ func (m *MemoryStore) Load(_ context.Context, ruleID string) (map[string]Stored,
 	return out, nil
 }
 
-// Save implements Store.
-func (m *MemoryStore) Save(_ context.Context, ruleID, instance string, s State, expect int64, _ time.Time) (int64, error) {
+// Save implements StateStore.
+func (m *MemoryStates) Save(_ context.Context, ruleID, instance string, s State, expect int64, _ time.Time) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.items == nil {

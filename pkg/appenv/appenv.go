@@ -1,9 +1,12 @@
 // Package appenv builds reportmailer's dependencies from the process
-// environment, once per process: the configuration (from a file, an SSM
-// parameter or an S3 object), Comm100 credentials (Secrets Manager or
-// environment), and the AWS clients. The Lambdas and the CLI share it.
+// environment, once per process. LoadConfig is the one configuration
+// loader: it reads the file, SSM parameter or S3 object, applies the
+// environment's overrides, validates everything and compiles the alert
+// rules. Load adds the Comm100 credentials (Secrets Manager or environment)
+// and the AWS clients. The Lambdas, the CLI (`validate` included) and the
+// tests all call these, so they can never disagree about a configuration.
 //
-// Environment:
+// Environment (config.Env lists the overrides; each is validated with the file):
 //
 //	CONFIG_FILE           path to the YAML config (default: config.yaml beside the binary, then ./reportmailer.yaml)
 //	CONFIG_SSM_PARAMETER  name of an SSM parameter holding the config (wins over CONFIG_FILE)
@@ -11,6 +14,7 @@
 //	COMM100_BASE_URL, COMM100_SITE_ID, COMM100_EMAIL, COMM100_API_KEY  override the config / secret
 //	COMM100_SECRET_ARN    Secrets Manager secret {"email","apiKey"[,"siteId"]} (overrides comm100.secretARN)
 //	MAIL_FROM             overrides mail.from
+//	SES_CONFIGURATION_SET overrides mail.configurationSet
 //	DIGEST_TO, ALERT_TO   comma-separated recipients overriding every digest's / rule's "to"
 //	ARCHIVE_BUCKET        overrides mail.archiveBucket
 //	TABLE_NAME            DynamoDB table for the send log and alert state (unset: in memory)
@@ -20,6 +24,7 @@ package appenv
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,6 +42,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"reportmailer/pkg/alert"
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
 	"reportmailer/pkg/mail"
@@ -46,7 +52,9 @@ import (
 
 // App is everything a run needs.
 type App struct {
-	Config  *config.Config
+	Config *config.Config
+	// Source says where the configuration came from (a path, ssm:NAME or s3://…).
+	Source  string
 	Reports *reports.Client
 	Sender  mail.Sender
 	Log     sendlog.Log
@@ -67,40 +75,96 @@ type Options struct {
 	ConfigPath string
 }
 
-// Load builds the App.
-func Load(ctx context.Context, opts Options) (*App, error) {
-	getenv := opts.Getenv
+// ConfigError is a configuration that could not be read or is not valid,
+// with where it came from. Err is a config.Problems when the file was read.
+type ConfigError struct {
+	Source string // empty when no source could be read
+	Err    error
+}
+
+func (e *ConfigError) Error() string {
+	if e.Source == "" {
+		return e.Err.Error()
+	}
+	return "config " + e.Source + ": " + e.Err.Error()
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Loaded is a configuration ready to run: validated, overrides applied,
+// defaults resolved, alert rules compiled.
+type Loaded struct {
+	Config *config.Config
+	Rules  []alert.Rule
+	Source string
+}
+
+// env is the process environment, with the AWS configuration loaded at
+// most once and only when something needs it.
+type env struct {
+	getenv func(string) string
+	aws    *aws.Config
+}
+
+func newEnv(getenv func(string) string) *env {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	return &env{getenv: getenv}
+}
+
+func (e *env) awsConfig(ctx context.Context) (aws.Config, error) {
+	if e.aws != nil {
+		return *e.aws, nil
+	}
+	c, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("aws config: %w", err)
+	}
+	e.aws = &c
+	return c, nil
+}
+
+// LoadConfig is the one configuration loader: it reads the configuration
+// from opts.ConfigPath, CONFIG_SSM_PARAMETER, CONFIG_S3_URI or CONFIG_FILE,
+// applies and validates the environment's overrides with the file, and
+// compiles the alert rules. Its error is a *ConfigError.
+func LoadConfig(ctx context.Context, opts Options) (*Loaded, error) {
+	return loadConfig(ctx, opts, newEnv(opts.Getenv))
+}
+
+func loadConfig(ctx context.Context, opts Options, e *env) (*Loaded, error) {
+	raw, source, err := readConfig(ctx, opts.ConfigPath, e)
+	if err != nil {
+		return nil, &ConfigError{Source: source, Err: err}
+	}
+	var rules []alert.Rule
+	cfg, err := config.LoadWith(raw, config.Options{Getenv: e.getenv, Check: func(c *config.Config) error {
+		var err error
+		rules, err = alert.Compile(c)
+		return err
+	}})
+	if err != nil {
+		return nil, &ConfigError{Source: source, Err: err}
+	}
+	return &Loaded{Config: cfg, Rules: rules, Source: source}, nil
+}
+
+// Load builds the App: LoadConfig, then the credentials and clients.
+func Load(ctx context.Context, opts Options) (*App, error) {
+	e := newEnv(opts.Getenv)
 	app := &App{Logger: opts.Logger}
 	if app.Logger == nil {
 		app.Logger = slog.New(slog.DiscardHandler)
 	}
-	var awsCfg *aws.Config
-	awsOnce := func() (aws.Config, error) {
-		if awsCfg != nil {
-			return *awsCfg, nil
-		}
-		c, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return aws.Config{}, fmt.Errorf("aws config: %w", err)
-		}
-		awsCfg = &c
-		return c, nil
-	}
-	raw, source, err := readConfig(ctx, opts.ConfigPath, getenv, awsOnce)
+	loaded, err := loadConfig(ctx, opts, e)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(raw)
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
-	}
-	applyEnv(cfg, getenv)
-	app.Config = cfg
+	cfg := loaded.Config
+	app.Config, app.Source = cfg, loaded.Source
 
-	creds, err := credentialsFrom(ctx, cfg, getenv, awsOnce)
+	creds, err := credentialsFrom(ctx, cfg, e)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +172,7 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 	if baseURL == "" {
 		baseURL = reports.DefaultBaseURL
 	}
+	// LoadConfig has validated baseURL, so WithBaseURL cannot drop it.
 	app.Reports = reports.New(
 		reports.WithBaseURL(baseURL), reports.WithAuth(creds),
 		reports.WithRateLimit(cfg.Comm100.RateLimit.Burst, cfg.Comm100.RateLimit.PerSecond),
@@ -116,7 +181,7 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 		reports.WithLogger(app.Logger),
 	)
 	if opts.NeedSender {
-		c, err := awsOnce()
+		c, err := e.awsConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -124,8 +189,8 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 	} else {
 		app.Sender = &mail.Memory{}
 	}
-	if table := getenv("TABLE_NAME"); table != "" {
-		c, err := awsOnce()
+	if table := e.getenv("TABLE_NAME"); table != "" {
+		c, err := e.awsConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -135,15 +200,32 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 		app.Log = &sendlog.Memory{}
 	}
 	if bucket := cfg.Mail.ArchiveBucket; bucket != "" {
-		c, err := awsOnce()
+		c, err := e.awsConfig(ctx)
 		if err != nil {
 			return nil, err
 		}
-		app.Archive = archive.S3{Client: newS3(c, getenv), Bucket: bucket}
+		app.Archive = archive.S3{Client: newS3(c, e.getenv), Bucket: bucket}
 	}
-	app.Logger.Info("configuration loaded", "source", source, "digests", len(cfg.Digests), "alertRules", len(cfg.Alerts.Rules),
-		"comm100", baseURL, "site", cfg.Comm100.SiteID, "sendLog", logKind(getenv("TABLE_NAME")))
+	app.Logger.Info("configuration loaded", "source", app.Source, "digests", len(cfg.Digests), "alertRules", len(cfg.Alerts.Rules),
+		"comm100", baseURL, "site", cfg.Comm100.SiteID, "sendLog", logKind(app.Table))
 	return app, nil
+}
+
+// AlertEvaluator is the alert evaluator every caller shares. durable keeps
+// alert state in DynamoDB (TABLE_NAME, required); otherwise in memory,
+// which forgets between runs (CLI dry runs, tests). The rules are compiled
+// from a.Config now, so a caller that adjusted it (the demo's shorter
+// repeat) is heard; Load already compiled them once, so this cannot fail
+// on a configuration it returned.
+func (a *App) AlertEvaluator(durable bool) (*alert.Evaluator, error) {
+	var states alert.StateStore = &alert.MemoryStates{}
+	if durable {
+		if a.DynamoDB == nil {
+			return nil, errors.New("TABLE_NAME is required: alert state must persist between evaluations")
+		}
+		states = alert.DynamoStates{Client: a.DynamoDB, Table: a.Table}
+	}
+	return alert.New(a.Config, a.Reports, states, a.Sender, a.Logger)
 }
 
 func logKind(table string) string {
@@ -163,16 +245,18 @@ func newS3(c aws.Config, getenv func(string) string) *s3.Client {
 	})
 }
 
-func readConfig(ctx context.Context, path string, getenv func(string) string, awsCfg func() (aws.Config, error)) ([]byte, string, error) {
+// readConfig returns the configuration's bytes and where they came from.
+func readConfig(ctx context.Context, path string, e *env) ([]byte, string, error) {
+	getenv := e.getenv
 	if path == "" {
 		if name := getenv("CONFIG_SSM_PARAMETER"); name != "" {
-			c, err := awsCfg()
+			c, err := e.awsConfig(ctx)
 			if err != nil {
-				return nil, "", err
+				return nil, "ssm:" + name, err
 			}
 			out, err := ssm.NewFromConfig(c).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 			if err != nil {
-				return nil, "", fmt.Errorf("config from SSM parameter %s: %w", name, err)
+				return nil, "ssm:" + name, fmt.Errorf("get SSM parameter: %w", err)
 			}
 			return []byte(aws.ToString(out.Parameter.Value)), "ssm:" + name, nil
 		}
@@ -181,16 +265,18 @@ func readConfig(ctx context.Context, path string, getenv func(string) string, aw
 			if err != nil || u.Scheme != "s3" {
 				return nil, "", fmt.Errorf("CONFIG_S3_URI %q: want s3://bucket/key", uri)
 			}
-			c, err := awsCfg()
+			c, err := e.awsConfig(ctx)
 			if err != nil {
-				return nil, "", err
+				return nil, uri, err
 			}
 			out, err := newS3(c, getenv).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
 			if err != nil {
-				return nil, "", fmt.Errorf("config from %s: %w", uri, err)
+				return nil, uri, fmt.Errorf("get S3 object: %w", err)
 			}
 			defer out.Body.Close()
-			data, err := io.ReadAll(io.LimitReader(out.Body, 4<<20))
+			// One byte over the limit, so that config reports the size
+			// rather than parsing a truncated file.
+			data, err := io.ReadAll(io.LimitReader(out.Body, config.MaxBytes+1))
 			return data, uri, err
 		}
 		path = getenv("CONFIG_FILE")
@@ -201,55 +287,25 @@ func readConfig(ctx context.Context, path string, getenv func(string) string, aw
 		candidates = []string{filepath.Join(filepath.Dir(exe), "config.yaml"), "reportmailer.yaml"}
 	}
 	for _, p := range candidates {
-		data, err := os.ReadFile(p)
+		data, err := readFile(p)
 		if err == nil {
 			return data, p, nil
 		}
 		if path != "" {
-			return nil, "", fmt.Errorf("config file: %w", err)
+			return nil, p, fmt.Errorf("config file: %w", err)
 		}
 	}
 	return nil, "", fmt.Errorf("no configuration: set CONFIG_FILE, CONFIG_SSM_PARAMETER or CONFIG_S3_URI (looked for %s)", strings.Join(candidates, ", "))
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+// readFile reads at most one byte more than config.MaxBytes.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return out
-}
-
-// applyEnv applies the environment's overrides on top of the file.
-func applyEnv(cfg *config.Config, getenv func(string) string) {
-	if v := getenv("COMM100_BASE_URL"); v != "" {
-		cfg.Comm100.BaseURL = v
-	}
-	if v := getenv("COMM100_SITE_ID"); v != "" {
-		cfg.Comm100.SiteID = v
-	}
-	if v := getenv("COMM100_SECRET_ARN"); v != "" {
-		cfg.Comm100.SecretARN = v
-	}
-	if v := getenv("MAIL_FROM"); v != "" {
-		cfg.Mail.From = v
-	}
-	if v := getenv("ARCHIVE_BUCKET"); v != "" {
-		cfg.Mail.ArchiveBucket = v
-	}
-	if v := splitList(getenv("DIGEST_TO")); len(v) > 0 {
-		for i := range cfg.Digests {
-			cfg.Digests[i].To, cfg.Digests[i].Cc, cfg.Digests[i].Bcc = v, nil, nil
-		}
-	}
-	if v := splitList(getenv("ALERT_TO")); len(v) > 0 {
-		for i := range cfg.Alerts.Rules {
-			cfg.Alerts.Rules[i].To = v
-		}
-		cfg.Alerts.NoDataTo = v
-	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, config.MaxBytes+1))
 }
 
 // secret is the Secrets Manager payload.
@@ -259,8 +315,8 @@ type secret struct {
 	SiteID string `json:"siteId"`
 }
 
-func credentialsFrom(ctx context.Context, cfg *config.Config, getenv func(string) string, awsCfg func() (aws.Config, error)) (reports.APIKey, error) {
-	key := reports.APIKey{SiteID: cfg.Comm100.SiteID, Email: getenv("COMM100_EMAIL"), Key: reports.Secret(getenv("COMM100_API_KEY"))}
+func credentialsFrom(ctx context.Context, cfg *config.Config, e *env) (reports.APIKey, error) {
+	key := reports.APIKey{SiteID: cfg.Comm100.SiteID, Email: e.getenv("COMM100_EMAIL"), Key: reports.Secret(e.getenv("COMM100_API_KEY"))}
 	if key.Email != "" && key.Key != "" {
 		return key, nil
 	}
@@ -268,7 +324,7 @@ func credentialsFrom(ctx context.Context, cfg *config.Config, getenv func(string
 	if arn == "" {
 		return key, fmt.Errorf("no Comm100 credentials: set COMM100_EMAIL and COMM100_API_KEY, or comm100.secretARN / COMM100_SECRET_ARN")
 	}
-	c, err := awsCfg()
+	c, err := e.awsConfig(ctx)
 	if err != nil {
 		return key, err
 	}

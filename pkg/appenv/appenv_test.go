@@ -2,6 +2,7 @@ package appenv_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"reportmailer/internal/awstest"
 	"reportmailer/pkg/appenv"
+	"reportmailer/pkg/config"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
@@ -116,5 +118,63 @@ func TestEnvironmentOverrides(t *testing.T) {
 	}
 	if d := app.Config.Digests[0]; strings.Join(d.To, ",") != "x@example.com,y@example.com" || app.Config.Mail.From != "Ops <ops@example.com>" || app.Config.Comm100.SiteID != "42" {
 		t.Errorf("overrides not applied: %+v %+v", d.To, app.Config.Mail)
+	}
+}
+
+// TestLoadConfigValidatesOverridesAndNamesTheSource: the loader the
+// Lambdas and `validate` share checks the environment with the file.
+func TestLoadConfigValidatesOverridesAndNamesTheSource(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	_ = os.WriteFile(path, []byte(strings.Replace(minimal, "%ID%", "weekly", 1)), 0o644)
+	vars := map[string]string{"CONFIG_FILE": path, "ALERT_TO": "pager", "COMM100_BASE_URL": "https://user:hunter2@api.example"}
+	_, err := appenv.LoadConfig(context.Background(), appenv.Options{Getenv: func(k string) string { return vars[k] }})
+	var ce *appenv.ConfigError
+	var ps config.Problems
+	if !errors.As(err, &ce) || ce.Source != path || !errors.As(err, &ps) || len(ps) != 2 {
+		t.Fatalf("err = %#v", err)
+	}
+	for _, want := range []string{"env ALERT_TO: ", "env COMM100_BASE_URL: "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("the password in the URL leaked: %v", err)
+	}
+}
+
+func TestOversizedS3ConfigIsRefusedNotTruncated(t *testing.T) {
+	moto := awstest.Fresh(t)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(moto.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("big"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(awstest.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(minimal, "%ID%", "x", 1) + "# " + strings.Repeat("x", config.MaxBytes) + "\n"
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("big"), Key: aws.String("c.yaml"), Body: strings.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := appenv.LoadConfig(ctx, appenv.Options{Getenv: env(t, moto, map[string]string{"CONFIG_S3_URI": "s3://big/c.yaml"})})
+	if err == nil || !strings.Contains(err.Error(), "config s3://big/c.yaml: ") || !strings.Contains(err.Error(), "the limit is") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestAlertEvaluatorNeedsATableWhenDurable(t *testing.T) {
+	moto := awstest.Fresh(t)
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	_ = os.WriteFile(path, []byte(strings.Replace(minimal, "%ID%", "weekly", 1)+
+		"alerts:\n  rules:\n    - {id: q, metric: queue.length, op: \">\", threshold: 3, to: [a@example.com]}\n"), 0o644)
+	app, err := appenv.Load(context.Background(), appenv.Options{Getenv: env(t, moto, map[string]string{"CONFIG_FILE": path})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.AlertEvaluator(true); err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
+		t.Errorf("durable without a table: err = %v", err)
+	}
+	ev, err := app.AlertEvaluator(false)
+	if err != nil || len(ev.Rules) != 1 || ev.Config != app.Config || ev.Sender != app.Sender {
+		t.Errorf("evaluator %+v, err %v", ev, err)
 	}
 }

@@ -1,11 +1,13 @@
 // Package config is reportmailer's configuration: the Comm100 connection,
-// mail settings, name maps, digests and alert rules. Load parses and
-// validates; the CLI's `validate`, the digest Lambda and the alert Lambda
-// all call the same Load, so they can never disagree about a file.
+// mail settings, name maps, digests and alert rules. LoadWith parses the
+// file, applies the environment's overrides, validates the result (every
+// problem, each at a path such as digests[0].to[1] or env MAIL_FROM) and
+// resolves defaults; appenv.LoadConfig wraps it for every source, and the
+// CLI's `validate`, the digest Lambda and the alert Lambda all call that,
+// so they can never disagree about a configuration.
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -41,10 +43,10 @@ type Comm100 struct {
 
 // Mail configures sending.
 type Mail struct {
-	From             string            `yaml:"from"`
-	ReplyTo          string            `yaml:"replyTo"`
-	ConfigurationSet string            `yaml:"configurationSet"`
-	Tags             map[string]string `yaml:"tags"`
+	From             string  `yaml:"from"`
+	ReplyTo          string  `yaml:"replyTo"`
+	ConfigurationSet string  `yaml:"configurationSet"`
+	Tags             NameMap `yaml:"tags"`
 	// ArchiveBucket, when set, keeps every digest's PDF and HTML in S3 and
 	// takes over the PDF when a message would be too large to send.
 	ArchiveBucket string `yaml:"archiveBucket"`
@@ -53,18 +55,21 @@ type Mail struct {
 	MaxMessageBytes int `yaml:"maxMessageBytes"`
 	// Unsubscribe is an https:// or mailto: URL for List-Unsubscribe.
 	Unsubscribe string `yaml:"unsubscribe"`
+	// Currency is the ISO 4217 code (EUR, USD, …) of conversion values,
+	// the default for every digest's currency.
+	Currency string `yaml:"currency"`
 }
 
 // Names maps ids to display names, so charts say "José Núñez", not "Agent 17".
 type Names struct {
-	Agents            map[string]string `yaml:"agents"`
-	Departments       map[string]string `yaml:"departments"`
-	Campaigns         map[string]string `yaml:"campaigns"`
-	VisitorSegments   map[string]string `yaml:"visitorSegments"`
-	CannedMessages    map[string]string `yaml:"cannedMessages"`
-	AutoInvitations   map[string]string `yaml:"autoInvitations"`
-	ConversionActions map[string]string `yaml:"conversionActions"`
-	CustomMetrics     map[string]string `yaml:"customMetrics"`
+	Agents            NameMap `yaml:"agents"`
+	Departments       NameMap `yaml:"departments"`
+	Campaigns         NameMap `yaml:"campaigns"`
+	VisitorSegments   NameMap `yaml:"visitorSegments"`
+	CannedMessages    NameMap `yaml:"cannedMessages"`
+	AutoInvitations   NameMap `yaml:"autoInvitations"`
+	ConversionActions NameMap `yaml:"conversionActions"`
+	CustomMetrics     NameMap `yaml:"customMetrics"`
 }
 
 // Digest is one scheduled report email.
@@ -74,7 +79,7 @@ type Digest struct {
 	Period      string      `yaml:"period"`    // day, week or month
 	WeekStart   string      `yaml:"weekStart"` // for weeks; default monday
 	Timezone    string      `yaml:"timezone"`  // IANA name, e.g. Europe/London
-	From        string      `yaml:"from"`      // overrides mail.from
+	From        string      `yaml:"from"`      // default mail.from (resolved by Load)
 	To          []string    `yaml:"to"`
 	Cc          []string    `yaml:"cc"`
 	Bcc         []string    `yaml:"bcc"`
@@ -82,6 +87,7 @@ type Digest struct {
 	Formats     []string    `yaml:"formats"`     // pdf and/or html; default both
 	Paper       string      `yaml:"paper"`       // A4 or Letter
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
+	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
 	Reports     []ReportRef `yaml:"reports"`
 }
 
@@ -104,7 +110,7 @@ type Alerts struct {
 	// NoDataAfter is how many failed polls in a row fire "data unavailable".
 	NoDataAfter int      `yaml:"noDataAfter"`
 	NoDataTo    []string `yaml:"noDataTo"`
-	From        string   `yaml:"from"`
+	From        string   `yaml:"from"` // default mail.from (resolved by Load)
 	Rules       []Rule   `yaml:"rules"`
 }
 
@@ -150,7 +156,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("line %d: duration %q: want e.g. 30s, 5m, 1h", n.Line, s)
+		// A TypeError, so that yaml collects it with the others and Load
+		// reports it at its path.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: `%s` is not a duration: want e.g. 30s, 5m, 1h", n.Line, s)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -174,19 +182,42 @@ func (ps Problems) Error() string {
 	return fmt.Sprintf("%d problem(s) in the configuration:\n  %s", len(ps), strings.Join(lines, "\n  "))
 }
 
-// Load parses YAML (or JSON, which is YAML) strictly and validates it.
-// Unknown keys are errors, so a typo never silently does nothing.
-func Load(data []byte) (*Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, Problems{{Path: "(file)", Message: strings.TrimPrefix(err.Error(), "yaml: ")}}
+// Options are what LoadWith takes besides the file.
+type Options struct {
+	// Getenv supplies the environment overrides (nil: none); see Env.
+	Getenv func(string) string
+	// Check runs after the configuration's own validation passed, on the
+	// configuration with defaults applied; appenv compiles the alert rules
+	// here. Its error becomes a problem at path "alerts.rules".
+	Check func(*Config) error
+}
+
+// Load parses YAML (or JSON, which is YAML) strictly and validates it,
+// without environment overrides. Unknown keys are errors, so a typo never
+// silently does nothing.
+func Load(data []byte) (*Config, error) { return LoadWith(data, Options{}) }
+
+// LoadWith is the one loader: parse strictly, apply the environment's
+// overrides, validate everything (file and overrides alike), resolve the
+// defaults and run opts.Check. The error is Problems, every one at once.
+func LoadWith(data []byte, opts Options) (*Config, error) {
+	c, ps := decode(data)
+	if len(ps) > 0 {
+		return nil, ps
 	}
-	if ps := c.Validate(); len(ps) > 0 {
+	var origins map[string]string
+	if opts.Getenv != nil {
+		origins = c.applyEnv(opts.Getenv)
+	}
+	if ps := c.validate(origins, opts.Getenv); len(ps) > 0 {
 		return nil, ps
 	}
 	c.applyDefaults()
+	if opts.Check != nil {
+		if err := opts.Check(&c); err != nil {
+			return nil, Problems{{Path: "alerts.rules", Message: err.Error()}}
+		}
+	}
 	return &c, nil
 }
 
@@ -199,7 +230,7 @@ func (c *Config) Digest(id string) (*Digest, error) {
 		}
 		ids = append(ids, c.Digests[i].ID)
 	}
-	return nil, fmt.Errorf("no digest %q in the configuration (digests: %s)", id, strings.Join(ids, ", "))
+	return nil, fmt.Errorf("no digest %q in the configuration (digests: %s)", capEcho(id), strings.Join(ids, ", "))
 }
 
 func (c *Config) applyDefaults() {
@@ -221,8 +252,16 @@ func (c *Config) applyDefaults() {
 	if c.Mail.ArchivePrefix == "" {
 		c.Mail.ArchivePrefix = "digests/"
 	}
+	c.Mail.Currency = strings.ToUpper(c.Mail.Currency)
 	for i := range c.Digests {
 		d := &c.Digests[i]
+		if d.From == "" {
+			d.From = c.Mail.From
+		}
+		if d.Currency == "" {
+			d.Currency = c.Mail.Currency
+		}
+		d.Currency = strings.ToUpper(d.Currency)
 		if d.WeekStart == "" {
 			d.WeekStart = "monday"
 		}
@@ -238,6 +277,9 @@ func (c *Config) applyDefaults() {
 		if d.Title == "" {
 			d.Title = "Chat digest"
 		}
+	}
+	if c.Alerts.From == "" {
+		c.Alerts.From = c.Mail.From
 	}
 	if c.Alerts.NoDataAfter == 0 {
 		c.Alerts.NoDataAfter = 5

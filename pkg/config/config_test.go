@@ -72,12 +72,12 @@ alerts:
 	}
 	want := []string{
 		`comm100.baseURL: "ftp://x" is not an http(s) URL`,
-		`comm100.secretARN: "my-secret" is not an ARN`,
+		`comm100.secretARN: "my-secret" is not a Secrets Manager secret ARN`,
 		`mail.from: "not an address" is not an email address`,
 		`digests[0].period: "fortnight": want day, week or month`,
 		`digests[0].timezone: unknown timezone "Mars/Olympus"`,
 		`digests[0].to[1]: "broken@" is not an email address`,
-		`digests[0].subject: subject and title may not contain line breaks (header injection)`,
+		`digests[0].subject: "Hi\r\nBcc: victim@example.com" contains a control character or line break`,
 		`digests[0].reports[0].report: unknown report "chatVolum"`,
 		`digests[0].reports[1].group: "halfHourDistribution" is not allowed for chatTransfer (allowed: hour, day, week, month, department)`,
 		`digests[0].reports[2].filter.name: "agent" is not allowed for visits (allowed: campaign)`,
@@ -105,7 +105,7 @@ alerts:
 
 func TestUnknownKeysAreErrors(t *testing.T) {
 	_, err := config.Load([]byte("digests:\n  - id: x\n    recipients: [a@example.com]\n"))
-	if err == nil || !strings.Contains(err.Error(), "field recipients not found") || !strings.Contains(err.Error(), "line 3") {
+	if err == nil || !strings.Contains(err.Error(), "digests[0].recipients: unknown key (line 3)") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -2,11 +2,16 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"reportmailer/pkg/reports"
 )
@@ -38,35 +43,75 @@ func alertMetricNames() string {
 	return strings.Join(names, ", ")
 }
 
-type validator struct{ ps Problems }
-
-func (v *validator) add(path, format string, args ...any) {
-	v.ps = append(v.ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+type validator struct {
+	ps      Problems
+	seen    map[Problem]bool
+	origins map[string]string // path → environment variable that set it
 }
 
-// Validate returns every problem in the configuration (nil when it is good).
-func (c *Config) Validate() Problems {
-	v := &validator{}
-	if c.Comm100.BaseURL != "" {
-		if u, err := url.Parse(c.Comm100.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.add("comm100.baseURL", "%q is not an http(s) URL", c.Comm100.BaseURL)
+// add records a problem at path, or at "env NAME" when the value there
+// came from the environment; the same problem is recorded once.
+func (v *validator) add(path, format string, args ...any) {
+	if name, ok := origin(v.origins, path); ok {
+		path = "env " + name
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = capEcho(s)
 		}
 	}
-	if c.Comm100.RateLimit.Burst < 0 || c.Comm100.RateLimit.PerSecond < 0 {
-		v.add("comm100.rateLimit", "burst and perSecond must not be negative")
+	p := Problem{Path: path, Message: fmt.Sprintf(format, args...)}
+	if v.seen[p] {
+		return
 	}
-	if c.Comm100.SecretARN != "" && !strings.HasPrefix(c.Comm100.SecretARN, "arn:") {
-		v.add("comm100.secretARN", "%q is not an ARN (arn:aws:secretsmanager:…)", c.Comm100.SecretARN)
+	if v.seen == nil {
+		v.seen = map[Problem]bool{}
 	}
-	if c.Mail.From != "" {
-		v.address("mail.from", c.Mail.From)
+	v.seen[p] = true
+	v.ps = append(v.ps, p)
+}
+
+// maxEcho is how much of a bad value a problem quotes: enough to find
+// it, not a megabyte of it in a log line.
+const maxEcho = 64
+
+// capEcho shortens s to maxEcho runes.
+func capEcho(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxEcho {
+			return s[:i] + "…"
+		}
+		n++
 	}
-	if c.Mail.ReplyTo != "" {
-		v.address("mail.replyTo", c.Mail.ReplyTo)
-	}
-	if u := c.Mail.Unsubscribe; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "mailto:") {
-		v.add("mail.unsubscribe", "%q: want an https:// or mailto: URL", u)
-	}
+	return s
+}
+
+// Limits on settings whose nonsense values would otherwise be accepted.
+const (
+	maxTimeout      = 5 * time.Minute
+	maxAttempts     = 10
+	maxMessageBytes = 40 << 20 // SES v2's limit for a raw message
+	minRepeat       = time.Minute
+)
+
+var (
+	// SES configuration set names: letters, digits, _ and -, at most 64.
+	configSetName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	// S3 bucket names (general purpose): 3–63 of a–z 0–9 . -, starting and ending alphanumeric.
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	tableName  = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+	siteID     = regexp.MustCompile(`^[0-9]{1,12}$`)
+)
+
+// Validate returns every problem in the configuration (nil when it is good).
+func (c *Config) Validate() Problems { return c.validate(nil, nil) }
+
+func (c *Config) validate(origins map[string]string, getenv func(string) string) Problems {
+	v := &validator{origins: origins}
+	v.comm100(c.Comm100)
+	v.mail(c.Mail)
+	v.names(c.Names)
 	seen := map[string]bool{}
 	for i, d := range c.Digests {
 		p := fmt.Sprintf("digests[%d]", i)
@@ -77,12 +122,135 @@ func (c *Config) Validate() Problems {
 		seen[d.ID] = true
 	}
 	v.alerts(c.Alerts, c.Mail.From)
+	v.envOnly(getenv)
 	return v.ps
 }
 
+func (v *validator) comm100(c Comm100) {
+	if c.BaseURL != "" {
+		v.baseURL("comm100.baseURL", c.BaseURL)
+	}
+	if c.SiteID != "" && !siteID.MatchString(c.SiteID) {
+		v.add("comm100.siteID", "%q: want the numeric site id", c.SiteID)
+	}
+	if c.SecretARN != "" {
+		v.secretARN("comm100.secretARN", c.SecretARN)
+	}
+	rl := c.RateLimit
+	if rl.Burst < 0 || rl.PerSecond < 0 || math.IsNaN(rl.PerSecond) || math.IsInf(rl.PerSecond, 0) {
+		v.add("comm100.rateLimit", "burst and perSecond must be finite and not negative")
+	}
+	if t := time.Duration(c.Timeout); t < 0 || t > maxTimeout {
+		v.add("comm100.timeout", "%s: want more than 0 and at most %s", t, maxTimeout)
+	}
+	if c.MaxAttempts < 0 || c.MaxAttempts > maxAttempts {
+		v.add("comm100.maxAttempts", "%d: want 1 to %d", c.MaxAttempts, maxAttempts)
+	}
+}
+
+func (v *validator) baseURL(path, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || hasControl(raw):
+		v.add(path, "%q is not an http(s) URL", raw)
+	case u.User != nil:
+		// Never echo the credentials.
+		v.add(path, "must not carry user:password@ (credentials come from the secret or COMM100_API_KEY)")
+	case u.RawQuery != "" || u.Fragment != "":
+		v.add(path, "%q: want scheme://host[/path], no query or fragment", raw)
+	}
+}
+
+func (v *validator) secretARN(path, s string) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "secretsmanager" || a.Region == "" || len(a.AccountID) != 12 || !strings.HasPrefix(a.Resource, "secret:") || hasControl(s) {
+		v.add(path, "%q is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)", s)
+	}
+}
+
+func (v *validator) mail(m Mail) {
+	if m.From != "" {
+		v.address("mail.from", m.From)
+	}
+	if m.ReplyTo != "" {
+		v.address("mail.replyTo", m.ReplyTo)
+	}
+	if m.ConfigurationSet != "" && !configSetName.MatchString(m.ConfigurationSet) {
+		v.add("mail.configurationSet", "%q: want 1–64 letters, digits, _ or -", m.ConfigurationSet)
+	}
+	for _, k := range sortedKeys(m.Tags) {
+		if !configSetName.MatchString(k) || hasControl(m.Tags[k]) || len(m.Tags[k]) > 256 {
+			v.add(joinPath("mail.tags", k), "SES tags: names of letters, digits, _ or -, values of at most 256 printable characters")
+		}
+	}
+	if m.ArchiveBucket != "" && !bucketName.MatchString(m.ArchiveBucket) {
+		v.add("mail.archiveBucket", "%q is not an S3 bucket name", m.ArchiveBucket)
+	}
+	if m.MaxMessageBytes < 0 || m.MaxMessageBytes > maxMessageBytes {
+		v.add("mail.maxMessageBytes", "%d: want 0 (default, 10 MiB) to %d (SES's limit)", m.MaxMessageBytes, maxMessageBytes)
+	}
+	if u := m.Unsubscribe; u != "" {
+		if (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "mailto:")) || hasControl(u) || strings.ContainsAny(u, "<> ") {
+			v.add("mail.unsubscribe", "%q: want an https:// or mailto: URL", u)
+		}
+	}
+	if m.Currency != "" {
+		v.currency("mail.currency", m.Currency)
+	}
+}
+
+// names checks that every display name can go into a subject line.
+func (v *validator) names(n Names) {
+	for _, f := range []struct {
+		path string
+		m    NameMap
+	}{{"names.agents", n.Agents}, {"names.departments", n.Departments}, {"names.campaigns", n.Campaigns},
+		{"names.visitorSegments", n.VisitorSegments}, {"names.cannedMessages", n.CannedMessages},
+		{"names.autoInvitations", n.AutoInvitations}, {"names.conversionActions", n.ConversionActions},
+		{"names.customMetrics", n.CustomMetrics}} {
+		var bad []string
+		for k, name := range f.m {
+			if hasControl(k) || hasControl(name) {
+				bad = append(bad, k)
+			}
+		}
+		sort.Strings(bad)
+		for _, k := range bad {
+			v.add(joinPath(f.path, k), "%q contains a control character (names reach mail subjects)", f.m[k])
+		}
+	}
+}
+
+// headerText rejects what must never reach a mail header.
+func (v *validator) headerText(path, s string) {
+	if hasControl(s) {
+		v.add(path, "%q contains a control character or line break (it reaches a mail header)", s)
+	}
+}
+
+// hasControl reports C0/C1 controls, DEL and the Unicode line and
+// paragraph separators: none belongs in a header or a name.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func (v *validator) address(path, addr string) {
-	if strings.ContainsAny(addr, "\r\n") {
-		v.add(path, "%q contains a line break (header injection)", addr)
+	if hasControl(addr) {
+		v.add(path, "%q contains a control character or line break (header injection)", addr)
 		return
 	}
 	if _, err := mail.ParseAddress(addr); err != nil {
@@ -95,6 +263,10 @@ func (v *validator) timezone(path, name string) {
 		v.add(path, "required (an IANA name such as Europe/London)")
 		return
 	}
+	if name == "Local" {
+		v.add(path, "Local depends on the machine; want an IANA name such as Europe/London")
+		return
+	}
 	if _, err := time.LoadLocation(name); err != nil {
 		v.add(path, "unknown timezone %q (want an IANA name such as Europe/London)", name)
 	}
@@ -103,7 +275,7 @@ func (v *validator) timezone(path, name string) {
 func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	if d.ID == "" {
 		v.add(p+".id", "required")
-	} else if strings.ContainsAny(d.ID, " /#\r\n") {
+	} else if !plainKey.MatchString(d.ID) {
 		v.add(p+".id", "%q: use letters, digits, - and _", d.ID)
 	}
 	switch d.Period {
@@ -135,8 +307,10 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 			v.address(fmt.Sprintf("%s.%s[%d]", p, field.name, j), a)
 		}
 	}
-	if strings.ContainsAny(d.Subject, "\r\n") || strings.ContainsAny(d.Title, "\r\n") {
-		v.add(p+".subject", "subject and title may not contain line breaks (header injection)")
+	v.headerText(p+".title", d.Title)
+	v.headerText(p+".subject", d.Subject)
+	if d.Currency != "" {
+		v.currency(p+".currency", d.Currency)
 	}
 	for j, f := range d.Formats {
 		if f != "pdf" && f != "html" && f != "csv" {
@@ -178,7 +352,9 @@ func (v *validator) report(p string, r ReportRef) {
 			v.add(p+".group", "%q is not allowed for %s (allowed: %s)", r.Group, r.Report, strings.Join(allowed, ", "))
 		}
 	}
+	v.headerText(p+".title", r.Title)
 	if r.Filter != nil {
+		v.headerText(p+".filter.value", r.Filter.Value)
 		if !spec.AllowsFilter(r.Filter.Name) {
 			v.add(p+".filter.name", "%q is not allowed for %s (allowed: %s)", r.Filter.Name, r.Report, strings.Join(spec.Filters, ", "))
 		}
@@ -189,6 +365,9 @@ func (v *validator) report(p string, r ReportRef) {
 }
 
 func (v *validator) alerts(a Alerts, defaultFrom string) {
+	for j, addr := range a.NoDataTo {
+		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
+	}
 	if len(a.Rules) == 0 {
 		return
 	}
@@ -200,14 +379,13 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 	if a.NoDataAfter < 0 {
 		v.add("alerts.noDataAfter", "must not be negative")
 	}
-	for j, addr := range a.NoDataTo {
-		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
-	}
 	seen := map[string]bool{}
 	for i, r := range a.Rules {
 		p := fmt.Sprintf("alerts.rules[%d]", i)
 		if r.ID == "" {
 			v.add(p+".id", "required")
+		} else if !plainKey.MatchString(r.ID) {
+			v.add(p+".id", "%q: use letters, digits, - and _ (it goes into Message-IDs and headers)", r.ID)
 		} else if seen[r.ID] {
 			v.add(p+".id", "duplicate id %q", r.ID)
 		}
@@ -216,7 +394,9 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 		if !ok {
 			v.add(p+".metric", "unknown metric %q (known: %s)", r.Metric, alertMetricNames())
 		}
+		v.headerText(p+".description", r.Description)
 		if r.Queue != "" {
+			v.headerText(p+".queue", r.Queue)
 			if scope == "site" {
 				v.add(p+".queue", "%s is site-wide; queue applies to queue.* metrics only", r.Metric)
 			}
@@ -234,13 +414,18 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 		}
 		if r.Threshold == nil {
 			v.add(p+".threshold", "required")
+		} else if !finite(*r.Threshold) {
+			v.add(p+".threshold", "%v: want a finite number", *r.Threshold)
 		}
-		if r.Recovery != nil && r.Threshold != nil {
+		if r.Recovery != nil && !finite(*r.Recovery) {
+			v.add(p+".recovery", "%v: want a finite number", *r.Recovery)
+		} else if r.Recovery != nil && r.Threshold != nil {
 			up := r.Op == ">" || r.Op == ">="
 			if (up && *r.Recovery > *r.Threshold) || (!up && *r.Recovery < *r.Threshold) {
 				v.add(p+".recovery", "%v must be on the safe side of threshold %v", *r.Recovery, *r.Threshold)
 			}
 		}
+		v.headerText(p+".for", r.For)
 		if _, err := ParseFor(r.For); err != nil {
 			v.add(p+".for", "%q: %v", r.For, err)
 		}
@@ -255,8 +440,8 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 		for j, addr := range r.To {
 			v.address(fmt.Sprintf("%s.to[%d]", p, j), addr)
 		}
-		if r.Repeat < 0 {
-			v.add(p+".repeat", "must not be negative")
+		if rp := time.Duration(r.Repeat); rp < 0 || (rp > 0 && rp < minRepeat) {
+			v.add(p+".repeat", "%s: want at least %s (alerts are evaluated once a minute)", rp, minRepeat)
 		}
 		if s := r.ActiveHours; s != nil {
 			v.schedule(p+".activeHours", *s)
@@ -277,6 +462,8 @@ func (v *validator) schedule(p string, s Schedule) {
 		}
 	}
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // ParseClock reads HH:MM into minutes after midnight.
 func ParseClock(s string) (int, error) {

@@ -1,6 +1,8 @@
-// Package digest runs one digest: resolve the period, fetch its reports,
-// render them, compose the email(s), and send each exactly once. The CLI
-// and the digest Lambda both call Run.
+// Package digest runs one digest as a pipeline of stages (run.go):
+// resolve the period → skip if sent → fetch its reports → render →
+// archive → compose the email(s) → send, each message claimed, delivered
+// and recorded in the send log so that it goes out at most once (send.go
+// states the guarantee). The CLI and the digest Lambda both call Run.
 package digest
 
 import (
@@ -33,7 +35,7 @@ type Deps struct {
 	Log     sendlog.Log      // nil: no exactly-once record (dry runs)
 	Archive archive.Store    // nil: no archive
 	Logger  *slog.Logger     // nil: discard
-	Now     func() time.Time // clock for Date headers and leases only; periods never read it
+	Now     func() time.Time // clock for Date headers, leases and "has the period ended"; periods never read it
 }
 
 // Request says which digest and which period.
@@ -45,6 +47,9 @@ type Request struct {
 	PeriodStart string
 	// Send mails the digest; without it Run only renders and composes.
 	Send bool
+	// TestTo, when set, sends the digest to this address only, "[TEST]" in
+	// the subject, without reading or writing the send log.
+	TestTo string
 }
 
 // Message is one composed email and what happened to it.
@@ -53,7 +58,13 @@ type Message struct {
 	Raw        []byte
 	Recipients []string
 	ID         string // provider message id, when sent
+	MessageID  string // its Message-ID header, the same in every run
 	Skipped    string // why it was not sent, if it was not
+	// Outcome is the send log state this run left it in (sendlog.StateSent,
+	// StateUnknown, StateFailed), empty if it was not sent by this run.
+	Outcome string
+	// Reason says why, for StateUnknown and StateFailed.
+	Reason string
 }
 
 // Result is what a run produced.
@@ -67,103 +78,39 @@ type Result struct {
 	Failed []string
 	// BaseName is the stem for files: <id>-<periodStart>_<lastDay>.
 	BaseName string
-	// AlreadySent is true when every message had been sent by an earlier run.
+	// AlreadySent is true when every message had been sent by an earlier
+	// run (or its outcome is unknown, which is never resent).
 	AlreadySent bool
 }
 
 // ErrAllReportsFailed means no section could be fetched; nothing is sent.
 var ErrAllReportsFailed = errors.New("every report of the digest failed")
 
+// ErrPeriodNotOver means --send was asked for a period that has not ended.
+var ErrPeriodNotOver = errors.New("the period has not ended")
+
 // maxRecipients is SES's limit of To+Cc+Bcc per message.
 const maxRecipients = 50
 
-// lease bounds how long a crashed run's claim blocks a retry; it exceeds
-// the Lambda timeout (5 minutes) so a live run is never overtaken.
-const lease = 10 * time.Minute
-
-// Run runs a digest.
+// Run runs a digest: each stage of the pipeline in turn, until one ends
+// the run (nothing left to do) or fails.
 func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Result, error) {
-	if deps.Logger == nil {
-		deps.Logger = slog.New(slog.DiscardHandler)
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
-	d, err := cfg.Digest(req.DigestID)
+	r, err := newRun(cfg, deps, req)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(d.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("digest %s: timezone %q: %w", d.ID, d.Timezone, err)
-	}
-	spec := period.Spec{Kind: period.Kind(d.Period), WeekStart: d.WeekStartDay(), Location: loc}
-	res := &Result{Digest: d}
-	if req.PeriodStart != "" {
-		if res.Period, err = spec.Starting(req.PeriodStart); err != nil {
-			return nil, fmt.Errorf("digest %s: %w", d.ID, err)
+	for _, s := range pipeline {
+		started := time.Now()
+		done, err := s.exec(ctx, r)
+		r.logger.Debug("stage finished", "stage", s.name, "elapsedMs", time.Since(started).Milliseconds(), "done", done, "failed", err != nil)
+		if err != nil {
+			return r.res, err
 		}
-	} else {
-		if req.At.IsZero() {
-			return nil, fmt.Errorf("digest %s: no schedule time and no periodStart", d.ID)
-		}
-		res.Period = spec.Prior(req.At)
-	}
-	res.Previous = res.Period.Previous(spec)
-	res.BaseName = fmt.Sprintf("%s-%s_%s", d.ID, res.Period.Key(), res.Period.LastDay())
-	log := deps.Logger.With("digest", d.ID, "period", res.Period.Key()+"/"+res.Period.LastDay())
-
-	// Already sent? Say so before doing any work.
-	if req.Send && deps.Log != nil {
-		if done, err := alreadySent(ctx, deps.Log, d, res.Period); err != nil {
-			return nil, err
-		} else if done {
-			res.AlreadySent = true
-			log.Info("digest already sent for this period; nothing to do")
-			return res, nil
+		if done {
+			break
 		}
 	}
-
-	started := time.Now()
-	sections := fetchAll(ctx, cfg, d, deps.Reports, res.Period, res.Previous, log)
-	failed := 0
-	for i, s := range sections {
-		if s.Note != "" {
-			failed++
-			res.Failed = append(res.Failed, d.Reports[i].Report)
-		}
-	}
-	if failed == len(sections) {
-		return res, fmt.Errorf("digest %s: %w (%d of %d); nothing sent", d.ID, ErrAllReportsFailed, failed, len(sections))
-	}
-	_, _, offset := res.Period.Query()
-	model := &render.Digest{
-		ID: d.ID, Title: d.Title, Site: siteLabel(cfg),
-		Period:   render.Period{Start: res.Period.Start, End: res.Period.End, Location: loc},
-		Previous: &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: loc},
-		Paper:    render.Paper(d.Paper), Generated: generatedAt(req, res.Period), Names: names(cfg), Offset: offset, Sections: sections,
-	}
-	if res.Output, err = render.Render(model, render.Options{}); err != nil {
-		return res, fmt.Errorf("digest %s: %w", d.ID, err)
-	}
-	log.Info("digest rendered", "sections", len(sections), "failed", failed, "pdfBytes", len(res.Output.PDF),
-		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(started).Milliseconds())
-
-	if deps.Archive != nil {
-		if err := archiveOutput(ctx, deps.Archive, cfg, res); err != nil {
-			return res, err
-		}
-	}
-	if err := compose(ctx, cfg, d, deps, model, res); err != nil {
-		return res, fmt.Errorf("digest %s: %w", d.ID, err)
-	}
-	if !req.Send {
-		return res, nil
-	}
-	if deps.Sender == nil {
-		return res, fmt.Errorf("digest %s: no sender configured", d.ID)
-	}
-	return res, send(ctx, cfg, d, deps, res, log)
+	return r.res, nil
 }
 
 func siteLabel(cfg *config.Config) string {
@@ -196,14 +143,16 @@ func sendKey(d *config.Digest, p period.Period, part int) string {
 	return fmt.Sprintf("digest#%s#%s#%d", d.ID, p.Key(), part)
 }
 
-func alreadySent(ctx context.Context, log sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
+// alreadySent says whether every message of the period is settled for
+// good: sent, or of unknown outcome (never retried blindly).
+func alreadySent(ctx context.Context, sends sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
 	groups := recipientGroups(d)
 	for i := range groups {
-		rec, err := log.Get(ctx, sendKey(d, p, i+1))
+		rec, err := sends.Get(ctx, sendKey(d, p, i+1))
 		if err != nil {
 			return false, err
 		}
-		if rec == nil || rec.State != "sent" {
+		if rec == nil || (rec.State != sendlog.StateSent && rec.State != sendlog.StateUnknown) {
 			return false, nil
 		}
 	}
@@ -214,7 +163,10 @@ func alreadySent(ctx context.Context, log sendlog.Log, d *config.Digest, p perio
 // response bodies or credentials.
 func noteFor(err error) string {
 	var apiErr *reports.APIError
+	var panicked *panicError
 	switch {
+	case errors.As(err, &panicked):
+		return "This report's data could not be read; this section was left out."
 	case errors.Is(err, reports.ErrNotInEdition):
 		return "Not available in your Comm100 edition."
 	case errors.Is(err, reports.ErrUnauthorized):

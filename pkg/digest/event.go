@@ -37,9 +37,13 @@ type Response struct {
 
 // SentResponse is one message's outcome.
 type SentResponse struct {
-	Key        string `json:"key"`
-	MessageID  string `json:"messageId,omitempty"`
-	Skipped    string `json:"skipped,omitempty"`
+	Key       string `json:"key"`
+	MessageID string `json:"messageId,omitempty"`
+	Skipped   string `json:"skipped,omitempty"`
+	// Outcome is "sent", "failed" (rejected for good, not retried) or
+	// "unknown" (may have gone out; not resent), with the reason.
+	Outcome    string `json:"outcome,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 	Recipients int    `json:"recipients"`
 }
 
@@ -101,7 +105,8 @@ func Handler(cfg *config.Config, deps Deps) func(context.Context, json.RawMessag
 		}
 		resp := &Response{Digest: req.DigestID, Period: res.Period.Key() + "/" + res.Period.LastDay(), AlreadySent: res.AlreadySent, FailedReports: res.Failed}
 		for _, m := range res.Messages {
-			resp.Messages = append(resp.Messages, SentResponse{Key: m.Key, MessageID: m.ID, Skipped: m.Skipped, Recipients: len(m.Recipients)})
+			resp.Messages = append(resp.Messages, SentResponse{Key: m.Key, MessageID: m.ID, Skipped: m.Skipped,
+				Outcome: m.Outcome, Reason: m.Reason, Recipients: len(m.Recipients)})
 		}
 		if err != nil {
 			deps.Logger.Error("digest failed", "digest", req.DigestID, "error", err.Error())

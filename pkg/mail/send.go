@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Envelope is what a sender needs besides the encoded message.
@@ -22,6 +27,13 @@ type Envelope struct {
 }
 
 // Sender delivers an encoded message and returns the provider's message id.
+//
+// A failed Send returns one of three kinds of error, which callers tell
+// apart with Retry:
+//   - *PermanentError: the provider rejected the message; retrying cannot help.
+//   - *UnknownError: the request may have reached the provider and the
+//     message may have gone out; retrying could send a second copy.
+//   - anything else: the message was certainly not accepted; retry later.
 type Sender interface {
 	Send(ctx context.Context, env Envelope, raw []byte) (id string, err error)
 }
@@ -33,14 +45,56 @@ type PermanentError struct{ Err error }
 func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
+// UnknownError is a send whose outcome is unknown: the request may have
+// reached the provider (a timeout or a dropped connection after the
+// request was written). Callers must not retry it blindly.
+type UnknownError struct{ Err error }
+
+func (e *UnknownError) Error() string { return "outcome unknown: " + e.Err.Error() }
+func (e *UnknownError) Unwrap() error { return e.Err }
+
+// Retry says whether a failed Send may be tried again, the way
+// Alertmanager's notifiers return (retry bool, err): only when the
+// provider certainly did not accept the message and might later.
+func Retry(err error) bool {
+	var perm *PermanentError
+	var unknown *UnknownError
+	return err != nil && !errors.As(err, &perm) && !errors.As(err, &unknown)
+}
+
 // SESv2API is the part of the SES v2 client the sender uses.
 type SESv2API interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
-// SES sends through Amazon SES v2 with raw content. Throttling is retried
-// by the SDK's standard retryer; rejections are returned as PermanentError.
-type SES struct{ Client SESv2API }
+// SES sends through Amazon SES v2 with raw content.
+//
+// SendEmail has no idempotency token, so the SDK's own retryer is turned
+// off for it: a response lost on the wire would otherwise become a second
+// mail. Send retries by itself only what SES certainly did not accept
+// (throttling, 5xx, a connection that was never made), and only while the
+// caller holds its claim (ctx). Rejections are *PermanentError; an
+// ambiguous failure is *UnknownError and is never retried.
+type SES struct {
+	Client SESv2API
+	// MaxAttempts bounds Send's own retries (default 3).
+	MaxAttempts int
+	// Backoff is the first retry's delay, doubled after each (default 500ms).
+	Backoff time.Duration
+}
+
+// permanentCodes are SES errors that no retry can fix.
+var permanentCodes = map[string]bool{
+	"MessageRejected": true, "MailFromDomainNotVerifiedException": true, "AccountSuspendedException": true,
+	"SendingPausedException": true, "BadRequestException": true, "NotFoundException": true,
+	"InvalidParameterValue": true, "ValidationException": true,
+}
+
+// retryableCodes are SES errors that mean "not accepted, try later".
+var retryableCodes = map[string]bool{
+	"TooManyRequestsException": true, "ThrottlingException": true, "Throttling": true,
+	"LimitExceededException": true, "InternalFailure": true, "ServiceUnavailable": true,
+}
 
 // Send implements Sender.
 func (s SES) Send(ctx context.Context, env Envelope, raw []byte) (string, error) {
@@ -55,19 +109,70 @@ func (s SES) Send(ctx context.Context, env Envelope, raw []byte) (string, error)
 	for k, v := range env.Tags {
 		in.EmailTags = append(in.EmailTags, types.MessageTag{Name: aws.String(k), Value: aws.String(v)})
 	}
-	out, err := s.Client.SendEmail(ctx, in)
-	if err != nil {
-		var api smithy.APIError
-		if errors.As(err, &api) {
-			switch api.ErrorCode() {
-			case "MessageRejected", "MailFromDomainNotVerifiedException", "AccountSuspendedException",
-				"SendingPausedException", "BadRequestException", "NotFoundException":
-				return "", &PermanentError{Err: fmt.Errorf("ses: %s: %s", api.ErrorCode(), api.ErrorMessage())}
-			}
-		}
-		return "", fmt.Errorf("ses: %w", err)
+	attempts, delay := s.MaxAttempts, s.Backoff
+	if attempts <= 0 {
+		attempts = 3
 	}
-	return aws.ToString(out.MessageId), nil
+	if delay <= 0 {
+		delay = 500 * time.Millisecond
+	}
+	noSDKRetry := func(o *sesv2.Options) { o.Retryer = aws.NopRetryer{} }
+	var err error
+	for attempt := 1; ; attempt++ {
+		if cerr := ctx.Err(); cerr != nil {
+			// Not started: nothing went out.
+			return "", fmt.Errorf("ses: not sent: %w", errors.Join(cerr, err))
+		}
+		var out *sesv2.SendEmailOutput
+		out, err = s.Client.SendEmail(ctx, in, noSDKRetry)
+		if err == nil {
+			return aws.ToString(out.MessageId), nil
+		}
+		err = classify(ctx, err)
+		if !Retry(err) || attempt >= attempts {
+			return "", err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}
+
+// classify turns an SDK error into a PermanentError, an UnknownError or a
+// retryable error.
+func classify(ctx context.Context, err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code := api.ErrorCode()
+		switch {
+		case permanentCodes[code]:
+			return &PermanentError{Err: fmt.Errorf("ses: %s: %s", code, api.ErrorMessage())}
+		case retryableCodes[code]:
+			return fmt.Errorf("ses: %s (retryable): %s", code, api.ErrorMessage())
+		}
+	}
+	var resp *awshttp.ResponseError
+	if errors.As(err, &resp) && resp.HTTPStatusCode() != 0 {
+		// SES answered: its status says what happened.
+		switch st := resp.HTTPStatusCode(); {
+		case st == http.StatusTooManyRequests || st >= 500:
+			return fmt.Errorf("ses: HTTP %d (retryable): %w", st, err)
+		case st >= 400:
+			return &PermanentError{Err: fmt.Errorf("ses: HTTP %d: %w", st, err)}
+		}
+		return &UnknownError{Err: fmt.Errorf("ses: %w", err)}
+	}
+	var sendErr *smithyhttp.RequestSendError
+	var opErr *net.OpError
+	if errors.As(err, &sendErr) && errors.As(err, &opErr) && opErr.Op == "dial" && ctx.Err() == nil {
+		// The connection was never made: SES never saw the request.
+		return fmt.Errorf("ses: could not connect (retryable): %w", err)
+	}
+	// No answer: a timeout, a reset or a closed connection after the
+	// request may have been written. SES may have sent the message.
+	return &UnknownError{Err: fmt.Errorf("ses: %w", err)}
 }
 
 // Sent is a message a Memory sender took.

@@ -124,3 +124,6 @@ func (p Period) Key() string { return p.Start.In(p.Location).Format("2006-01-02"
 func (p Period) LastDay() string {
 	return p.End.In(p.Location).Add(-time.Nanosecond).Format("2006-01-02")
 }
+
+// Next returns the period after p.
+func (p Period) Next(s Spec) Period { return s.containing(p.End) }

@@ -48,23 +48,23 @@ func ParseSlot(s string) (Slot, error) {
 			if t2, err2 := time.Parse("2006-01-02T15:04", s); err2 == nil {
 				return Slot{Kind: SlotDateTime, DateTime: t2}, nil
 			}
-			return Slot{}, fmt.Errorf("time %q: want yyyy-MM-ddTHH:mm:ss", s)
+			return Slot{}, fmt.Errorf("time %q: want yyyy-MM-ddTHH:mm:ss", clip(s))
 		}
 		return Slot{Kind: SlotDateTime, DateTime: t}, nil
 	case len(s) > 5 && (s[3] == '.' || s[3] == ' '):
 		day, ok := weekdays[strings.ToLower(s[:3])]
 		if !ok {
-			return Slot{}, fmt.Errorf("time %q: unknown day %q", s, s[:3])
+			return Slot{}, fmt.Errorf("time %q: unknown day %q", clip(s), s[:3])
 		}
 		m, err := parseClock(strings.TrimSpace(strings.TrimPrefix(s[3:], ".")))
 		if err != nil {
-			return Slot{}, fmt.Errorf("time %q: %w", s, err)
+			return Slot{}, fmt.Errorf("time %q: %s", clip(s), clipMessage(err.Error()))
 		}
 		return Slot{Kind: SlotWeekClock, Weekday: day, Minute: m}, nil
 	default:
 		m, err := parseClock(s)
 		if err != nil {
-			return Slot{}, fmt.Errorf("time %q: %w", s, err)
+			return Slot{}, fmt.Errorf("time %q: %s", clip(s), clipMessage(err.Error()))
 		}
 		return Slot{Kind: SlotClock, Minute: m}, nil
 	}
@@ -110,7 +110,7 @@ func (b *Bucket) UnmarshalJSON(data []byte) error {
 		To   *string `json:"to"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return fmt.Errorf("time: %w", err)
+		return fmt.Errorf("time: %s", clipMessage(err.Error()))
 	}
 	if raw.From == nil {
 		return fmt.Errorf("time: missing from")
@@ -148,13 +148,13 @@ func (id *ID) UnmarshalJSON(data []byte) error {
 	case strings.HasPrefix(s, `"`):
 		var v string
 		if err := json.Unmarshal(data, &v); err != nil {
-			return err
+			return fmt.Errorf("id: %s", clipMessage(err.Error()))
 		}
 		*id = ID(v)
 	default:
 		var n json.Number
 		if err := json.Unmarshal(data, &n); err != nil {
-			return fmt.Errorf("id %s: not a number or string", s)
+			return fmt.Errorf("id %s: not a number or string", clip(s))
 		}
 		*id = ID(n.String())
 	}

@@ -40,8 +40,16 @@ type Authenticator interface {
 	Authenticate(req *http.Request)
 }
 
-// Secret is a credential that never prints itself.
+// Secret is a credential that never prints itself: not through fmt's
+// verbs, slog's handlers, nor encoding/json (slog's JSON handler marshals
+// structs such as APIKey with it).
 type Secret string
+
+// MarshalJSON hides the value from encoding/json.
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
+
+// Format hides the value from every fmt verb, including %d and %x.
+func (Secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
 
 // String hides the value.
 func (Secret) String() string { return "[redacted]" }
@@ -100,6 +108,7 @@ var DefaultRetry = RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond
 type Client struct {
 	http    *http.Client
 	base    *url.URL
+	baseErr error // from WithBaseURL: calls fail rather than go to the default host
 	auth    Authenticator
 	limiter *rate.Limiter
 	retry   RetryPolicy
@@ -114,14 +123,44 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithBaseURL sets the API host, e.g. https://api15.comm100.io or a simulator's address.
+// WithBaseURL sets the API host, e.g. https://api15.comm100.io or a
+// simulator's address. A value that is not an http(s) URL with a host, or
+// that carries user:password, is never replaced by the default host: the
+// client keeps the error (see Err) and every call returns it.
 func WithBaseURL(u string) Option {
 	return func(c *Client) {
-		if parsed, err := url.Parse(strings.TrimRight(u, "/")); err == nil {
-			c.base = parsed
+		parsed, err := ParseBaseURL(u)
+		if err != nil {
+			c.baseErr = err
+			return
 		}
+		c.base = parsed
 	}
 }
+
+// ParseBaseURL checks an API base URL the way WithBaseURL uses it, for
+// config validation: http or https, a host, no credentials, no query.
+func ParseBaseURL(u string) (*url.URL, error) {
+	parsed, err := url.Parse(strings.TrimRight(strings.TrimSpace(u), "/"))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("comm100 base URL %q: %w", clip(u), errors.Unwrap(err))
+	case parsed.Scheme != "https" && parsed.Scheme != "http":
+		return nil, fmt.Errorf("comm100 base URL %q: want https://host", clip(u))
+	case parsed.Host == "":
+		return nil, fmt.Errorf("comm100 base URL %q: no host", clip(u))
+	case parsed.User != nil:
+		// Credentials go in the secret; a URL's userinfo ends up in logs.
+		return nil, fmt.Errorf("comm100 base URL: must not carry user:password (use the secret)")
+	case parsed.RawQuery != "" || parsed.Fragment != "":
+		return nil, fmt.Errorf("comm100 base URL %q: must not have a query or fragment", clip(u))
+	}
+	return parsed, nil
+}
+
+// Err reports a configuration error the options left (an invalid base
+// URL); every call returns it too.
+func (c *Client) Err() error { return c.baseErr }
 
 // WithAuth sets the credentials.
 func WithAuth(a Authenticator) Option { return func(c *Client) { c.auth = a } }
@@ -208,10 +247,13 @@ func (r Result) Rows() []any {
 func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) {
 	spec, ok := Lookup(name)
 	if !ok {
-		return Result{}, &UnknownReportError{Name: name}
+		return Result{}, &UnknownReportError{Name: Name(clip(string(name)))}
 	}
 	if err := q.Validate(spec); err != nil {
 		return Result{}, err
+	}
+	if c.baseErr != nil {
+		return Result{}, c.baseErr
 	}
 	body, err := c.get(ctx, spec, q.values(spec))
 	if err != nil {
@@ -228,7 +270,7 @@ func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) 
 func Decode(name Name, body []byte) (any, error) {
 	spec, ok := Lookup(name)
 	if !ok {
-		return nil, &UnknownReportError{Name: name}
+		return nil, &UnknownReportError{Name: Name(clip(string(name)))}
 	}
 	return decode(spec, body)
 }
@@ -241,7 +283,9 @@ func decode(spec *Spec, body []byte) (any, error) {
 		target = reflect.New(reflect.SliceOf(spec.RowType()))
 	}
 	if err := json.Unmarshal(body, target.Interface()); err != nil {
-		return nil, fmt.Errorf("comm100 %s: %w: %v", spec.Name, ErrBadResponse, err)
+		// The decoder's message can quote the offending literal (a 1 MB
+		// number, say): keep the error text bounded.
+		return nil, fmt.Errorf("comm100 %s: %w: %s", spec.Name, ErrBadResponse, clipMessage(err.Error()))
 	}
 	if spec.IsObject() {
 		return target.Interface(), nil
@@ -375,9 +419,13 @@ func (c *Client) attempt(ctx context.Context, spec *Spec, path string, params ur
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		// An upstream (or a proxy) that echoes the request would put the
+		// credentials into the error text, and from there into logs and
+		// the alert Lambda's response: redact before keeping anything.
+		forms := credentialForms(req)
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, readLimit(forms)))
 		wait := retryAfter(resp.Header.Get("Retry-After"))
-		return nil, wait, &APIError{Report: spec.Name, Status: resp.StatusCode, Body: strings.TrimSpace(string(excerpt)), RetryAfter: wait}
+		return nil, wait, &APIError{Report: spec.Name, Status: resp.StatusCode, Body: excerpt(raw, forms), RetryAfter: wait}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {

@@ -37,7 +37,7 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
-	msg := fmt.Sprintf("report %s: invalid %s %q", e.Report, e.Param, e.Value)
+	msg := fmt.Sprintf("report %s: invalid %s %q", e.Report, e.Param, clip(e.Value))
 	if e.Reason != "" {
 		msg += ": " + e.Reason
 	}
@@ -67,11 +67,11 @@ func ParseOffset(s string) (time.Duration, error) {
 		s = "+" + s[1:]
 	}
 	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
-		return 0, fmt.Errorf("timezone %q: want ±hh:mm", s)
+		return 0, fmt.Errorf("timezone %q: want ±hh:mm", clip(s))
 	}
 	var h, m int
 	if _, err := fmt.Sscanf(s[1:], "%02d:%02d", &h, &m); err != nil || h > 14 || m > 59 {
-		return 0, fmt.Errorf("timezone %q: want ±hh:mm", s)
+		return 0, fmt.Errorf("timezone %q: want ±hh:mm", clip(s))
 	}
 	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
 	if s[0] == '-' {

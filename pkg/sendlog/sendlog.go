@@ -24,19 +24,30 @@ import (
 var (
 	ErrAlreadySent = errors.New("already sent")
 	ErrInProgress  = errors.New("another invocation is sending it now")
+	// ErrOutcomeUnknown: an earlier send may have gone out; sending again
+	// could make a second copy, so nobody does without a human.
+	ErrOutcomeUnknown = errors.New("an earlier send's outcome is unknown")
 )
+
+// ErrClaimLost means Done or Settle found the claim no longer held
+// (taken over after its lease): retrying the write cannot help.
+var ErrClaimLost = errors.New("claim lost")
 
 // Claim is the right to send one message.
 type Claim struct {
 	Key   string
 	Token string
+	// TakenOver says the claim replaced an earlier one whose lease ran out
+	// before it recorded an outcome: that holder may have sent the message.
+	TakenOver bool
 }
 
 // Record is what the log knows about a key.
 type Record struct {
 	Key        string
-	State      string // "in-progress" or "sent"
+	State      string // StateInProgress, StateSent, StateUnknown or StateFailed
 	MessageID  string
+	Reason     string // why, for StateUnknown and StateFailed
 	SentAt     time.Time
 	LeaseUntil time.Time
 }
@@ -48,15 +59,27 @@ type Log interface {
 	Begin(ctx context.Context, key string, now time.Time, lease time.Duration) (Claim, error)
 	// Done marks the claim sent.
 	Done(ctx context.Context, c Claim, messageID string, now time.Time) error
+	// Settle ends the claim in StateUnknown (the send may have gone out; it
+	// is never retried) or StateFailed (rejected for good; nothing went out,
+	// so a later run may claim it again), with the reason.
+	Settle(ctx context.Context, c Claim, state, reason string, now time.Time) error
 	// Abandon drops a claim after a failure before sending, so a retry can go ahead.
 	Abandon(ctx context.Context, c Claim) error
 	// Get reads a key's record (nil if none).
 	Get(ctx context.Context, key string) (*Record, error)
 }
 
+// States of a record.
 const (
-	stateInProgress = "in-progress"
-	stateSent       = "sent"
+	StateInProgress = "in-progress"
+	StateSent       = "sent"
+	// StateUnknown: the provider may or may not have taken the message.
+	StateUnknown = "unknown"
+	// StateFailed: the provider rejected the message for good.
+	StateFailed = "failed"
+)
+
+const (
 	// Retention keeps records long enough to cover any retry and back-fill
 	// window; DynamoDB's TTL deletes them after.
 	Retention = 400 * 24 * time.Hour
@@ -71,8 +94,17 @@ func newToken() string {
 // DynamoDB is a Log in the reportmailer table: string keys "pk" (partition)
 // and "sk" (sort; "send" for send-log items), TTL on the number "ttl".
 type DynamoDB struct {
-	Client *dynamodb.Client
+	Client DynamoDBAPI
 	Table  string
+}
+
+// DynamoDBAPI is the part of the DynamoDB client the log uses
+// (*dynamodb.Client; tests wrap it to inject faults).
+type DynamoDBAPI interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
 
 // sortKey is the sort key of every send-log item.
@@ -90,29 +122,34 @@ func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Valu
 // Begin implements Log with a conditional put.
 func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease time.Duration) (Claim, error) {
 	c := Claim{Key: key, Token: newToken()}
-	_, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(d.Table),
+	out, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
+		ReturnValues: types.ReturnValueAllOld,
+		TableName:    aws.String(d.Table),
 		Item: map[string]types.AttributeValue{
-			"pk": s(key), "sk": s(sortKey), "state": s(stateInProgress), "token": s(c.Token),
+			"pk": s(key), "sk": s(sortKey), "state": s(StateInProgress), "token": s(c.Token),
 			"leaseUntil": n(now.Add(lease).Unix()), "ttl": n(now.Add(Retention).Unix()),
 		},
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR (#state = :inprogress AND leaseUntil < :now)"),
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR #state = :failed OR (#state = :inprogress AND leaseUntil < :now)"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":inprogress": s(stateInProgress), ":now": n(now.Unix())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":inprogress": s(StateInProgress), ":failed": s(StateFailed), ":now": n(now.Unix())},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		rec, gerr := d.Get(ctx, key)
+		rec, token, gerr := d.get(ctx, key)
 		if gerr != nil {
 			return Claim{}, gerr
 		}
-		if rec != nil && rec.State == stateSent {
-			return Claim{}, fmt.Errorf("%s: %w (message %s at %s)", key, ErrAlreadySent, rec.MessageID, rec.SentAt.Format(time.RFC3339))
+		if token == c.Token {
+			// Our own put, retried by the SDK after a lost answer.
+			return c, nil
 		}
-		return Claim{}, fmt.Errorf("%s: %w", key, ErrInProgress)
+		return Claim{}, refusal(key, rec)
 	}
 	if err != nil {
 		return Claim{}, fmt.Errorf("sendlog begin %s: %w", key, err)
+	}
+	if old, ok := out.Attributes["state"].(*types.AttributeValueMemberS); ok && old.Value == StateInProgress {
+		c.TakenOver = true
 	}
 	return c, nil
 }
@@ -125,12 +162,51 @@ func (d DynamoDB) Done(ctx context.Context, c Claim, messageID string, now time.
 		UpdateExpression:          aws.String("SET #state = :sent, messageId = :id, sentAt = :at REMOVE leaseUntil"),
 		ConditionExpression:       aws.String("#token = :token"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state", "#token": "token"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":sent": s(stateSent), ":id": s(messageID), ":at": n(now.Unix()), ":token": s(c.Token)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":sent": s(StateSent), ":id": s(messageID), ":at": n(now.Unix()), ":token": s(c.Token)},
 	})
 	if err != nil {
-		return fmt.Errorf("sendlog done %s: %w", c.Key, err)
+		return fmt.Errorf("sendlog done %s: %w", c.Key, claimErr(err))
 	}
 	return nil
+}
+
+// Settle implements Log.
+func (d DynamoDB) Settle(ctx context.Context, c Claim, state, reason string, now time.Time) error {
+	if state != StateUnknown && state != StateFailed {
+		return fmt.Errorf("sendlog settle %s: state %q", c.Key, state)
+	}
+	_, err := d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       itemKey(c.Key),
+		UpdateExpression:          aws.String("SET #state = :state, reason = :reason, sentAt = :at REMOVE leaseUntil"),
+		ConditionExpression:       aws.String("#token = :token"),
+		ExpressionAttributeNames:  map[string]string{"#state": "state", "#token": "token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":state": s(state), ":reason": s(reason), ":at": n(now.Unix()), ":token": s(c.Token)},
+	})
+	if err != nil {
+		return fmt.Errorf("sendlog settle %s: %w", c.Key, claimErr(err))
+	}
+	return nil
+}
+
+// claimErr turns a failed token condition into ErrClaimLost.
+func claimErr(err error) error {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return ErrClaimLost
+	}
+	return err
+}
+
+// refusal is Begin's error for a key someone else holds or has finished.
+func refusal(key string, rec *Record) error {
+	switch {
+	case rec != nil && rec.State == StateSent:
+		return fmt.Errorf("%s: %w (message %s at %s)", key, ErrAlreadySent, rec.MessageID, rec.SentAt.Format(time.RFC3339))
+	case rec != nil && rec.State == StateUnknown:
+		return fmt.Errorf("%s: %w (%s)", key, ErrOutcomeUnknown, rec.Reason)
+	}
+	return fmt.Errorf("%s: %w", key, ErrInProgress)
 }
 
 // Abandon implements Log.
@@ -140,7 +216,7 @@ func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 		Key:                       itemKey(c.Key),
 		ConditionExpression:       aws.String("#token = :token AND #state = :inprogress"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state", "#token": "token"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":token": s(c.Token), ":inprogress": s(stateInProgress)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":token": s(c.Token), ":inprogress": s(StateInProgress)},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &ccf) {
@@ -151,14 +227,24 @@ func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 
 // Get implements Log with a consistent read.
 func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
+	r, _, err := d.get(ctx, key)
+	return r, err
+}
+
+// get reads a record and the token of its claim.
+func (d DynamoDB) get(ctx context.Context, key string) (*Record, string, error) {
 	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(d.Table), Key: itemKey(key), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sendlog get %s: %w", key, err)
+		return nil, "", fmt.Errorf("sendlog get %s: %w", key, err)
 	}
 	if out.Item == nil {
-		return nil, nil
+		return nil, "", nil
+	}
+	token := ""
+	if v, ok := out.Item["token"].(*types.AttributeValueMemberS); ok {
+		token = v.Value
 	}
 	r := &Record{Key: key}
 	if v, ok := out.Item["state"].(*types.AttributeValueMemberS); ok {
@@ -166,6 +252,9 @@ func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
 	}
 	if v, ok := out.Item["messageId"].(*types.AttributeValueMemberS); ok {
 		r.MessageID = v.Value
+	}
+	if v, ok := out.Item["reason"].(*types.AttributeValueMemberS); ok {
+		r.Reason = v.Value
 	}
 	if v, ok := out.Item["sentAt"].(*types.AttributeValueMemberN); ok {
 		sec, _ := strconv.ParseInt(v.Value, 10, 64)
@@ -175,7 +264,7 @@ func (d DynamoDB) Get(ctx context.Context, key string) (*Record, error) {
 		sec, _ := strconv.ParseInt(v.Value, 10, 64)
 		r.LeaseUntil = time.Unix(sec, 0).UTC()
 	}
-	return r, nil
+	return r, token, nil
 }
 
 // CreateTable makes the reportmailer table (for local runs and tests; the
@@ -218,16 +307,15 @@ func (m *Memory) Begin(_ context.Context, key string, now time.Time, lease time.
 	if m.recs == nil {
 		m.recs = map[string]*memRecord{}
 	}
-	if r, ok := m.recs[key]; ok {
-		if r.State == stateSent {
-			return Claim{}, fmt.Errorf("%s: %w", key, ErrAlreadySent)
-		}
-		if now.Before(r.LeaseUntil) {
-			return Claim{}, fmt.Errorf("%s: %w", key, ErrInProgress)
-		}
+	if r, ok := m.recs[key]; ok && r.State != StateFailed && (r.State != StateInProgress || now.Before(r.LeaseUntil)) {
+		rec := r.Record
+		return Claim{}, refusal(key, &rec)
 	}
 	c := Claim{Key: key, Token: newToken()}
-	m.recs[key] = &memRecord{Record: Record{Key: key, State: stateInProgress, LeaseUntil: now.Add(lease)}, token: c.Token}
+	if r, ok := m.recs[key]; ok && r.State == StateInProgress {
+		c.TakenOver = true
+	}
+	m.recs[key] = &memRecord{Record: Record{Key: key, State: StateInProgress, LeaseUntil: now.Add(lease)}, token: c.Token}
 	return c, nil
 }
 
@@ -237,9 +325,21 @@ func (m *Memory) Done(_ context.Context, c Claim, id string, now time.Time) erro
 	defer m.mu.Unlock()
 	r, ok := m.recs[c.Key]
 	if !ok || r.token != c.Token {
-		return fmt.Errorf("sendlog done %s: claim lost", c.Key)
+		return fmt.Errorf("sendlog done %s: %w", c.Key, ErrClaimLost)
 	}
-	r.State, r.MessageID, r.SentAt = stateSent, id, now
+	r.State, r.MessageID, r.SentAt, r.LeaseUntil = StateSent, id, now, time.Time{}
+	return nil
+}
+
+// Settle implements Log.
+func (m *Memory) Settle(_ context.Context, c Claim, state, reason string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.recs[c.Key]
+	if !ok || r.token != c.Token {
+		return fmt.Errorf("sendlog settle %s: %w", c.Key, ErrClaimLost)
+	}
+	r.State, r.Reason, r.SentAt, r.LeaseUntil = state, reason, now, time.Time{}
 	return nil
 }
 
@@ -247,7 +347,7 @@ func (m *Memory) Done(_ context.Context, c Claim, id string, now time.Time) erro
 func (m *Memory) Abandon(_ context.Context, c Claim) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if r, ok := m.recs[c.Key]; ok && r.token == c.Token && r.State == stateInProgress {
+	if r, ok := m.recs[c.Key]; ok && r.token == c.Token && r.State == StateInProgress {
 		delete(m.recs, c.Key)
 	}
 	return nil

@@ -57,20 +57,20 @@ func TestCrashedClaimIsTakenOverAfterLease(t *testing.T) {
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	for name, log := range logs(t) {
 		t.Run(name, func(t *testing.T) {
-			if _, err := log.Begin(ctx, "k", now, 5*time.Minute); err != nil {
-				t.Fatal(err)
+			if first, err := log.Begin(ctx, "k", now, 5*time.Minute); err != nil || first.TakenOver {
+				t.Fatal(first, err)
 			}
-			// The holder crashed; after the lease a retry takes over.
+			// The holder crashed; after the lease a retry takes over, and is told so.
 			c, err := log.Begin(ctx, "k", now.Add(6*time.Minute), 5*time.Minute)
-			if err != nil {
-				t.Fatalf("take over: %v", err)
+			if err != nil || !c.TakenOver {
+				t.Fatalf("take over: %+v, %v", c, err)
 			}
 			if err := log.Abandon(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 			// An abandoned claim (failure before sending) lets a retry go at once.
-			if _, err := log.Begin(ctx, "k", now.Add(7*time.Minute), 5*time.Minute); err != nil {
-				t.Errorf("begin after abandon: %v", err)
+			if c, err := log.Begin(ctx, "k", now.Add(7*time.Minute), 5*time.Minute); err != nil || c.TakenOver {
+				t.Errorf("begin after abandon: %+v, %v", c, err)
 			}
 		})
 	}
@@ -98,6 +98,56 @@ func TestConcurrentBeginsOneWins(t *testing.T) {
 			wg.Wait()
 			if wins != 1 {
 				t.Errorf("%d claims won, want 1", wins)
+			}
+		})
+	}
+}
+
+// A send of unknown outcome is never claimed again, even long after;
+// a failed one (nothing went out) may be; a write by an overtaken holder
+// says its claim is lost.
+func TestSettledStates(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for name, log := range logs(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := log.Begin(ctx, "unknown", now, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := log.Settle(ctx, c, sendlog.StateUnknown, "ses: EOF", now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := log.Begin(ctx, "unknown", now.Add(24*time.Hour), 5*time.Minute); !errors.Is(err, sendlog.ErrOutcomeUnknown) {
+				t.Errorf("begin after unknown: %v", err)
+			}
+			if rec, _ := log.Get(ctx, "unknown"); rec == nil || rec.State != sendlog.StateUnknown || rec.Reason != "ses: EOF" {
+				t.Errorf("record %+v", rec)
+			}
+
+			c, err = log.Begin(ctx, "failed", now, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := log.Settle(ctx, c, sendlog.StateFailed, "MessageRejected", now); err != nil {
+				t.Fatal(err)
+			}
+			if rec, _ := log.Get(ctx, "failed"); rec == nil || rec.State != sendlog.StateFailed || rec.Reason != "MessageRejected" {
+				t.Errorf("record %+v", rec)
+			}
+			if _, err := log.Begin(ctx, "failed", now.Add(time.Minute), 5*time.Minute); err != nil {
+				t.Errorf("begin after failed: %v", err)
+			}
+
+			stale, err := log.Begin(ctx, "overtaken", now, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := log.Begin(ctx, "overtaken", now.Add(6*time.Minute), 5*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if err := log.Done(ctx, stale, "ses-2", now); !errors.Is(err, sendlog.ErrClaimLost) {
+				t.Errorf("done by an overtaken holder: %v", err)
 			}
 		})
 	}

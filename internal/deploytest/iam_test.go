@@ -1,0 +1,174 @@
+package deploytest
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// role returns the translated role's properties and its Allow statements.
+func role(t *testing.T, res map[string]resource, name string) (map[string]any, []statement) {
+	t.Helper()
+	r, ok := res[name]
+	if !ok || r.Type != "AWS::IAM::Role" {
+		t.Fatalf("no role %s", name)
+	}
+	var props map[string]any
+	_ = json.Unmarshal(r.Properties, &props)
+	var allow []statement
+	for _, s := range statements(t, r.Properties) {
+		if s.Effect == "Allow" && s.Sid != "" {
+			allow = append(allow, s)
+		}
+	}
+	return props, allow
+}
+
+func js(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestFunctionRoles asserts the issue-16/13 rules on the two functions'
+// roles as CloudFormation receives them: logs only to the function's own
+// log group, no AWS-managed policy, SES only as the configured sender,
+// DynamoDB only on the function's own key prefix.
+func TestFunctionRoles(t *testing.T) {
+	res := translate(t)
+	for _, tc := range []struct {
+		function, role, logGroup, prefix string
+	}{
+		{"DigestFunction", "DigestRole", "DigestLogGroup", "digest#"},
+		{"AlertFunction", "AlertRole", "AlertLogGroup", "alert#"},
+	} {
+		t.Run(tc.function, func(t *testing.T) {
+			var fnProps any
+			_ = json.Unmarshal(res[tc.function].Properties, &fnProps)
+			fn := js(fnProps)
+			if !strings.Contains(fn, `"Fn::GetAtt":["`+tc.role+`","Arn"]`) {
+				t.Errorf("%s does not run as %s: %s", tc.function, tc.role, fn)
+			}
+			props, allow := role(t, res, tc.role)
+			if m, ok := props["ManagedPolicyArns"]; ok {
+				t.Errorf("%s has managed policies %v; the basic execution role grants logs on *", tc.role, m)
+			}
+			seen := map[string]bool{}
+			for _, s := range allow {
+				actions := list(s.Action)
+				svc := strings.SplitN(actions[0], ":", 2)[0]
+				seen[svc] = true
+				switch svc {
+				case "logs":
+					slices.Sort(actions)
+					if !slices.Equal(actions, []string{"logs:CreateLogStream", "logs:PutLogEvents"}) {
+						t.Errorf("logs actions %v", actions)
+					}
+					if r := js(s.Resource); r != `{"Fn::GetAtt":["`+tc.logGroup+`","Arn"]}` {
+						t.Errorf("logs on %s, want only %s", r, tc.logGroup)
+					}
+				case "ses":
+					if got := js(s.Condition["StringEquals"]["ses:FromAddress"]); got != `{"Ref":"SenderAddress"}` {
+						t.Errorf("SES send not limited to the sender address: condition %s", js(s.Condition))
+					}
+				case "dynamodb":
+					got := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+					if js(got) != `["`+tc.prefix+`*"]` {
+						t.Errorf("DynamoDB not limited to %s* items: condition %s", tc.prefix, js(s.Condition))
+					}
+					for _, a := range actions {
+						if a == "dynamodb:Scan" || strings.HasPrefix(a, "dynamodb:Batch") {
+							t.Errorf("%s carries no leading key, so LeadingKeys cannot limit it", a)
+						}
+					}
+				}
+			}
+			if r := js(props); strings.Contains(r, "parameter/${ConfigSsmParameter}") || !strings.Contains(r, "parameter${ConfigSsmParameter}") {
+				t.Errorf("%s: the SSM ARN must be …:parameter${ConfigSsmParameter} (the name starts with /)", tc.role)
+			}
+			for _, want := range []string{"logs", "ses", "dynamodb", "secretsmanager", "sqs"} {
+				if !seen[want] {
+					t.Errorf("%s has no %s statement", tc.role, want)
+				}
+			}
+			if !strings.Contains(fn, "LogGroup") || !strings.Contains(fn, tc.logGroup) {
+				t.Errorf("%s does not log to %s", tc.function, tc.logGroup)
+			}
+		})
+	}
+	for name, r := range res {
+		if r.Type == "AWS::IAM::Role" && strings.Contains(string(r.Properties), "AWSLambdaBasicExecutionRole") {
+			t.Errorf("%s still uses AWSLambdaBasicExecutionRole", name)
+		}
+	}
+}
+
+// TestKeyPrefixesMatchTheCode keeps the LeadingKeys conditions honest:
+// every "<word>#" key prefix the code of a function's packages writes
+// must be allowed by that function's role, and the main ones must exist.
+func TestKeyPrefixesMatchTheCode(t *testing.T) {
+	res := translate(t)
+	literal := regexp.MustCompile(`"([a-z][a-zA-Z]*)#`)
+	for _, tc := range []struct {
+		role, must string
+		dirs       []string
+	}{
+		{"DigestRole", "digest", []string{"pkg/digest", "pkg/sendlog"}},
+		{"AlertRole", "alert", []string{"pkg/alert"}},
+	} {
+		_, allow := role(t, res, tc.role)
+		var allowed []string
+		for _, s := range allow {
+			if v, ok := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]; ok {
+				for _, p := range list(v) {
+					allowed = append(allowed, strings.TrimSuffix(p, "#*"))
+				}
+			}
+		}
+		found := map[string]string{}
+		for _, dir := range tc.dirs {
+			files, _ := filepath.Glob(filepath.Join(root(t), dir, "*.go"))
+			for _, f := range files {
+				if strings.HasSuffix(f, "_test.go") {
+					continue
+				}
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range literal.FindAllStringSubmatch(string(data), -1) {
+					found[m[1]] = filepath.Base(f)
+				}
+			}
+		}
+		if _, ok := found[tc.must]; !ok {
+			t.Errorf("%v no longer build keys with %q#; update the LeadingKeys conditions in template.yaml", tc.dirs, tc.must)
+		}
+		for prefix, file := range found {
+			if !slices.Contains(allowed, prefix) {
+				t.Errorf("%s writes keys starting %q#, which %s's dynamodb:LeadingKeys (%v) does not allow: add it in template.yaml", file, prefix, tc.role, allowed)
+			}
+		}
+	}
+}
+
+// TestFunctionEnvironment checks the template hands the code what the
+// policies assume: the sender (MAIL_FROM, built from SenderAddress) and the
+// configuration set.
+func TestFunctionEnvironment(t *testing.T) {
+	res := translate(t)
+	for _, fn := range []string{"DigestFunction", "AlertFunction"} {
+		var props struct {
+			Environment struct{ Variables map[string]any }
+		}
+		_ = json.Unmarshal(res[fn].Properties, &props)
+		env := props.Environment.Variables
+		if got := js(env["SES_CONFIGURATION_SET"]); got != `{"Ref":"SesConfigurationSet"}` {
+			t.Errorf("%s SES_CONFIGURATION_SET = %s", fn, got)
+		}
+		from := js(env["MAIL_FROM"])
+		if !strings.Contains(from, "${SenderAddress}") || !strings.Contains(from, `{"Ref":"SenderAddress"}`) {
+			t.Errorf("%s MAIL_FROM = %s, want it built from SenderAddress", fn, from)
+		}
+	}
+}

@@ -1,0 +1,301 @@
+package digest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/archive"
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/period"
+	"reportmailer/pkg/render"
+	"reportmailer/pkg/sendlog"
+)
+
+// run is one digest run's state, handed from stage to stage.
+type run struct {
+	cfg     *config.Config
+	d       *config.Digest
+	req     Request
+	fetcher Fetcher
+	sender  mail.Sender
+	sendLog sendlog.Log   // nil: no exactly-once record (dry runs, test sends)
+	store   archive.Store // nil: no archive
+	logger  *slog.Logger
+	now     func() time.Time
+
+	loc     *time.Location
+	model   *render.Digest
+	started time.Time
+	res     *Result
+}
+
+// stage is one step of a run, after Alertmanager's notify.Stage. It
+// returns done to end the run early with nothing left to do, or an error
+// to stop it.
+type stage struct {
+	name string
+	exec func(ctx context.Context, r *run) (done bool, err error)
+}
+
+// pipeline is a digest run, in order. Sending and recording happen per
+// message inside the send stage (claim → deliver → record), so that one
+// message's outcome is recorded before the next is sent.
+var pipeline = []stage{
+	{"resolve period", resolvePeriod},
+	{"skip if sent", skipIfSent},
+	{"fetch", fetchReports},
+	{"render", renderOutput},
+	{"archive", archiveOutput},
+	{"compose", composeMessages},
+	{"send", sendMessages},
+}
+
+func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
+	d, err := cfg.Digest(req.DigestID)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
+		store: deps.Archive, logger: deps.Logger, now: deps.Now}
+	if r.logger == nil {
+		r.logger = slog.New(slog.DiscardHandler)
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if req.TestTo != "" {
+		r.sendLog = nil // a test send neither reads nor writes the send log
+	}
+	return r, nil
+}
+
+// sending says whether the run mails anything.
+func (r *run) sending() bool { return r.req.Send || r.req.TestTo != "" }
+
+// resolvePeriod picks the period from the request (never from the clock)
+// and refuses to send one that has not ended.
+func resolvePeriod(_ context.Context, r *run) (bool, error) {
+	d := r.d
+	loc, err := time.LoadLocation(d.Timezone)
+	if err != nil {
+		return false, fmt.Errorf("digest %s: timezone %q: %w", d.ID, d.Timezone, err)
+	}
+	spec := period.Spec{Kind: period.Kind(d.Period), WeekStart: d.WeekStartDay(), Location: loc}
+	var p period.Period
+	if r.req.PeriodStart != "" {
+		if p, err = spec.Starting(r.req.PeriodStart); err != nil {
+			return false, fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+	} else {
+		if r.req.At.IsZero() {
+			return false, fmt.Errorf("digest %s: no schedule time and no periodStart", d.ID)
+		}
+		p = spec.Prior(r.req.At)
+	}
+	if r.req.Send && p.End.After(r.now()) {
+		return false, fmt.Errorf("digest %s: period %s–%s: %w (it ends %s); preview it without --send",
+			d.ID, p.Key(), p.LastDay(), ErrPeriodNotOver, p.End.Format(time.RFC3339))
+	}
+	r.loc = loc
+	r.res = &Result{Digest: d, Period: p, Previous: p.Previous(spec),
+		BaseName: fmt.Sprintf("%s-%s_%s", d.ID, p.Key(), p.LastDay())}
+	r.logger = r.logger.With("digest", d.ID, "period", p.Key()+"/"+p.LastDay())
+	return false, nil
+}
+
+// skipIfSent ends the run before any work when every message is settled.
+func skipIfSent(ctx context.Context, r *run) (bool, error) {
+	if !r.req.Send || r.sendLog == nil {
+		return false, nil
+	}
+	done, err := alreadySent(ctx, r.sendLog, r.d, r.res.Period)
+	if err != nil || !done {
+		return false, err
+	}
+	r.res.AlreadySent = true
+	r.logger.Info("digest already sent for this period; nothing to do")
+	return true, nil
+}
+
+// renderOutput builds the model from the sections and renders it. It
+// fails only when no section could be fetched.
+func renderOutput(_ context.Context, r *run) (bool, error) {
+	res, d := r.res, r.d
+	sections := r.model.Sections
+	if len(res.Failed) == len(sections) {
+		return false, fmt.Errorf("digest %s: %w (%d of %d); nothing sent", d.ID, ErrAllReportsFailed, len(res.Failed), len(sections))
+	}
+	_, _, offset := res.Period.Query()
+	m := r.model
+	m.ID, m.Title, m.Site = d.ID, d.Title, siteLabel(r.cfg)
+	m.Period = render.Period{Start: res.Period.Start, End: res.Period.End, Location: r.loc}
+	m.Previous = &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: r.loc}
+	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), names(r.cfg), offset
+	m.Partial = res.Period.End.After(r.now())
+	m.Currency = d.Currency
+	var err error
+	if res.Output, err = render.Render(m, r.renderOptions("")); err != nil {
+		return false, fmt.Errorf("digest %s: %w", d.ID, err)
+	}
+	for _, p := range res.Output.Problems {
+		r.logger.Warn("section drawn with a note", "section", p.Section, "reason", p.Reason)
+	}
+	r.logger.Info("digest rendered", "sections", len(sections), "failed", len(res.Failed), "pdfBytes", len(res.Output.PDF),
+		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(r.started).Milliseconds())
+	return false, nil
+}
+
+// renderOptions says what the mail carries, so the text describes what is
+// really attached (or linked, when pdfLink is set).
+func (r *run) renderOptions(pdfLink string) render.Options {
+	opts := render.Options{PDFURL: pdfLink, Attached: []string{}}
+	for _, f := range []string{"pdf", "csv"} {
+		if hasFormat(r.d, f) && !(f == "pdf" && pdfLink != "") {
+			opts.Attached = append(opts.Attached, f)
+		}
+	}
+	return opts
+}
+
+// archiveOutput keeps the PDF and the HTML preview, when an archive is set.
+func archiveOutput(ctx context.Context, r *run) (bool, error) {
+	if r.store == nil {
+		return false, nil
+	}
+	key := archiveKey(r.cfg, r.res, "pdf")
+	if err := r.store.Put(ctx, key, "application/pdf", r.res.Output.PDF); err != nil {
+		return false, err
+	}
+	return false, r.store.Put(ctx, archiveKey(r.cfg, r.res, "html"), "text/html; charset=utf-8", []byte(render.PreviewHTML(r.res.Output)))
+}
+
+func archiveKey(cfg *config.Config, res *Result, ext string) string {
+	return fmt.Sprintf("%s%s/%s.%s", cfg.Mail.ArchivePrefix, res.Digest.ID, res.Period.Key(), ext)
+}
+
+// composeMessages builds one message per recipient group. If a message
+// would be over the size limit, the PDF is linked from the archive instead.
+func composeMessages(ctx context.Context, r *run) (bool, error) {
+	if err := r.compose(ctx); err != nil {
+		return false, fmt.Errorf("digest %s: %w", r.d.ID, err)
+	}
+	if r.sending() && r.sender == nil {
+		return false, fmt.Errorf("digest %s: no sender configured", r.d.ID)
+	}
+	return !r.sending(), nil
+}
+
+func (r *run) compose(ctx context.Context) error {
+	out, limit := r.res.Output, r.cfg.Mail.MaxMessageBytes
+	pdfLink := ""
+	for {
+		if err := r.buildAll(out, pdfLink); err != nil {
+			return err
+		}
+		size := len(r.res.Messages[0].Raw)
+		if size <= limit {
+			return nil
+		}
+		if !hasFormat(r.d, "pdf") || pdfLink != "" {
+			return fmt.Errorf("message is %d bytes even without the PDF (limit %d)", size, limit)
+		}
+		if r.store == nil {
+			return fmt.Errorf("message is %d bytes encoded, over mail.maxMessageBytes (%d): set mail.archiveBucket so the PDF is linked instead of attached",
+				size, limit)
+		}
+		link, err := r.store.Link(ctx, archiveKey(r.cfg, r.res, "pdf"), 7*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		pdfLink = link
+		if out, err = render.Render(r.model, r.renderOptions(link)); err != nil {
+			return err
+		}
+	}
+}
+
+// buildAll encodes one message per recipient group (one only, to the
+// test address, for a test send).
+func (r *run) buildAll(out *render.Output, pdfLink string) error {
+	groups := recipientGroups(r.d)
+	if r.req.TestTo != "" {
+		groups = []recipients{{to: []string{r.req.TestTo}}}
+	}
+	r.res.Messages = nil
+	for i, g := range groups {
+		m := r.buildMessage(out, g, i+1, pdfLink)
+		raw, err := m.Bytes()
+		if err != nil {
+			return err
+		}
+		r.res.Messages = append(r.res.Messages, &Message{Key: sendKey(r.d, r.res.Period, i+1), Raw: raw, Recipients: m.Recipients(), MessageID: m.MessageID})
+	}
+	return nil
+}
+
+func (r *run) from() string {
+	if r.d.From != "" {
+		return r.d.From
+	}
+	return r.cfg.Mail.From
+}
+
+func (r *run) buildMessage(out *render.Output, g recipients, part int, pdfLink string) *mail.Message {
+	d, res, cfg := r.d, r.res, r.cfg
+	m := &mail.Message{
+		From: r.from(), ReplyTo: cfg.Mail.ReplyTo, To: g.to, Cc: g.cc, Bcc: g.bcc,
+		Subject: Subject(d, res.Period), Date: r.now(),
+		// Deterministic, so a client that de-duplicates by Message-ID
+		// collapses any second copy of the same message.
+		MessageID: fmt.Sprintf("digest.%s.%s.%d@reportmailer", d.ID, res.Period.Key(), part),
+		Text:      out.Text, Headers: map[string]string{"X-Reportmailer-Digest": d.ID},
+	}
+	if r.req.TestTo != "" {
+		// A test must never be collapsed with (or hide) the real message.
+		m.Subject = "[TEST] " + m.Subject
+		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Key(), r.now().UnixNano())
+	}
+	if u := cfg.Mail.Unsubscribe; u != "" {
+		m.Headers["List-Unsubscribe"] = "<" + u + ">"
+		if strings.HasPrefix(u, "https://") {
+			m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+		}
+	}
+	if hasFormat(d, "html") {
+		m.HTML = out.HTML
+		for _, img := range out.Images {
+			m.Inline = append(m.Inline, mail.Part{Filename: img.Name, ContentType: "image/png", CID: img.CID, Data: img.PNG})
+		}
+	}
+	if hasFormat(d, "pdf") && pdfLink == "" {
+		m.Attachment = append(m.Attachment, mail.Part{Filename: pdfName(res), ContentType: "application/pdf", Data: out.PDF})
+	}
+	if hasFormat(d, "csv") {
+		m.Attachment = append(m.Attachment, csvPart(strings.TrimSuffix(pdfName(res), ".pdf")+".csv", out.CSV))
+	}
+	return m
+}
+
+// gzipCSVOver is the CSV size above which it is attached gzipped: a big
+// site's long-format CSV (45,000 status lines at 2,000 agents, 6.8 MB)
+// compresses about 16×, which keeps the mail under SES's and inboxes'
+// limits without dropping the PDF.
+const gzipCSVOver = 1 << 20
+
+func csvPart(name string, data []byte) mail.Part {
+	if len(data) <= gzipCSVOver {
+		return mail.Part{Filename: name, ContentType: "text/csv; charset=utf-8", Data: data}
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Name = name
+	_, _ = zw.Write(data) // writes to a bytes.Buffer cannot fail
+	_ = zw.Close()
+	return mail.Part{Filename: name + ".gz", ContentType: "application/gzip", Data: buf.Bytes()}
+}

@@ -1,0 +1,180 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/sendlog"
+)
+
+// Delivery guarantee. Each message has a send-log record; a run claims it
+// (a lease), sends, and records the outcome. A message recorded sent or
+// unknown is never sent again by any run, and neither is one whose claim
+// lapsed without an outcome (the holder died or could not record it: it
+// may have sent, so it is marked unknown). SES is never asked again after
+// a request that may have reached it. So each message goes out at most
+// once per send-log record; the price is that an ambiguous send is not
+// retried: it is recorded unknown and logged as an error to alarm on.
+// Every copy carries the same Message-ID, so even a copy made outside
+// this guarantee (a deleted record, a test send) is collapsed by clients
+// that de-duplicate by it.
+//
+// How long sending one message may take. A claim blocks other runs for
+// lease; every send ends (sendTimeout) and is recorded (recordTimeout)
+// well inside it, whatever the caller's own deadline (the CLI has none),
+// so a live sender is never overtaken by a run that thinks it crashed.
+// Variables only so that tests can shrink them.
+var (
+	lease         = 10 * time.Minute
+	sendTimeout   = 2 * time.Minute  // one SendEmail, SES retries included
+	minSendTime   = 15 * time.Second // a send is never started with less left
+	recordTimeout = 30 * time.Second // writing the outcome, retries included
+	recordBackoff = 200 * time.Millisecond
+)
+
+// errNoTime means the caller's deadline leaves too little time to send
+// and record one message; nothing was claimed, so a retry can send it.
+var errNoTime = errors.New("not enough time left before the deadline to send and record it; left for a retry")
+
+// sendMessages sends each message at most once. It stops at the first
+// failure that a retry may fix (returned, so that Lambda retries the run,
+// which skips what was sent); rejections and sends of unknown outcome are
+// recorded and logged, and the run goes on.
+func sendMessages(ctx context.Context, r *run) (bool, error) {
+	env := mail.Envelope{From: r.from(), ConfigurationSet: r.cfg.Mail.ConfigurationSet, Tags: r.cfg.Mail.Tags}
+	for _, m := range r.res.Messages {
+		if retry, err := r.sendOne(ctx, env, m); err != nil && retry {
+			return true, fmt.Errorf("send %s: %w", m.Key, err)
+		}
+	}
+	return true, nil
+}
+
+// sendOne claims, delivers and records one message. Like Alertmanager's
+// notifiers it says whether a failure is worth retrying.
+func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry bool, err error) {
+	sendCtx, cancel, err := sendWindow(ctx)
+	if err != nil {
+		r.logger.Warn("message not sent", "key", m.Key, "reason", err.Error())
+		return true, err
+	}
+	defer cancel()
+	claim, skip, err := r.claim(ctx, m)
+	if err != nil || skip {
+		return err != nil, err // in progress elsewhere, or the log unreachable: retry later
+	}
+	env.Recipients = m.Recipients
+	id, err := r.sender.Send(sendCtx, env, m.Raw)
+	var perm *mail.PermanentError
+	switch {
+	case err == nil:
+		m.ID, m.Outcome = id, sendlog.StateSent
+		r.logger.Info("digest sent", "key", m.Key, "messageId", id, "recipients", len(m.Recipients), "bytes", len(m.Raw))
+		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
+		return false, nil
+	case errors.As(err, &perm):
+		m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
+		r.logger.Error("digest rejected for good; not retried", "key", m.Key, "recipients", len(m.Recipients), "error", err.Error())
+	case mail.Retry(err) && sendCtx.Err() == nil:
+		r.abandon(ctx, claim, m)
+		return true, err
+	default:
+		// The request may have reached the provider: a second attempt could
+		// deliver a second copy. Keep the record, never resend; alarm.
+		m.Outcome, m.Reason = sendlog.StateUnknown, err.Error()
+		r.logger.Error("digest send outcome unknown; not resent (check whether it arrived)", "key", m.Key,
+			"messageIdHeader", m.MessageID, "recipients", len(m.Recipients), "error", err.Error())
+	}
+	r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, claim, m.Outcome, m.Reason, r.now()) })
+	return false, err
+}
+
+// sendWindow is the context one send runs under: it ends after
+// sendTimeout, and early enough before the caller's deadline to record the
+// outcome. With less than minSendTime left, nothing is started.
+func sendWindow(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	end := time.Now().Add(sendTimeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-recordTimeout).Before(end) {
+		end = dl.Add(-recordTimeout)
+	}
+	if time.Until(end) < minSendTime {
+		return nil, nil, errNoTime
+	}
+	sendCtx, cancel := context.WithDeadline(ctx, end)
+	return sendCtx, cancel, nil
+}
+
+// claim takes the message's send-log claim. skip reports a message that
+// needs no send (sent, or of unknown outcome, earlier).
+func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool, err error) {
+	if r.sendLog == nil {
+		return c, false, nil
+	}
+	c, err = r.sendLog.Begin(ctx, m.Key, r.now(), lease)
+	switch {
+	case errors.Is(err, sendlog.ErrAlreadySent):
+		m.Skipped = "already sent"
+		r.logger.Info("message already sent; skipping", "key", m.Key)
+		return c, true, nil
+	case errors.Is(err, sendlog.ErrOutcomeUnknown):
+		m.Skipped = "outcome of an earlier send unknown; not resent"
+		r.logger.Warn("earlier send's outcome unknown; not resending", "key", m.Key)
+		return c, true, nil
+	case err == nil && c.TakenOver:
+		// An earlier run claimed it and never recorded an outcome: it died
+		// during the send or could not write the record. Nothing but the
+		// send happens under a claim, so the message may have gone out.
+		m.Skipped, m.Outcome = "an earlier run's send was never recorded; not resent", sendlog.StateUnknown
+		m.Reason = "claimed by an earlier run whose outcome was never recorded"
+		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", "key", m.Key,
+			"messageIdHeader", m.MessageID)
+		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, c, m.Outcome, m.Reason, r.now()) })
+		return c, true, nil
+	}
+	return c, false, err
+}
+
+// abandon drops the claim after a send that certainly did not go out.
+func (r *run) abandon(ctx context.Context, c sendlog.Claim, m *Message) {
+	if r.sendLog == nil {
+		return
+	}
+	if err := r.sendLog.Abandon(context.WithoutCancel(ctx), c); err != nil {
+		r.logger.Error("could not release the send claim", "key", m.Key, "error", err.Error())
+	}
+}
+
+// record writes a message's outcome, retrying with backoff for up to
+// recordTimeout even when the run's own context has ended: an outcome left
+// unrecorded would leave the claim in progress, to be taken over (and the
+// message sent again) once its lease ends.
+func (r *run) record(ctx context.Context, m *Message, write func(context.Context) error) {
+	if r.sendLog == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	delay := recordBackoff
+	for attempt := 1; ; attempt++ {
+		err := write(ctx)
+		if err == nil {
+			if attempt > 1 {
+				r.logger.Warn("send recorded after retries", "key", m.Key, "attempts", attempt)
+			}
+			return
+		}
+		if errors.Is(err, sendlog.ErrClaimLost) || ctx.Err() != nil {
+			r.logger.Error("sent but could not record it; a run after the lease may send it again", "key", m.Key,
+				"outcome", m.Outcome, "attempts", attempt, "error", err.Error())
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}

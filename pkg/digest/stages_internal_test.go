@@ -1,0 +1,171 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/sendlog"
+)
+
+func exampleRun(t *testing.T, deps Deps, req Request) *run {
+	t.Helper()
+	data, err := os.ReadFile("../../reportmailer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.DigestID == "" {
+		req.DigestID = "weekly-managers"
+	}
+	r, err := newRun(cfg, deps, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var wednesday = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func TestResolvePeriod(t *testing.T) {
+	now := func() time.Time { return wednesday }
+	for _, tc := range []struct {
+		name    string
+		req     Request
+		want    string
+		wantErr error
+	}{
+		{"schedule time: the week before", Request{At: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), Send: true}, "2026-11-16", nil},
+		{"explicit period", Request{PeriodStart: "2026-11-09", Send: true}, "2026-11-09", nil},
+		{"send of the running week", Request{PeriodStart: "2026-11-23", Send: true}, "", ErrPeriodNotOver},
+		{"preview of the running week", Request{PeriodStart: "2026-11-23"}, "2026-11-23", nil},
+		{"test send of the running week", Request{PeriodStart: "2026-11-23", TestTo: "me@example.com"}, "2026-11-23", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := exampleRun(t, Deps{Now: now}, tc.req)
+			_, err := resolvePeriod(context.Background(), r)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && r.res.Period.Key() != tc.want {
+				t.Errorf("period %s, want %s", r.res.Period.Key(), tc.want)
+			}
+		})
+	}
+}
+
+func TestSkipIfSent(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		state string // of the one message's record; "" for none
+		req   Request
+		skip  bool
+	}{
+		{"nothing recorded", "", Request{Send: true}, false},
+		{"sent", sendlog.StateSent, Request{Send: true}, true},
+		{"outcome unknown", sendlog.StateUnknown, Request{Send: true}, true},
+		{"rejected: a later run may try again", sendlog.StateFailed, Request{Send: true}, false},
+		{"preview never skips", sendlog.StateSent, Request{}, false},
+		{"test send never reads the log", sendlog.StateSent, Request{TestTo: "me@example.com"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sends := &sendlog.Memory{}
+			tc.req.PeriodStart = "2026-11-16"
+			r := exampleRun(t, Deps{Log: sends, Now: func() time.Time { return wednesday }}, tc.req)
+			if _, err := resolvePeriod(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			if tc.state != "" {
+				c, _ := sends.Begin(ctx, sendKey(r.d, r.res.Period, 1), wednesday, lease)
+				if tc.state == sendlog.StateSent {
+					_ = sends.Done(ctx, c, "id", wednesday)
+				} else {
+					_ = sends.Settle(ctx, c, tc.state, "why", wednesday)
+				}
+			}
+			skip, err := skipIfSent(ctx, r)
+			if err != nil || skip != tc.skip {
+				t.Errorf("skip = %v, %v; want %v", skip, err, tc.skip)
+			}
+		})
+	}
+}
+
+// stubSender fails with err, or takes the message.
+type stubSender struct {
+	err   error
+	calls int
+}
+
+func (s *stubSender) Send(context.Context, mail.Envelope, []byte) (string, error) {
+	s.calls++
+	if s.err != nil {
+		return "", s.err
+	}
+	return "ses-1", nil
+}
+
+// sendOne's outcome for each kind of send result: what it records, and
+// whether the run should be retried.
+func TestSendOneOutcomes(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		err       error
+		retry     bool
+		state     string // recorded; "" for no record (claim released)
+		wantCalls int    // after a second attempt at the same message
+	}{
+		{"sent", nil, false, sendlog.StateSent, 1},
+		// Nothing went out, so a later run (after fixing the address) may try again.
+		{"rejected", &mail.PermanentError{Err: errors.New("ses: MessageRejected: address suppressed")}, false, sendlog.StateFailed, 2},
+		{"answer lost", &mail.UnknownError{Err: errors.New("ses: EOF")}, false, sendlog.StateUnknown, 1},
+		{"throttled", errors.New("ses: TooManyRequestsException (retryable)"), true, "", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
+			r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+			if _, err := resolvePeriod(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			m := &Message{Key: sendKey(r.d, r.res.Period, 1), Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+			retry, err := r.sendOne(ctx, mail.Envelope{}, m)
+			if retry != tc.retry || (err == nil) != (tc.err == nil) {
+				t.Errorf("sendOne = %v, %v; want retry %v", retry, err, tc.retry)
+			}
+			rec, _ := sends.Get(ctx, m.Key)
+			if got := ""; rec != nil {
+				got = rec.State
+				if got != tc.state {
+					t.Errorf("recorded %q, want %q", got, tc.state)
+				}
+			} else if tc.state != "" {
+				t.Errorf("nothing recorded, want %q", tc.state)
+			}
+			// A second attempt sends again only if nothing went out.
+			_, _ = r.sendOne(ctx, mail.Envelope{}, m)
+			if sender.calls != tc.wantCalls {
+				t.Errorf("%d sends after a second attempt, want %d", sender.calls, tc.wantCalls)
+			}
+		})
+	}
+}
+
+// A send and the write of its outcome end well inside the claim's lease,
+// so a live holder is never taken for a crashed one.
+func TestSendEndsInsideTheLease(t *testing.T) {
+	if sendTimeout+recordTimeout >= lease/2 {
+		t.Errorf("send %v + record %v must stay well inside the lease %v", sendTimeout, recordTimeout, lease)
+	}
+	if minSendTime >= sendTimeout {
+		t.Errorf("minSendTime %v must be below sendTimeout %v, or nothing is ever sent", minSendTime, sendTimeout)
+	}
+}
