@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not part of Go's toolchain:
 # poppler-utils (pdftotext/pdftoppm), moto_server, cfn-lint, the SAM
-# translator, the AWS Lambda Runtime Interface Emulator (for the host and, with
-# qemu-user-static, for linux/arm64), staticcheck, and the caniemail data
-# (npm, into tools/caniemail). Installs where it can; otherwise stops with
+# translator, Chromium (scripts/ensure-chromium.sh), the AWS Lambda Runtime
+# Interface Emulator (for the host and, with qemu-user-static, for
+# linux/arm64), staticcheck, and the caniemail data (npm, into
+# tools/caniemail). Installs where it can; otherwise stops with
 # the exact command to run. Never skips silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,8 @@ command -v pdftotext >/dev/null || apt_install poppler-utils
 command -v moto_server >/dev/null || pip_install 'moto[server]>=5,<6'
 command -v cfn-lint >/dev/null || pip_install 'cfn-lint>=1'
 python3 -c 'import samtranslator' 2>/dev/null || pip_install aws-sam-translator
+# Chromium for the preview's browser test; the script prints its own command.
+scripts/ensure-chromium.sh || missing+=("bash scripts/ensure-chromium.sh")
 
 # The Lambdas ship for linux/arm64. On other hosts the tests run them, and
 # an arm64 build of the emulator, under qemu user-mode emulation (called
