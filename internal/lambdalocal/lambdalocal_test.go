@@ -69,3 +69,28 @@ func TestBundleKeepsTheConfigBesideARealFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Without qemu the arm64 tests fail with the command that installs it;
+// they never skip.
+func TestFindRuntimeNamesTheQemuInstall(t *testing.T) {
+	if !ARM64.Emulated() {
+		t.Log("this host runs arm64 natively: no qemu involved")
+		return
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := FindRuntime(root, ARM64)
+	if err == nil || !strings.Contains(err.Error(), "make tools") {
+		t.Fatalf("no arm64 emulator: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "aws-lambda-rie-arm64"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, err = FindRuntime(root, ARM64)
+	if err == nil || !strings.Contains(err.Error(), QemuInstall) {
+		t.Fatalf("no qemu: %v", err)
+	}
+}
