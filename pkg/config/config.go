@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"reportmailer/pkg/schedule"
 )
 
 // Config is the whole file.
@@ -89,6 +91,9 @@ type Digest struct {
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
 	Reports     []ReportRef `yaml:"reports"`
+	// Send is when the digest goes out (schedule.go); default 08:00 local
+	// on the first day after the period.
+	Send schedule.Send `yaml:"send"`
 }
 
 // ReportRef is one section of a digest.
