@@ -140,4 +140,3 @@ func TestTicksFindEachSendOnce(t *testing.T) {
 		}
 	}
 }
-
