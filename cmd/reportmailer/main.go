@@ -185,6 +185,7 @@ func runValidate(ctx context.Context, args []string) error {
 	for _, r := range cfg.Alerts.Rules {
 		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
 	}
+	printSSMTier(stdout, loaded)
 	return nil
 }
 

@@ -101,3 +101,17 @@ func printPlan(w io.Writer, plan []schedule.Planned) {
 	}
 	tw.Flush()
 }
+
+// printSSMTier says whether the configuration fits an SSM parameter (the
+// template's ConfigSsmParameter), and which tier it needs.
+func printSSMTier(w io.Writer, loaded *appenv.Loaded) {
+	tier, err := appenv.SSMTier(loaded.Bytes)
+	switch {
+	case err != nil:
+		fmt.Fprintf(w, "  size   not for SSM: %v\n", err)
+	case tier == "Standard":
+		fmt.Fprintf(w, "  size   %d bytes: fits an SSM parameter (standard tier), S3 or the bundled file\n", loaded.Bytes)
+	default:
+		fmt.Fprintf(w, "  size   %d bytes: an SSM parameter needs --tier Advanced (over 4096 bytes); S3 or the bundled file also work\n", loaded.Bytes)
+	}
+}

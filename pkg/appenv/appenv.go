@@ -100,6 +100,8 @@ type Loaded struct {
 	Config *config.Config
 	Rules  []alert.Rule
 	Source string
+	// Bytes is the configuration's size (SSMTier says if SSM can hold it).
+	Bytes int
 }
 
 // env is the process environment, with the AWS configuration loaded at
@@ -150,7 +152,7 @@ func loadConfig(ctx context.Context, opts Options, e *env) (*Loaded, error) {
 	if err != nil {
 		return nil, &ConfigError{Source: source, Err: err}
 	}
-	return &Loaded{Config: cfg, Rules: rules, Source: source}, nil
+	return &Loaded{Config: cfg, Rules: rules, Source: source, Bytes: len(raw)}, nil
 }
 
 // Load builds the App: LoadConfig, then the credentials and clients.
