@@ -34,7 +34,8 @@ type Comm100 struct {
 	BaseURL   string `yaml:"baseURL"`
 	SiteID    string `yaml:"siteID"`
 	SecretARN string `yaml:"secretARN"`
-	// RateLimit is the client-side token bucket (Comm100: 300 calls / 5 min / IP).
+	// RateLimit is accepted for old configs and not used: each process
+	// holds its share of Comm100's 300 calls / 5 min (reports.Quota).
 	RateLimit struct {
 		Burst     int     `yaml:"burst"`
 		PerSecond float64 `yaml:"perSecond"`
