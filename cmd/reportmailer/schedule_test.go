@@ -2,8 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"reportmailer/internal/comm100sim"
 )
 
 func TestScheduleJSON(t *testing.T) {
@@ -62,6 +67,34 @@ func TestScheduleAndDispatchUsage(t *testing.T) {
 		code, _, errOut := capture(t, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.err) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.err)
+		}
+	}
+}
+
+// TestDispatchOutRendersTheDueDigests: --out renders what the tick finds
+// due, from the simulator.
+func TestDispatchOutRendersTheDueDigests(t *testing.T) {
+	srv := httptest.NewServer(comm100sim.New(comm100sim.Options{Seed: 1}))
+	defer srv.Close()
+	for k, v := range comm100sim.ClientEnv(srv.URL) {
+		t.Setenv(k, v)
+	}
+	for _, k := range []string{"TABLE_NAME", "ARCHIVE_BUCKET", "CONFIG_SSM_PARAMETER", "CONFIG_S3_URI", "DIGEST_TO", "MAIL_FROM"} {
+		t.Setenv(k, "")
+	}
+	dir := t.TempDir()
+	code, _, errOut := capture(t, "dispatch", "--config", "../../reportmailer.example.yaml", "--at", "2026-11-23T08:00:00Z", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	want := filepath.Join(dir, "weekly-managers-2026-11-16_2026-11-22.html")
+	if !slices.Contains(files, want) {
+		t.Errorf("rendered %v, want %s", files, want)
+	}
+	for _, f := range files {
+		if !strings.HasPrefix(filepath.Base(f), "weekly-managers-") {
+			t.Errorf("%s rendered, but only weekly-managers is due at 08:00Z on 23 Nov", f)
 		}
 	}
 }
