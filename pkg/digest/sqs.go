@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 )
 
@@ -22,7 +23,8 @@ type SQSRecord struct {
 
 // BatchResponse reports the records that failed, so SQS redelivers only
 // those (the event source mapping's ReportBatchItemFailures); after the
-// queue's maxReceiveCount they go to the dead-letter queue.
+// queue's maxReceiveCount they go to the dead-letter queue. When every
+// record failed, Consume returns an error as well.
 type BatchResponse struct {
 	BatchItemFailures []BatchItemFailure `json:"batchItemFailures"`
 }
@@ -63,6 +65,12 @@ func Consume(handle func(context.Context) (Handle, error), logger *slog.Logger) 
 			}
 			logger.Info("job done", "messageId", r.MessageID, "digest", out.Digest, "period", out.Period,
 				"alreadySent", out.AlreadySent, "messages", len(out.Messages))
+		}
+		if n := len(resp.BatchItemFailures); n > 0 && n == len(ev.Records) {
+			// Every job failed (with batch size 1: the one job). Failing
+			// the invocation redelivers the same jobs and is what the
+			// function's Errors metric, and so the errors alarm, counts.
+			return resp, fmt.Errorf("%d of %d queued jobs failed", n, len(ev.Records))
 		}
 		return resp, nil
 	}

@@ -170,11 +170,18 @@ func TestConsumeReportsFailedItems(t *testing.T) {
 		}, nil
 	}, nil)
 	res, err := consume(context.Background(), sqsEvent(t, "m-1", `{"digest":"broken"}`))
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		t.Error("a batch whose every job failed returned no error: the errors alarm would not see it")
 	}
 	if f := res.(digest.BatchResponse).BatchItemFailures; len(f) != 1 || f[0].ItemIdentifier != "m-1" {
 		t.Errorf("failures %v, want m-1", f)
+	}
+	// In a larger batch, only the failed record is redelivered.
+	two := json.RawMessage(`{"Records":[{"messageId":"m-2","eventSource":"aws:sqs","body":"{\"digest\":\"broken\"}"},` +
+		`{"messageId":"m-3","eventSource":"aws:sqs","body":"{\"digest\":\"fine\"}"}]}`)
+	res, err = consume(context.Background(), two)
+	if f := res.(digest.BatchResponse).BatchItemFailures; err != nil || len(f) != 1 || f[0].ItemIdentifier != "m-2" {
+		t.Errorf("mixed batch: failures %v, error %v; want m-2 alone and no error", f, err)
 	}
 	// A direct invocation (a back-fill) is not an SQS event and runs as is.
 	res, err = consume(context.Background(), json.RawMessage(`{"digest":"x","periodStart":"2026-11-16"}`))
