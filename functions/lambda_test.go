@@ -1,12 +1,16 @@
 // Package functions_test runs the real Lambda binaries under the AWS
 // Lambda Runtime Interface Emulator (what `sam local invoke` runs inside its
 // container), with the sample events from events/, against the Comm100
-// simulator and moto_server.
+// simulator and moto_server. Each test runs twice: with a bootstrap built
+// for this machine, and with the linux/arm64 bootstrap `sam build` ships,
+// under the arm64 emulator and qemu user-mode emulation.
 package functions_test
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -19,7 +23,70 @@ import (
 	"reportmailer/internal/lambdalocal"
 )
 
-func TestMain(m *testing.M) { awstest.Main(m) }
+// arches are the builds every runtime test runs: the host's, fast, and
+// the one deployed.
+var arches = []lambdalocal.Arch{lambdalocal.Host, lambdalocal.ARM64}
+
+// raceEnabled is set when the tests are built with -race (race_test.go).
+var raceEnabled bool
+
+// builds holds both functions built once per Arch per test run (building
+// them per test cost minutes on a cold cache), in one directory that
+// TestMain removes. TestMain starts every build at once, so the arm64
+// compile overlaps the host tests.
+var builds = map[lambdalocal.Arch]*build{}
+
+type build struct {
+	done chan struct{}
+	bins map[string]string
+	err  error
+	took time.Duration
+}
+
+func TestMain(m *testing.M) {
+	root, err := lambdalocal.RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	dir, err := os.MkdirTemp("", "reportmailer-bootstraps-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	for _, arch := range arches {
+		b := &build{done: make(chan struct{})}
+		builds[arch] = b
+		go func() {
+			defer close(b.done)
+			started := time.Now()
+			opts := lambdalocal.BuildOptions{Arch: arch, Race: raceEnabled && arch == lambdalocal.Host}
+			b.bins, b.err = lambdalocal.BuildAll(ctx, root, filepath.Join(dir, string(arch)), opts, "digest", "alert")
+			b.took = time.Since(started)
+		}()
+	}
+	code := m.Run()
+	cancel()
+	for _, b := range builds {
+		<-b.done
+	}
+	os.RemoveAll(dir)
+	awstest.Stop()
+	os.Exit(code)
+}
+
+// binary returns functions/<name> built for arch, waiting for the build.
+func binary(t *testing.T, arch lambdalocal.Arch, name string) string {
+	t.Helper()
+	b := builds[arch]
+	<-b.done
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	t.Logf("the %s bootstraps took %s to build", arch, b.took.Round(time.Millisecond))
+	return b.bins[name]
+}
 
 type fixture struct {
 	root string
@@ -48,19 +115,25 @@ func setup(t *testing.T) *fixture {
 	return &fixture{root: root, moto: moto, sim: sim, env: env}
 }
 
-func (f *fixture) start(t *testing.T, function, config string) *lambdalocal.RIE {
+func (f *fixture) start(t *testing.T, arch lambdalocal.Arch, function, config string) *lambdalocal.RIE {
 	t.Helper()
-	rie, err := lambdalocal.FindRIE(f.root)
+	// Look for the emulator first: a missing tool fails fast, with the
+	// command that installs it, before minutes of building.
+	rt, err := lambdalocal.FindRuntime(f.root, arch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap, err := lambdalocal.Build(context.Background(), f.root, function, config, t.TempDir())
+	bootstrap, err := lambdalocal.Bundle(binary(t, arch, function), config, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	machine := elfMachine(t, bootstrap)
+	if arch == lambdalocal.ARM64 && machine != elf.EM_AARCH64 {
+		t.Fatalf("the %s bootstrap is %s, want %s", arch, machine, elf.EM_AARCH64)
 	}
 	info, _ := os.Stat(bootstrap)
-	t.Logf("%s bootstrap: %.1f MB", function, float64(info.Size())/(1<<20))
-	r, err := lambdalocal.Start(rie, bootstrap, f.env)
+	t.Logf("%s bootstrap: %s, %.1f MB, emulated: %t", function, machine, float64(info.Size())/(1<<20), rt.Qemu != "")
+	r, err := rt.Start(bootstrap, f.env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +146,23 @@ func (f *fixture) start(t *testing.T, function, config string) *lambdalocal.RIE 
 	return r
 }
 
+func elfMachine(t *testing.T, path string) elf.Machine {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.Machine
+}
+
+// forEachArch runs test once per build in arches.
+func forEachArch(t *testing.T, test func(t *testing.T, arch lambdalocal.Arch)) {
+	for _, arch := range arches {
+		t.Run(string(arch), func(t *testing.T) { test(t, arch) })
+	}
+}
+
 func event(t *testing.T, root, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(root, "events", name))
@@ -83,8 +173,12 @@ func event(t *testing.T, root, name string) []byte {
 }
 
 func TestDigestFunctionSendsOncePerPeriod(t *testing.T) {
+	forEachArch(t, testDigestFunctionSendsOncePerPeriod)
+}
+
+func testDigestFunctionSendsOncePerPeriod(t *testing.T, arch lambdalocal.Arch) {
 	f := setup(t)
-	r := f.start(t, "digest", filepath.Join(f.root, "reportmailer.example.yaml"))
+	r := f.start(t, arch, "digest", filepath.Join(f.root, "reportmailer.example.yaml"))
 	ctx := context.Background()
 	body, elapsed, err := r.Invoke(ctx, event(t, f.root, "digest-weekly.json"))
 	if err != nil {
@@ -122,6 +216,10 @@ func TestDigestFunctionSendsOncePerPeriod(t *testing.T) {
 }
 
 func TestAlertFunctionFiresOnABreach(t *testing.T) {
+	forEachArch(t, testAlertFunctionFiresOnABreach)
+}
+
+func testAlertFunctionFiresOnABreach(t *testing.T, arch lambdalocal.Arch) {
 	f := setup(t)
 	f.sim.SetScript(comm100sim.NewScript(comm100sim.SurgeScript()[6:7], false)) // 15 visitors waiting in Sales
 	config := filepath.Join(t.TempDir(), "alert.yaml")
@@ -134,7 +232,7 @@ alerts:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := f.start(t, "alert", config)
+	r := f.start(t, arch, "alert", config)
 	body, _, err := r.Invoke(context.Background(), event(t, f.root, "alert.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -130,24 +130,11 @@ func startSimulator(ctx context.Context, opts comm100sim.Options) (string, *comm
 	return "http://" + ln.Addr().String(), sim, nil
 }
 
-// runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
-func runDemo(ctx context.Context, args []string) error {
-	fs := newFlagSet("demo")
-	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
-	id := fs.String("digest", "weekly-managers", "digest id")
-	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
-	out := fs.String("out", "out", "output directory")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1})
-	if err != nil {
-		return err
-	}
+// simulatorGetenv is the environment of a run against the simulator at
+// url: its credentials, and no AWS (no send log, archive or remote config).
+func simulatorGetenv(url string) func(string) string {
 	env := comm100sim.ClientEnv(url)
-	getenv := func(k string) string {
+	return func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}
@@ -156,7 +143,27 @@ func runDemo(ctx context.Context, args []string) error {
 		}
 		return os.Getenv(k)
 	}
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: getenv, Logger: cliLogger()})
+}
+
+// runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
+func runDemo(ctx context.Context, args []string) error {
+	fs := newFlagSet("demo")
+	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
+	id := fs.String("digest", "weekly-managers", "digest id")
+	at := fs.String("at", "", "schedule time, RFC 3339 (default: now)")
+	out := fs.String("out", "out", "output directory")
+	agents := fs.Int("agents", 0, "simulate a site with this many agents (default 20; up to 10000)")
+	departments := fs.Int("departments", 0, "and this many departments (default 4)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	url, _, err := startSimulator(ctx, comm100sim.Options{Seed: 1, Agents: *agents, Departments: *departments})
+	if err != nil {
+		return err
+	}
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: simulatorGetenv(url), Logger: cliLogger()})
 	if err != nil {
 		return err
 	}

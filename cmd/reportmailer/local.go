@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"reportmailer/internal/awstest"
@@ -16,7 +18,8 @@ import (
 
 // runLocalInvoke builds a Lambda function and invokes it under the Runtime
 // Interface Emulator with a sample event, against the simulator and
-// moto_server: the `sam local invoke` path without Docker.
+// moto_server: the `sam local invoke` path without Docker. With -arch arm64
+// it runs the linux/arm64 binary `sam build` ships, under qemu on other hosts.
 func runLocalInvoke(ctx context.Context, args []string) error {
 	fs := newFlagSet("local-invoke")
 	function := fs.String("function", "digest", "digest, alert or dispatch")
@@ -24,7 +27,12 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config bundled with the function")
 	times := fs.Int("times", 1, "invocations; each one a minute after the last (alerts: watch pending turn to firing)")
 	out := fs.String("out", "out", "where the sent emails are saved as .eml")
+	archFlag := fs.String("arch", "host", "host (fast) or arm64 (the deployed binary; under qemu-aarch64-static on other processors)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	arch, err := lambdalocal.ParseArch(*archFlag)
+	if err != nil {
 		return err
 	}
 	if *function != "digest" && *function != "alert" && *function != "dispatch" {
@@ -41,12 +49,15 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rie, err := lambdalocal.FindRIE(root)
+	rt, err := lambdalocal.FindRuntime(root, arch)
 	if err != nil {
 		return err
 	}
-	moto, err := awstest.Start()
-	if err != nil {
+	var moto *awstest.Moto
+	if err := step(os.Stdout, "starting moto_server", func() (err error) {
+		moto, err = awstest.Start()
+		return err
+	}); err != nil {
 		return err
 	}
 	defer awstest.Stop()
@@ -71,9 +82,15 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Printf("building functions/%s for the host (as `sam build` does for arm64)…\n", *function)
-	bootstrap, err := lambdalocal.Build(ctx, root, *function, *cfgPath, dir)
-	if err != nil {
+	target := "this machine"
+	if arch == lambdalocal.ARM64 {
+		target = "linux/arm64, exactly as `sam build` does"
+	}
+	var bootstrap string
+	if err := step(os.Stdout, fmt.Sprintf("building functions/%s for %s (the first build compiles every package: a minute or more)", *function, target), func() (err error) {
+		bootstrap, err = lambdalocal.Build(ctx, root, *function, *cfgPath, dir, arch)
+		return err
+	}); err != nil {
 		return err
 	}
 	env := append(append(moto.Env(), comm100sim.ClientEnvList(simURL)...), "TABLE_NAME=reportmailer", "MAIL_FROM=Chat reports <reports@example.com>")
@@ -85,19 +102,30 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 		}
 		env = append(env, queueEnv...)
 	}
-	r, err := lambdalocal.Start(rie, bootstrap, env)
-	if err != nil {
+	emulator := "starting the Runtime Interface Emulator"
+	if rt.Qemu != "" {
+		emulator += " (arm64, under " + filepath.Base(rt.Qemu) + ")"
+	}
+	var r *lambdalocal.RIE
+	if err := step(os.Stdout, emulator, func() (err error) {
+		r, err = rt.Start(bootstrap, env)
+		return err
+	}); err != nil {
 		return err
 	}
 	defer r.Stop()
 	fmt.Printf("Comm100 simulator %s · moto_server %s · emulator %s\n", simURL, moto.Endpoint, r.URL)
 	for i := 0; i < *times; i++ {
 		payload := shiftEvent(event, time.Duration(i)*time.Minute)
-		body, elapsed, err := r.Invoke(ctx, payload)
+		var body []byte
+		err := step(os.Stdout, fmt.Sprintf("invoke %d", i+1), func() (err error) {
+			body, _, err = r.Invoke(ctx, payload)
+			return err
+		})
 		if i == 0 {
 			fmt.Printf("cold start: first response %s after the emulator started\n", time.Since(r.Started).Round(time.Millisecond))
 		}
-		fmt.Printf("invoke %d (%s): %s\n", i+1, elapsed.Round(time.Millisecond), strings.TrimSpace(string(body)))
+		fmt.Printf("  response: %s\n", strings.TrimSpace(string(body)))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, r.Logs())
 			return err
@@ -140,4 +168,35 @@ func shiftEvent(event []byte, d time.Duration) []byte {
 	}
 	out, _ := json.Marshal(m)
 	return out
+}
+
+// step prints what a possibly long step is doing and, while it runs, how
+// long it has taken every few seconds, so that a first build (minutes on a
+// cold cache) or an emulated invocation does not look hung.
+func step(w io.Writer, what string, fn func() error) error {
+	fmt.Fprintf(w, "%s…\n", what)
+	started := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				fmt.Fprintf(w, "  … %s\n", time.Since(started).Round(time.Second))
+			}
+		}
+	}()
+	err := fn()
+	close(done)
+	wg.Wait()
+	if err == nil {
+		fmt.Fprintf(w, "  done in %s\n", time.Since(started).Round(time.Millisecond))
+	}
+	return err
 }

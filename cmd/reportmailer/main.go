@@ -31,6 +31,7 @@ var commands = []command{
 	{"dispatch", "do one dispatcher tick at an instant: list (-dry-run), render (-out) or -send the due digests", runDispatch},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},
 	{"ids", "list the Comm100 ids in the reports and the names the config lacks", runIDs},
+	{"preview", "serve a live preview of the config's digests that re-renders on every save", runPreview},
 	{"simulate", "serve a local Comm100 Report API simulator", runSimulate},
 	{"local-invoke", "run a Lambda function under the Runtime Interface Emulator with a sample event", runLocalInvoke},
 }

@@ -36,7 +36,8 @@ func runSimulate(ctx context.Context, args []string) error {
 	fs.StringVar(&opts.Email, "email", comm100sim.DefaultEmail, "Basic auth user (agent email)")
 	fs.StringVar(&opts.APIKey, "api-key", comm100sim.DefaultAPIKey, "Basic auth password (API key)")
 	fs.Uint64Var(&opts.Seed, "seed", 1, "data seed: the same seed gives the same numbers")
-	fs.IntVar(&opts.Agents, "agents", 20, "number of agents (1-20)")
+	fs.IntVar(&opts.Agents, "agents", comm100sim.DefaultAgents, fmt.Sprintf("number of agents (1-%d); the first 20 are the same at any size", comm100sim.MaxAgents))
+	fs.IntVar(&opts.Departments, "departments", comm100sim.DefaultDepartments, fmt.Sprintf("number of departments (1-%d)", comm100sim.MaxDepartments))
 	edition := fs.String("edition", "enterprise", "enterprise, or business (Enterprise-only reports answer 403)")
 	script := fs.String("script", "", "real-time script: 'surge' (a Sales queue builds to 15 and drains)")
 	step := fs.Duration("script-step", 0, "advance the script on this interval (default: one step per realtime/queue call)")
@@ -44,6 +45,12 @@ func runSimulate(ctx context.Context, args []string) error {
 	fs.Var(&faults, "fault", "inject a fault, REPORT:knob=value,… (repeatable), e.g. chatVolume:status=500,times=2 or *:latency=300ms")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if opts.Agents < 1 || opts.Agents > comm100sim.MaxAgents {
+		return fmt.Errorf("-agents %d: want 1 to %d", opts.Agents, comm100sim.MaxAgents)
+	}
+	if opts.Departments < 1 || opts.Departments > comm100sim.MaxDepartments {
+		return fmt.Errorf("-departments %d: want 1 to %d", opts.Departments, comm100sim.MaxDepartments)
 	}
 	switch *edition {
 	case "enterprise", "business":
@@ -82,7 +89,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	log.Info("comm100 simulator listening", "url", "http://"+ln.Addr().String(), "site", opts.SiteID,
-		"email", opts.Email, "edition", opts.Edition, "faults", len(faults), "script", *script)
+		"email", opts.Email, "edition", opts.Edition, "agents", opts.Agents, "departments", opts.Departments, "faults", len(faults), "script", *script)
 	fmt.Fprintf(os.Stderr, "try: curl -u %s:%s 'http://%s/api/v3/livechat/reports/chatVolume?siteId=%s&timeFrom=2026-11-16T00:00:00&timeTo=2026-11-23T00:00:00&group=day'\n",
 		opts.Email, strings.Repeat("*", len(opts.APIKey)), ln.Addr(), opts.SiteID)
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}

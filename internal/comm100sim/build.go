@@ -151,36 +151,62 @@ func (m *model) dimensions(g reports.Group) []dimension {
 	switch g {
 	case reports.GroupAgent:
 		for k := 0; k < m.agents; k++ {
-			k := k
-			id, _ := strconv.Atoi(fmt.Sprint(k + 1))
-			out = append(out, dimension{id: id, sel: selection{agent: func(i int) bool { return i == k }, campaign: none}})
+			out = append(out, dimension{id: k + 1, sel: m.agentSelection(k)})
 		}
 	case reports.GroupDepartment:
-		for d := range departments {
-			d := d
-			out = append(out, dimension{id: departments[d].ID, sel: selection{
-				agent: func(k int) bool { return deptOf(k) == d }, campaign: func(c int) bool { return c == d }}})
+		for d := range m.depts {
+			out = append(out, dimension{id: m.depts[d].ID, sel: m.deptSelection(d)})
 		}
 	case reports.GroupCampaign:
 		for c := range campaigns {
-			c := c
-			out = append(out, dimension{id: campaigns[c].ID, sel: selection{
-				agent: func(k int) bool { return campaignOf(k) == c }, campaign: func(x int) bool { return x == c }}})
+			out = append(out, dimension{id: campaigns[c].ID, sel: campaignSelection(m.byCampaign, campaignOf, c, "campaign")})
 		}
 	case reports.GroupVisitorSegment:
 		for v := range visitorSegments {
-			v := v
-			out = append(out, dimension{id: visitorSegments[v].ID, sel: selection{
-				agent: func(k int) bool { return segmentOf(k) == v }, campaign: func(x int) bool { return x == v }}})
+			out = append(out, dimension{id: visitorSegments[v].ID, sel: campaignSelection(m.bySegment, segmentOf, v, "segment")})
 		}
 	case reports.GroupConversionAction:
 		for a := range conversionActs {
-			a := a
 			out = append(out, dimension{id: conversionActs[a].ID, sel: selection{
-				agent: func(k int) bool { return k%len(conversionActs) == a }, campaign: none}})
+				agent: func(k int) bool { return k%len(conversionActs) == a }, campaign: none,
+				agents: nonNilInts(m.byAction[a]), key: fmt.Sprint("action:", a)}})
 		}
 	}
 	return out
+}
+
+// agentSelection is agent k alone.
+func (m *model) agentSelection(k int) selection {
+	if k < 0 || k >= m.agents {
+		return selection{agent: none, campaign: none, agents: []int{}, key: "nobody"}
+	}
+	return selection{agent: func(i int) bool { return i == k }, campaign: none, agents: []int{k}, key: fmt.Sprint("agent:", k)}
+}
+
+// deptSelection is department d's agents, and the campaign of the same
+// index (the model's site traffic is split by campaign).
+func (m *model) deptSelection(d int) selection {
+	if d < 0 || d >= len(m.depts) {
+		return selection{agent: none, campaign: none, agents: []int{}, key: "nobody"}
+	}
+	return selection{agent: func(k int) bool { return m.deptOf(k) == d }, campaign: func(c int) bool { return c == d },
+		agents: nonNilInts(m.byDept[d]), key: fmt.Sprint("department:", d)}
+}
+
+// campaignSelection is the agents whose of(k) is i, and campaign i.
+func campaignSelection(groups [][]int, of func(int) int, i int, kind string) selection {
+	if i < 0 || i >= len(groups) {
+		return selection{agent: none, campaign: none, agents: []int{}, key: "nobody"}
+	}
+	return selection{agent: func(k int) bool { return of(k) == i }, campaign: func(x int) bool { return x == i },
+		agents: nonNilInts(groups[i]), key: fmt.Sprint(kind, ":", i)}
+}
+
+func nonNilInts(xs []int) []int {
+	if xs == nil {
+		return []int{}
+	}
+	return xs
 }
 
 func none(int) bool { return false }
@@ -190,31 +216,30 @@ func (m *model) filterSelection(sel selection, f *reports.Filter) selection {
 	if f == nil {
 		return sel
 	}
-	agentOK, campaignOK := all, all
+	var narrow selection
 	switch f.Name {
 	case "agent":
-		agentOK = func(k int) bool { return strconv.Itoa(k+1) == f.Value }
-		campaignOK = none
+		k, err := strconv.Atoi(f.Value)
+		if err != nil {
+			k = 0
+		}
+		narrow = m.agentSelection(k - 1)
 	case "department":
-		d := indexOf(departments, f.Value)
-		agentOK = func(k int) bool { return deptOf(k) == d }
-		campaignOK = func(c int) bool { return c == d }
+		narrow = m.deptSelection(indexOf(m.depts, f.Value))
 	case "campaign":
-		c := indexOf(campaigns, f.Value)
-		agentOK = func(k int) bool { return campaignOf(k) == c }
-		campaignOK = func(x int) bool { return x == c }
+		narrow = campaignSelection(m.byCampaign, campaignOf, indexOf(campaigns, f.Value), "campaign")
 	case "visitorSegment":
-		v := indexOf(visitorSegments, f.Value)
-		agentOK = func(k int) bool { return segmentOf(k) == v }
-		campaignOK = func(x int) bool { return x == v }
+		narrow = campaignSelection(m.bySegment, segmentOf, indexOf(visitorSegments, f.Value), "segment")
 	case "conversion":
 		a := indexOf(conversionActs, f.Value)
-		agentOK = func(k int) bool { return k%len(conversionActs) == a }
+		narrow = selection{agent: func(k int) bool { return k%len(conversionActs) == a }, campaign: all, key: fmt.Sprint("conversion:", a)}
+		if a >= 0 {
+			narrow.agents = nonNilInts(m.byAction[a])
+		}
+	default:
+		return sel
 	}
-	return selection{
-		agent:    func(k int) bool { return sel.agent(k) && agentOK(k) },
-		campaign: func(c int) bool { return sel.campaign(c) && campaignOK(c) },
-	}
+	return sel.and(narrow)
 }
 
 func indexOf(es []Entity, id string) int {
@@ -258,11 +283,7 @@ func (m *model) build(r request) any {
 	}
 	var rows []row
 	for _, d := range m.dimensions(r.group) {
-		sel := selection{
-			agent:    func(k int) bool { return d.sel.agent(k) && base.agent(k) },
-			campaign: func(c int) bool { return d.sel.campaign(c) && base.campaign(c) },
-		}
-		a := m.accumulate(r.from, r.to, sel)
+		a := m.accumulate(r.from, r.to, d.sel.and(base))
 		out := metrics(r.spec.Name, a, r.group)
 		out[reports.DimensionField(r.group)] = d.id
 		if r.spec.Name == "availability" {
@@ -355,7 +376,7 @@ func (m *model) autoInvitations(r request, sel selection) []row {
 	var rows []row
 	for c := range campaigns {
 		cc := c
-		a := m.accumulate(r.from, r.to, selection{agent: none, campaign: func(x int) bool { return x == cc && sel.campaign(x) }})
+		a := m.accumulate(r.from, r.to, selection{agent: none, campaign: func(x int) bool { return x == cc && sel.campaign(x) }, agents: []int{}})
 		var mine []int
 		for i := range autoInvitations {
 			if i%len(campaigns) == c {
@@ -447,8 +468,7 @@ func (m *model) surveys(r request) []map[string]any {
 		if r.filter != nil && r.filter.Name == "campaign" && campaigns[c].ID != r.filter.Value {
 			continue
 		}
-		cc := c
-		a := m.accumulate(r.from, r.to, selection{agent: func(k int) bool { return campaignOf(k) == cc && base.agent(k) }, campaign: none})
+		a := m.accumulate(r.from, r.to, campaignSelection(m.byCampaign, campaignOf, c, "campaign").and(base).and(selection{agent: all, campaign: none}))
 		responses := math.Round(a.chats * 0.35)
 		if r.spec.Name == "wrapupSurvey" {
 			responses = a.wrapups

@@ -2,6 +2,7 @@ package comm100sim
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -26,21 +27,54 @@ func mix(x uint64) uint64 { // splitmix64 finaliser
 }
 
 // u returns a uniform float in [0,1) for the given coordinates.
-func (r rng) u(parts ...int64) float64 {
+func (r rng) u(parts ...int64) float64 { return unit(r.hash(parts)) }
+
+func (r rng) hash(parts []int64) uint64 {
 	h := mix(r.seed)
 	for _, p := range parts {
 		h = mix(h ^ uint64(p))
 	}
-	return float64(h>>11) / (1 << 53)
+	return h
 }
 
-// count draws a small non-negative integer with mean about lambda.
+func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
+
+// count draws a small non-negative integer with mean about lambda. Its
+// second draw is u(parts..., 991), hashed on without copying the parts.
 func (r rng) count(lambda float64, parts ...int64) int {
 	if lambda <= 0 {
 		return 0
 	}
-	return int(lambda*2*r.u(parts...) + 0.5*r.u(append(parts, 991)...))
+	h := r.hash(parts)
+	return int(lambda*2*unit(h) + 0.5*unit(mix(h^991)))
 }
+
+// weekdayOf is the UTC weekday of slot s (1 January 1970 was a Thursday).
+func weekdayOf(s int64) time.Weekday {
+	day := s / 96
+	if s < 0 && s%96 != 0 {
+		day--
+	}
+	return time.Weekday(((day+4)%7 + 7) % 7)
+}
+
+// slotIntensity is intensity at slot s's start, from a table: it depends
+// only on the weekday and the quarter hour.
+func slotIntensity(s int64) float64 {
+	wd := weekdayOf(s)
+	return intensityTable[wd][(s%96+96)%96]
+}
+
+var intensityTable = func() (t [7][96]float64) {
+	monday := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < 7; d++ {
+		for q := 0; q < 96; q++ {
+			at := monday.AddDate(0, 0, d).Add(time.Duration(q) * slotLen)
+			t[at.Weekday()][q] = intensity(at)
+		}
+	}
+	return t
+}()
 
 // intensity is the site's chat demand per agent per slot: busy on weekday
 // afternoons (UTC), quiet at night and at weekends.
@@ -75,8 +109,7 @@ func (s agentState) String() string {
 // stateOf follows a shift pattern: four shifts through the UTC day, weekdays
 // for most agents, a short away break in the middle of each shift.
 func (m *model) stateOf(k int, s int64) agentState {
-	t := slotStart(s)
-	wd := t.Weekday()
+	wd := weekdayOf(s)
 	if (wd == time.Saturday || wd == time.Sunday) && k%5 != 0 {
 		return stateOffline
 	}
@@ -110,6 +143,45 @@ type cell struct {
 type model struct {
 	r      rng
 	agents int
+	depts  []Entity
+
+	// Sums are cached so a site of thousands of agents answers a digest's
+	// calls in seconds: per slot for the whole site (every time bucket is a
+	// union of slots), per range for narrower keyed selections (an agent's
+	// row, a department filter). Cached or not, the numbers are the same.
+	mu         sync.Mutex
+	siteSlots  map[int64]slotSum
+	rangeSums  map[rangeKey]acc
+	byDept     [][]int // agents of each department
+	byCampaign [][]int
+	bySegment  [][]int
+	byAction   [][]int
+}
+
+// maxCached bounds each cache; past it the cache starts again.
+const maxCached = 200_000
+
+type rangeKey struct {
+	sel      string
+	from, to int64
+}
+
+func newModel(seed uint64, agents int, depts []Entity) *model {
+	m := &model{r: rng{seed: seed}, agents: agents, depts: depts, siteSlots: map[int64]slotSum{}, rangeSums: map[rangeKey]acc{}}
+	m.byDept = m.partition(len(depts), m.deptOf)
+	m.byCampaign = m.partition(len(campaigns), campaignOf)
+	m.bySegment = m.partition(len(visitorSegments), segmentOf)
+	m.byAction = m.partition(len(conversionActs), func(k int) int { return k % len(conversionActs) })
+	return m
+}
+
+// partition lists the agents in each of n groups.
+func (m *model) partition(n int, of func(int) int) [][]int {
+	out := make([][]int, n)
+	for k := 0; k < m.agents; k++ {
+		out[of(k)] = append(out[of(k)], k)
+	}
+	return out
 }
 
 // cell computes agent k's slot s. Field numbers keep draws independent.
@@ -125,7 +197,8 @@ func (m *model) cell(k int, s int64) cell {
 		return c
 	}
 	c.online = slotLen.Seconds()
-	lambda := intensity(slotStart(s)) * (0.7 + 0.6*m.r.u(int64(k), 7))
+	busy := slotIntensity(s)
+	lambda := busy * (0.7 + 0.6*m.r.u(int64(k), 7))
 	c.requests = float64(m.r.count(lambda, s, K, 1))
 	c.manualSent = b(m.r.u(s, K, 30) < 0.25)
 	c.manualAccepted = b(c.manualSent > 0 && m.r.u(s, K, 31) < 0.4)
@@ -136,7 +209,6 @@ func (m *model) cell(k int, s int64) cell {
 	}
 	c.chats = c.requests - c.refused - c.missed
 	if c.chats > 0 || c.missed > 0 {
-		busy := intensity(slotStart(s))
 		if m.r.u(s, K, 4) < 0.2+0.3*busy {
 			c.queued = math.Min(c.requests, 1+float64(m.r.count(busy, s, K, 5)))
 			c.abandoned = b(m.r.u(s, K, 6) < 0.12)
@@ -211,8 +283,8 @@ type acc struct {
 	loggedIn                  float64
 }
 
-func (a *acc) add(c cell) {
-	x := &a.cell
+// add sums c into x; peak fields take the maximum.
+func (x *cell) add(c cell) {
 	x.online += c.online
 	x.away += c.away
 	x.requests += c.requests
@@ -258,7 +330,7 @@ func (a *acc) add(c cell) {
 type siteCell struct{ visits, autoSent, autoAcc, offlineButton float64 }
 
 func (m *model) site(s int64, campaign int, anyOnline bool) siteCell {
-	in := intensity(slotStart(s))
+	in := slotIntensity(s)
 	C := int64(campaign)
 	sc := siteCell{
 		visits:   float64(m.r.count(in*9*(1+0.4*float64(campaign%2)), s, C, 40)),
@@ -275,56 +347,149 @@ func (m *model) site(s int64, campaign int, anyOnline bool) siteCell {
 type selection struct {
 	agent    func(k int) bool
 	campaign func(c int) bool
+	// agents, when non-nil, lists every agent the selection can hold, so a
+	// per-agent row costs that agent's cells, not a scan of the whole site.
+	agents []int
+	// key names the selection for the caches: "all" for the whole site, ""
+	// for selections that are not cached.
+	key string
 }
 
 func all(int) bool { return true }
 
-var everything = selection{agent: all, campaign: all}
+var everything = selection{agent: all, campaign: all, key: "all"}
+
+// and intersects two selections.
+func (sel selection) and(o selection) selection {
+	out := selection{
+		agent:    func(k int) bool { return sel.agent(k) && o.agent(k) },
+		campaign: func(c int) bool { return sel.campaign(c) && o.campaign(c) },
+		agents:   sel.agents,
+	}
+	if out.agents == nil {
+		out.agents = o.agents
+	}
+	switch {
+	case o.key == "all":
+		out.key = sel.key
+	case sel.key == "all":
+		out.key = o.key
+	}
+	return out
+}
+
+// slotSum is one slot's contribution to an acc.
+type slotSum struct {
+	cell
+	loggedIn, queue                          float64
+	online                                   bool
+	visits, autoSent, autoAcc, offlineButton float64
+}
 
 // accumulate sums the selected agents and campaigns over [from, to).
 func (m *model) accumulate(from, to time.Time, sel selection) acc {
+	if sel.key == "" || sel.key == "all" {
+		return m.sumSlots(from, to, sel)
+	}
+	k := rangeKey{sel: sel.key, from: from.Unix(), to: to.Unix()}
+	m.mu.Lock()
+	a, ok := m.rangeSums[k]
+	m.mu.Unlock()
+	if ok {
+		return a
+	}
+	a = m.sumSlots(from, to, sel)
+	m.mu.Lock()
+	if len(m.rangeSums) >= maxCached {
+		m.rangeSums = map[rangeKey]acc{}
+	}
+	m.rangeSums[k] = a
+	m.mu.Unlock()
+	return a
+}
+
+func (m *model) sumSlots(from, to time.Time, sel selection) acc {
 	var a acc
 	for s := slotOf(from); slotStart(s).Before(to); s++ {
 		if slotStart(s).Before(from) {
 			continue
 		}
 		a.slots++
-		var slotQueue float64
-		online := false
-		for k := 0; k < m.agents; k++ {
-			if !sel.agent(k) {
-				continue
-			}
-			c := m.cell(k, s)
-			if c.online > 0 {
-				online = true
-			}
-			if c.online > 0 || c.away > 0 {
-				a.loggedIn += slotLen.Seconds()
-			}
-			slotQueue += c.queued
-			a.add(c)
-		}
-		a.maxQueue = math.Max(a.maxQueue, slotQueue)
-		if online {
+		ss := m.slot(s, sel)
+		a.add(ss.cell)
+		a.loggedIn += ss.loggedIn
+		a.maxQueue = math.Max(a.maxQueue, ss.queue)
+		if ss.online {
 			a.anyOnline += slotLen.Seconds()
 		}
-		for c := 0; c < len(campaigns); c++ {
-			if !sel.campaign(c) {
-				continue
-			}
-			sc := m.site(s, c, m.anyAgentOnline(s))
-			a.visits += sc.visits
-			a.autoSent += sc.autoSent
-			a.autoAcc += sc.autoAcc
-			a.offlineButton += sc.offlineButton
-		}
+		a.visits += ss.visits
+		a.autoSent += ss.autoSent
+		a.autoAcc += ss.autoAcc
+		a.offlineButton += ss.offlineButton
 	}
 	return a
 }
 
+// slot sums the selected agents and campaigns in slot s.
+func (m *model) slot(s int64, sel selection) slotSum {
+	if sel.key == "all" {
+		m.mu.Lock()
+		ss, ok := m.siteSlots[s]
+		m.mu.Unlock()
+		if ok {
+			return ss
+		}
+	}
+	var ss slotSum
+	visit := func(k int) {
+		if !sel.agent(k) {
+			return
+		}
+		c := m.cell(k, s)
+		if c.online > 0 {
+			ss.online = true
+		}
+		if c.online > 0 || c.away > 0 {
+			ss.loggedIn += slotLen.Seconds()
+		}
+		ss.queue += c.queued
+		ss.add(c)
+	}
+	if sel.agents != nil {
+		for _, k := range sel.agents {
+			visit(k)
+		}
+	} else {
+		for k := 0; k < m.agents; k++ {
+			visit(k)
+		}
+	}
+	for c := 0; c < len(campaigns); c++ {
+		if !sel.campaign(c) {
+			continue
+		}
+		sc := m.site(s, c, m.anyAgentOnline(s))
+		ss.visits += sc.visits
+		ss.autoSent += sc.autoSent
+		ss.autoAcc += sc.autoAcc
+		ss.offlineButton += sc.offlineButton
+	}
+	if sel.key == "all" {
+		m.mu.Lock()
+		if len(m.siteSlots) >= maxCached {
+			m.siteSlots = map[int64]slotSum{}
+		}
+		m.siteSlots[s] = ss
+		m.mu.Unlock()
+	}
+	return ss
+}
+
+// anyAgentOnline says whether anyone on the site is online in slot s. An
+// agent's state depends on its index modulo 60 only (see stateOf), so the
+// first 60 agents decide it for a site of any size.
 func (m *model) anyAgentOnline(s int64) bool {
-	for k := 0; k < m.agents; k++ {
+	for k := 0; k < min(m.agents, 60); k++ {
 		if m.stateOf(k, s) == stateOnline {
 			return true
 		}

@@ -157,8 +157,7 @@ func (m *model) realtime(r request) any {
 			if !sel.agent(k) {
 				continue
 			}
-			kk := k
-			a := m.accumulate(localMidnight(), now, selection{agent: func(i int) bool { return i == kk }, campaign: none})
+			a := m.accumulate(localMidnight(), now, m.agentSelection(k))
 			elapsed := now.Sub(localMidnight()).Seconds()
 			out = append(out, reports.RealtimeAgent{
 				AgentID: reports.ID(fmt.Sprint(k + 1)), CurrentStatus: m.stateOf(k, s).String(),
@@ -173,8 +172,8 @@ func (m *model) realtime(r request) any {
 		return out
 	case "realtimeQueue":
 		out := []reports.RealtimeQueue{m.liveQueue(s, reports.RouteTo{Type: reports.RouteSite}, -1)}
-		for d := range departments {
-			out = append(out, m.liveQueue(s, reports.RouteTo{Type: reports.RouteDepartment, ID: reports.ID(departments[d].ID)}, d))
+		for d := range m.depts {
+			out = append(out, m.liveQueue(s, reports.RouteTo{Type: reports.RouteDepartment, ID: reports.ID(m.depts[d].ID)}, d))
 		}
 		return out
 	}

@@ -21,7 +21,11 @@ type Options struct {
 	Email  string // default "demo@example.com"
 	APIKey string // default "demo-key"
 	Seed   uint64 // data seed; the same seed gives the same bytes
-	Agents int    // 1..20, default 20
+	// Agents is the site's size, 1..MaxAgents (default 20); the first 20
+	// are the same agents, with the same numbers, at any size.
+	Agents int
+	// Departments is the number of departments, 1..MaxDepartments (default 4).
+	Departments int
 	// Edition "business" answers 403 for Enterprise-only reports.
 	Edition reports.Edition
 	// Now is the clock for real-time endpoints; default time.Now.
@@ -64,8 +68,10 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Agents = clampAgents(opts.Agents)
-	s := &Server{opts: opts, model: &model{r: rng{seed: opts.Seed}, agents: opts.Agents}, mux: http.NewServeMux(), calls: map[string]int{}}
+	opts.Agents = clamp(opts.Agents, DefaultAgents, MaxAgents)
+	opts.Departments = clamp(opts.Departments, DefaultDepartments, MaxDepartments)
+	s := &Server{opts: opts, model: newModel(opts.Seed, opts.Agents, departmentList(opts.Departments)),
+		mux: http.NewServeMux(), calls: map[string]int{}}
 	for _, spec := range reports.All() {
 		for _, p := range spec.Paths {
 			s.mux.Handle("GET /api/v3/livechat/reports/"+p, s.report(spec))

@@ -88,21 +88,132 @@ func TestHoursSumToDaysAndAgentsToSite(t *testing.T) {
 	}
 }
 
+// TestSurveyCountsAreSane checks the wrap-up survey against the wrap-ups
+// the site recorded: one row per campaign, every question answered by each
+// wrap-up exactly once (options and grouped options alike), no negative
+// counts, and the campaigns adding up to the site's wrap-ups.
 func TestSurveyCountsAreSane(t *testing.T) {
 	t.Parallel()
 	c, _ := start(t, comm100sim.Options{Seed: 4})
-	rows, err := c.WrapupSurvey(context.Background(), reports.Query{From: from, To: to})
+	ctx := context.Background()
+	rows, err := c.WrapupSurvey(ctx, reports.Query{From: from, To: to})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if want := len(comm100sim.Site(0).Campaigns); len(rows) != want {
+		t.Fatalf("wrap-up survey: %d rows, want one per campaign (%d)", len(rows), want)
+	}
+	var answered float64
 	for _, r := range rows {
-		for _, f := range r.Fields {
-			for _, o := range f.Options {
+		if len(r.Fields) < 2 {
+			t.Fatalf("campaign %s: %d fields, want the category and the resolution", r.CampaignID, len(r.Fields))
+		}
+		var first float64
+		for i, f := range r.Fields {
+			var n float64
+			count := func(o reports.SurveyOption, name string) {
 				if o.Count < 0 {
-					t.Errorf("%s/%s negative", f.FieldName, o.Name)
+					t.Errorf("%s/%s: negative count %v", f.FieldName, name, o.Count)
+				}
+				n += o.Count
+			}
+			for _, o := range f.Options {
+				count(o, o.Name)
+			}
+			for _, g := range f.Groups {
+				for _, o := range g.Options {
+					count(o, g.Name+" › "+o.Name)
 				}
 			}
+			if i == 0 {
+				first = n
+			} else if n != first {
+				t.Errorf("campaign %s: %q has %v answers, %q has %v: every wrap-up answers each question", r.CampaignID, f.FieldName, n, r.Fields[0].FieldName, first)
+			}
 		}
+		if first == 0 {
+			t.Errorf("campaign %s: no answers in a busy week", r.CampaignID)
+		}
+		answered += first
+	}
+	days, err := c.WrapupCompletion(ctx, reports.Query{From: from, To: to, Group: reports.GroupDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrapups float64
+	for _, d := range days {
+		wrapups += d.Wrapups
+	}
+	if answered != wrapups {
+		t.Errorf("survey answers %v, site wrap-ups %v: the campaigns must add up to the site", answered, wrapups)
+	}
+}
+
+// TestLargeSite: a simulated contact centre of any size keeps its first
+// agents' numbers, gives every agent a unique name, and its agents and
+// departments add up to the site.
+func TestLargeSite(t *testing.T) {
+	t.Parallel()
+	big := comm100sim.SiteOf(comm100sim.Options{Agents: 5000, Departments: 60})
+	if len(big.Agents) != 5000 || len(big.Departments) != 60 {
+		t.Fatalf("site of %d agents, %d departments; want 5000, 60", len(big.Agents), len(big.Departments))
+	}
+	seen := map[string]bool{}
+	for i, a := range big.Agents {
+		if seen[a.Name] {
+			t.Fatalf("agent %d: name %q repeats", i+1, a.Name)
+		}
+		seen[a.Name] = true
+	}
+	small := comm100sim.Site(20)
+	for i, a := range small.Agents {
+		if big.Agents[i] != a {
+			t.Errorf("agent %d: %v at 5,000 agents, %v at 20", i+1, big.Agents[i], a)
+		}
+	}
+
+	ctx := context.Background()
+	q := reports.Query{From: from, To: from.AddDate(0, 0, 2), Group: reports.GroupAgent}
+	cs, _ := start(t, comm100sim.Options{Seed: 3})
+	cb, _ := start(t, comm100sim.Options{Seed: 3, Agents: 600, Departments: 12})
+	smallRows, err := cs.Workload(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bigRows, err := cb.Workload(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bigRows) != 600 {
+		t.Fatalf("%d agent rows, want 600", len(bigRows))
+	}
+	for i, r := range smallRows {
+		if bigRows[i] != r {
+			t.Errorf("agent %s: %+v in the big site, %+v in the small one", r.AgentID, bigRows[i], r)
+		}
+	}
+	sum := func(rows []reports.WorkloadRow) (chats float64) {
+		for _, r := range rows {
+			chats += r.Chats
+		}
+		return chats
+	}
+	q.Group = reports.GroupDepartment
+	depts, err := cb.Workload(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(depts) != 12 {
+		t.Fatalf("%d department rows, want 12", len(depts))
+	}
+	q.Group = reports.GroupDay
+	days, err := cb.Workload(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents, site := sum(bigRows), sum(days)
+	if agents != site || sum(depts) != site || site == 0 {
+		t.Errorf("chats: agents %v, departments %v, site %v", agents, sum(depts), site)
 	}
 }
 

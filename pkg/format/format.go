@@ -12,12 +12,24 @@ import (
 	"reportmailer/pkg/reports"
 )
 
+// MaxSeconds is the longest duration formatted as such (about 31,700
+// years); longer ones, like NaN and ±Inf, cannot be real and read "—" or
+// are clamped. The renderer notes such values where it finds them.
+const MaxSeconds = 1e12
+
 // Duration formats seconds as a person reads them: 45s, 12m 30s, 3h 05m, 2d 4h.
+// NaN reads "—"; values beyond ±MaxSeconds are clamped and marked with ">".
 func Duration(seconds float64) string {
+	switch {
+	case math.IsNaN(seconds):
+		return "—"
+	case seconds < 0:
+		return "-" + Duration(-seconds)
+	case seconds > MaxSeconds:
+		return ">" + Duration(MaxSeconds)
+	}
 	s := int64(math.Round(seconds))
 	switch {
-	case s < 0:
-		return "-" + Duration(-seconds)
 	case s < 60:
 		return fmt.Sprintf("%ds", s)
 	case s < 3600:
@@ -31,8 +43,18 @@ func Duration(seconds float64) string {
 	return fmt.Sprintf("%dd %dh", s/86400, s%86400/3600)
 }
 
+// maxCount is the largest magnitude Count writes digit by digit; beyond
+// it (or for ±Inf) it writes an exponent rather than overflow an int64.
+const maxCount = 1e15
+
 // Count formats a count with thousands separators; fractions keep one decimal.
 func Count(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case math.IsInf(v, 0) || math.Abs(v) >= maxCount:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
 	if v != math.Trunc(v) && math.Abs(v) < 1000 {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
@@ -57,6 +79,9 @@ func Count(v float64) string {
 
 // Percent formats a 0..1 ratio.
 func Percent(ratio float64) string {
+	if math.IsNaN(ratio) || math.IsInf(ratio, 0) {
+		return "—"
+	}
 	p := ratio * 100
 	if p != 0 && math.Abs(p) < 10 {
 		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
@@ -66,8 +91,20 @@ func Percent(ratio float64) string {
 
 // Money formats a conversion value.
 func Money(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= maxCount {
+		return Count(v)
+	}
 	whole := Count(math.Trunc(v))
 	return fmt.Sprintf("%s.%02d", whole, int(math.Round(math.Abs(v-math.Trunc(v))*100))%100)
+}
+
+// MoneyIn formats a conversion value with its currency: "EUR 1,234.50".
+// An empty currency gives the bare number.
+func MoneyIn(v float64, currency string) string {
+	if currency == "" {
+		return Money(v)
+	}
+	return currency + " " + Money(v)
 }
 
 // Value formats a metric value by its unit.
@@ -80,6 +117,9 @@ func Value(v float64, u reports.Unit) string {
 	case reports.Money:
 		return Money(v)
 	case reports.Average:
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= maxCount {
+			return Count(v)
+		}
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return Count(v)
@@ -102,6 +142,9 @@ func Change(cur, prev float64, lowerIsBetter, neutral bool) Delta {
 		return Delta{Text: "new", Tone: "flat"}
 	}
 	pct := (cur - prev) / math.Abs(prev) * 100
+	if math.IsNaN(pct) || math.IsInf(pct, 0) {
+		return Delta{Text: "—", Tone: "flat"}
+	}
 	if math.Abs(pct) < 0.5 {
 		return Delta{Text: "no change", Tone: "flat"}
 	}

@@ -3,16 +3,16 @@ package render
 import (
 	"math"
 	"sort"
-	"strings"
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
-// How a metric rolls up over many rows: counts add, averages average
-// (over rows that have data), maxima take the largest.
-func rollup(rows []any, m reports.Metric, dist bool) float64 {
-	var sum, maxV float64
+// rollup rolls a metric up over rows: counts add, maxima take the
+// largest, averages are weighted by w (see weights.go) or, without
+// weights, averaged over the rows that have data.
+func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
+	var sum, maxV, wsum, wv float64
 	var n int
 	for _, r := range rows {
 		v := reports.MetricValue(r, m, dist)
@@ -21,11 +21,17 @@ func rollup(rows []any, m reports.Metric, dist bool) float64 {
 		if v != 0 {
 			n++
 		}
+		if x := w[r]; x > 0 {
+			wsum += x
+			wv += x * v
+		}
 	}
 	switch {
-	case strings.HasPrefix(m.Wire, "max"):
+	case m.IsMax():
 		return maxV
-	case isAverage(m):
+	case m.IsAverage() && wsum > 0:
+		return wv / wsum
+	case m.IsAverage():
 		if n == 0 {
 			return 0
 		}
@@ -34,9 +40,7 @@ func rollup(rows []any, m reports.Metric, dist bool) float64 {
 	return sum
 }
 
-func isAverage(m reports.Metric) bool {
-	return strings.HasPrefix(m.Wire, "avg") || m.Unit == reports.Ratio || m.Unit == reports.Average
-}
+func isAverage(m reports.Metric) bool { return m.IsAverage() }
 
 // activeMetrics are the spec's metrics that carry data in these rows.
 func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
@@ -52,28 +56,12 @@ func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
 	return out
 }
 
-// derived is a ratio worth showing beside a report's totals.
-type derived struct {
-	label    string
-	num, den string // wire names
-}
-
-var derivedRates = map[reports.Name][]derived{
-	"chatVolume":       {{"Answered rate", "chats", "chatRequests"}},
-	"wrapupCompletion": {{"Completion rate", "wrapups", "chats"}},
-	"conversions":      {{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors"}},
-	"manualInvitation": {{"Acceptance rate", "accepted", "sent"}},
-	"autoInvitation":   {{"Acceptance rate", "accepted", "sent"}},
-	"queue":            {{"Answered from queue", "chatsFromQueue", "queuedChatRequests"}},
-	"chatTransfer":     {{"Transfer rate", "totalTransferredChats", "chats"}},
-}
-
-func totalOf(spec *reports.Spec, rows []any, wire string) float64 {
-	m, ok := spec.MetricByWire(wire)
+func totalOf(s *Section, rows []any, wire string) float64 {
+	m, ok := s.spec().MetricByWire(wire)
 	if !ok {
 		return 0
 	}
-	return rollup(rows, m, false)
+	return s.rollup(rows, m, false)
 }
 
 // ratingStats returns rated chats, average score (1..5) and the share of 4–5.
@@ -108,8 +96,10 @@ type KPI struct {
 }
 
 type kpiDef struct {
-	label   string
-	report  reports.Name
+	label  string
+	report reports.Name
+	// also are reports that carry the same metric, used when the digest lacks report.
+	also    []reports.Name
 	wire    string
 	lower   bool
 	neutral bool
@@ -119,7 +109,7 @@ type kpiDef struct {
 var kpiDefs = []kpiDef{
 	{label: "Chats", report: "chatVolume", wire: "chats"},
 	{label: "Missed chats", report: "chatVolume", wire: "missedChats", lower: true},
-	{label: "Avg wait", report: "waitTime", wire: "avgWaitTime", lower: true, unit: reports.Seconds},
+	{label: "Avg wait", report: "waitTime", also: []reports.Name{"agentPerformance", "efficiency"}, wire: "avgWaitTime", lower: true, unit: reports.Seconds},
 	{label: "Avg chat time", report: "agentPerformance", wire: "avgChatTime", neutral: true, unit: reports.Seconds},
 	{label: "Satisfaction", report: "rating"},
 	{label: "Conversions", report: "conversions", wire: "conversions"},
@@ -148,13 +138,15 @@ func kpis(d *Digest) []KPI {
 	var out []KPI
 	for _, k := range kpiDefs {
 		s := find(k.report)
-		if s == nil && k.wire == "avgWaitTime" {
-			s = find("agentPerformance")
+		for _, alt := range k.also {
+			if s == nil {
+				s = find(alt)
+			}
 		}
 		if s == nil {
 			continue
 		}
-		if k.report == "rating" {
+		if s.spec().View == reports.ViewRating {
 			_, avg, pos := ratingStats(s.Rows, false)
 			_, pavg, _ := ratingStats(s.Previous, false)
 			kp := KPI{Label: k.label, Value: "–"}
@@ -168,12 +160,15 @@ func kpis(d *Digest) []KPI {
 			out = append(out, kp)
 			continue
 		}
-		spec := s.spec()
-		cur := totalOf(spec, s.Rows, k.wire)
-		kp := KPI{Label: k.label, Value: format.Value(cur, k.unit)}
+		cur, prev := totalOf(s, s.Rows, k.wire), totalOf(s, s.Previous, k.wire)
+		if m, ok := s.spec().MetricByWire(k.wire); ok {
+			if f, ok := d.canonicalFor(s, m); ok {
+				cur, prev = f.cur, f.prev
+			}
+		}
+		kp := KPI{Label: k.label, Value: d.value(cur, k.unit)}
 		if s.Previous != nil {
-			prev := totalOf(spec, s.Previous, k.wire)
-			kp.Previous = "was " + format.Value(prev, k.unit)
+			kp.Previous = "was " + d.value(prev, k.unit)
 			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
 		}
 		out = append(out, kp)

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ func CSV(d *Digest) []byte {
 	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value"})
 	for i := range d.Sections {
 		s := &d.Sections[i]
-		if s.Note != "" {
+		if _, known := reports.Lookup(s.Report); s.Note != "" || !known {
 			continue
 		}
 		e := csvEmitter{w: w, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
@@ -56,8 +57,27 @@ type csvEmitter struct {
 }
 
 func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
-	_ = e.w.Write([]string{e.section, string(e.s.Report), string(e.s.Group), from, to, key, name, metric,
-		strconv.FormatFloat(v, 'f', -1, 64)})
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return // not a number: left out (the PDF and mail note it)
+	}
+	_ = e.w.Write([]string{csvText(e.section), string(e.s.Report), string(e.s.Group), csvText(from), csvText(to),
+		csvText(key), csvText(name), csvText(metric), strconv.FormatFloat(v, 'f', -1, 64)})
+}
+
+// csvText neutralises a text cell a spreadsheet would run as a formula, the
+// way OWASP recommends: a cell starting with =, +, -, @, tab or CR gets a
+// leading apostrophe. Request-page URLs and names come from visitors and
+// agents, so "=HYPERLINK(…)" must stay text. The value column is a number
+// written by strconv and is never prefixed.
+func csvText(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }
 
 // groupOfIDField maps a row's id field to the name map that names it.

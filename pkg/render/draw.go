@@ -1,8 +1,10 @@
 package render
 
 import (
+	"fmt"
 	"io"
 	"math"
+	"sort"
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
@@ -98,17 +100,33 @@ func (p painter) width(s string, size float64) float64 {
 
 // fit truncates s with an ellipsis to fit maxW logical pixels.
 func (p painter) fit(s string, size, maxW float64) string {
-	if p.width(s, size) <= maxW {
+	return fitWidth(s, maxW, func(t string) float64 { return p.width(t, size) })
+}
+
+// fitWidth truncates s with an ellipsis so that width(s) <= maxW. It
+// binary-searches the longest prefix that fits, so a long string costs
+// O(log n) measurements rather than one per removed character (a 20 KB
+// URL took minutes that way). Text is capped before layout as well
+// (cleanText), so each measurement is short.
+func fitWidth(s string, maxW float64, width func(string) float64) string {
+	if width(s) <= maxW {
 		return s
 	}
 	r := []rune(s)
-	for n := len(r) - 1; n > 1; n-- {
-		t := string(r[:n]) + "…"
-		if p.width(t, size) <= maxW {
-			return t
+	lo, hi := 1, len(r)-1 // lo: a prefix length known to be tried; hi: the longest candidate
+	best := 0
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if width(string(r[:mid])+"…") <= maxW {
+			best, lo = mid, mid+1
+		} else {
+			hi = mid - 1
 		}
 	}
-	return "…"
+	if best < 2 {
+		return "…"
+	}
+	return string(r[:best]) + "…"
 }
 
 // canvas is a custom figure: a draw function over a painter.
@@ -152,7 +170,10 @@ type hbar struct {
 }
 
 // hbarsFigure draws labelled horizontal bars (stacked when segments > 1).
+// Past FigureRows bars, the rest fold into one bar of their average, so
+// the figure keeps to a page whatever the site's size.
 func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt string, scale float64) *Figure {
+	bars = foldBars(bars, FigureRows)
 	legendH := 0.0
 	if len(legend) > 0 {
 		legendH = 20
@@ -320,9 +341,17 @@ type laneSegment struct {
 	status   string
 }
 
+// timelineFigure draws one status lane per agent. Lanes cannot be summed,
+// so past FigureLanes the figure shows the agents online longest and a
+// line saying how many more the tables hold.
 func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Figure {
 	const laneH, laneGap = 12.0, 4.0
-	h := int(padTop + 20 + float64(len(lanes))*(laneH+laneGap) + 18)
+	lanes, more := topLanes(lanes, FigureLanes)
+	moreH := 0.0
+	if more > 0 {
+		moreH = laneH + laneGap
+	}
+	h := int(padTop + 20 + float64(len(lanes))*(laneH+laneGap) + moreH + 18)
 	draw := func(p painter) {
 		drawLegend(p, []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}, padTop+10)
 		x0, x1 := labelW, float64(chartW)-padRight
@@ -343,6 +372,9 @@ func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Fi
 			x := x0 + (x1-x0)*float64(i)/float64(len(ticks))
 			p.line(x, padTop+18, x, y, 0.5, colMuted)
 			p.text(t, x+2, y+12, fontXS, colMuted, 'l')
+		}
+		if more > 0 { // below the axis, clear of the tick lines
+			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+12+laneH+laneGap-2, fontXS, colMuted, 'l')
 		}
 	}
 	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
@@ -388,4 +420,63 @@ func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
 		}
 	}
 	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+}
+
+// Figures with a row per agent (availability bars, status lanes, ranked
+// bars) stop growing here, so a site of any size keeps each figure on one
+// A4 or Letter page under the heading and the first table rows, and the
+// email PNGs bounded (at most ≈ 1,250 px tall at the default 2× scale).
+// The PDF's tables and the CSV keep every row.
+var (
+	// FigureRows is the most bars a bar chart shows; the rest fold into one.
+	FigureRows = 25
+	// FigureLanes is the most status lanes a timeline shows.
+	FigureLanes = 35
+)
+
+// foldBars keeps the first limit-1 bars (callers sort them, largest first)
+// and folds the rest into one bar of their average, labelled with their count.
+func foldBars(bars []hbar, limit int) []hbar {
+	if limit < 2 || len(bars) <= limit {
+		return bars
+	}
+	keep, rest := bars[:limit-1:limit-1], bars[limit-1:]
+	var n int
+	for _, b := range rest {
+		n = max(n, len(b.segments))
+	}
+	avg := hbar{segments: make([]float64, n), colors: rest[0].colors,
+		label: format.Count(float64(len(rest))) + " others (average)"}
+	for _, b := range rest {
+		for i, s := range b.segments {
+			avg.segments[i] += s / float64(len(rest))
+		}
+	}
+	return append(keep, avg)
+}
+
+// topLanes keeps the limit lanes with the most time online, in their
+// original order, and says how many it left out.
+func topLanes(lanes []lane, limit int) ([]lane, int) {
+	if limit < 1 || len(lanes) <= limit {
+		return lanes, 0
+	}
+	online := make([]float64, len(lanes))
+	idx := make([]int, len(lanes))
+	for i, l := range lanes {
+		idx[i] = i
+		for _, s := range l.segments {
+			if s.status == "Online" {
+				online[i] += s.to - s.from
+			}
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return online[idx[a]] > online[idx[b]] })
+	idx = idx[:limit]
+	sort.Ints(idx)
+	out := make([]lane, limit)
+	for i, j := range idx {
+		out[i] = lanes[j]
+	}
+	return out, len(lanes) - limit
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/golang/freetype/truetype"
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 )
@@ -33,4 +34,38 @@ func chartFonts() (*truetype.Font, *truetype.Font) {
 		}
 	})
 	return ttf, ttfBold
+}
+
+// A glyph cache for the email PNGs: go-chart's raster context turns every
+// string into outlines and rasterises them again each time it is drawn or
+// measured. A truetype face renders each glyph once per (font, size, DPI)
+// and keeps the mask, so text becomes a mask copy per glyph. Faces are not
+// safe for concurrent use, hence a lock on each; charts render a few at a
+// time, so the locks are rarely contended.
+type faceKey struct {
+	font      *truetype.Font
+	size, dpi float64
+}
+
+type lockedFace struct {
+	sync.Mutex
+	face font.Face
+}
+
+var (
+	facesMu sync.Mutex
+	faces   = map[faceKey]*lockedFace{}
+)
+
+// cachedFace returns the shared face for a font at a size (points) and DPI.
+func cachedFace(f *truetype.Font, size, dpi float64) *lockedFace {
+	k := faceKey{f, size, dpi}
+	facesMu.Lock()
+	defer facesMu.Unlock()
+	lf, ok := faces[k]
+	if !ok {
+		lf = &lockedFace{face: truetype.NewFace(f, &truetype.Options{Size: size, DPI: dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})}
+		faces[k] = lf
+	}
+	return lf
 }

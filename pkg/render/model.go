@@ -57,6 +57,19 @@ type Section struct {
 	// Note replaces the chart when the report could not be fetched,
 	// e.g. "Not available in your Comm100 edition".
 	Note string
+
+	// caveats are notes the renderer adds while cleaning the rows (values
+	// that cannot be true); they are shown beside the chart, not instead of it.
+	caveats []string
+	// weights are each average metric's row weights (see weights.go), by
+	// wire name; unweighted lists averages the digest has no weight for.
+	weights    map[string]rowWeights
+	unweighted map[string]bool
+}
+
+// rollup rolls a metric up over rows of this section, weighting averages.
+func (s *Section) rollup(rows []any, m reports.Metric, dist bool) float64 {
+	return rollup(rows, m, dist, s.weights[m.Wire])
 }
 
 // Digest is everything the renderer needs.
@@ -74,9 +87,23 @@ type Digest struct {
 	// wall-clock times (buckets, status logs) are read back with it.
 	Offset   time.Duration
 	Sections []Section
-	// Partial marks a preview of a period that has not ended yet: its data
-	// is incomplete (digest --out before the period's end).
+	// Currency is the ISO 4217 code (or symbol) conversion values are in,
+	// e.g. "EUR"; empty shows bare numbers.
+	Currency string
+	// Partial marks a period that has not ended yet (a preview): the title
+	// says "(partial)".
 	Partial bool
+
+	// canonical holds each average's period figure (see weights.go).
+	canonical map[canonKey]canonFigure
+}
+
+// TitleText is the digest's title, marked when the period is partial.
+func (d *Digest) TitleText() string {
+	if d.Partial {
+		return d.Title + " (partial)"
+	}
+	return d.Title
 }
 
 // Image is a chart for the HTML body, referenced as cid:CID.
@@ -97,6 +124,9 @@ type Output struct {
 	Images []Image
 	// CSV is every section's data in long format (see CSV).
 	CSV []byte
+	// Problems are the sections that could not be drawn as asked, with the
+	// reason, for the log. Each one's note is in the PDF, HTML and text.
+	Problems []Problem
 }
 
 func (s *Section) spec() *reports.Spec {
@@ -113,4 +143,12 @@ func (s *Section) TitleText() string {
 		return s.Title
 	}
 	return s.spec().Title
+}
+
+// value formats a metric value by its unit; money carries the digest's currency.
+func (d *Digest) value(v float64, u reports.Unit) string {
+	if u == reports.Money {
+		return format.MoneyIn(v, d.Currency)
+	}
+	return format.Value(v, u)
 }

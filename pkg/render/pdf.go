@@ -28,6 +28,9 @@ type pdfDoc struct {
 	figs         []*Figure
 	startPage    []int
 	links        []int
+	// failed collects sections whose chart could not be drawn, by index.
+	failed     map[int]string
+	highlights []Highlight
 }
 
 func newPDF(d *Digest) *gofpdf.Fpdf {
@@ -46,7 +49,7 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf.SetCreationDate(d.Generated)
 	pdf.SetModificationDate(d.Generated)
 	pdf.SetCatalogSort(true)
-	pdf.SetTitle(d.Title, true)
+	pdf.SetTitle(d.TitleText(), true)
 	pdf.SetSubject(d.Period.Label(), true)
 	pdf.SetAuthor("reportmailer", true)
 	pdf.SetCreator("reportmailer", true)
@@ -56,15 +59,19 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 }
 
 // renderPDF draws the digest. Charts are vectors drawn through pdfRenderer.
-func renderPDF(d *Digest, views []view) ([]byte, error) {
-	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views}
+// Sections whose chart fails are reported in failed; the caller re-renders
+// them as notes.
+func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
+	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
 	doc.pageW, doc.pageH = doc.pdf.GetPageSize()
 	doc.contentW = doc.pageW - 2*margin
 	doc.bottom = doc.pageH - margin - 6
 	doc.figs = make([]*Figure, len(views))
 	for i, v := range views {
 		if v.figure != nil {
-			doc.figs[i] = v.figure(1)
+			if err := isolate(func() error { doc.figs[i] = v.figure(1); return nil }); err != nil {
+				doc.failed[i] = err.Error()
+			}
 		}
 	}
 	doc.startPage = doc.plan()
@@ -76,9 +83,9 @@ func renderPDF(d *Digest, views []view) ([]byte, error) {
 	doc.sections()
 	var buf bytes.Buffer
 	if err := doc.pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("render pdf: %w", err)
+		return nil, doc.failed, fmt.Errorf("render pdf: %w", err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), doc.failed, nil
 }
 
 func (doc *pdfDoc) footer() {
@@ -86,7 +93,7 @@ func (doc *pdfDoc) footer() {
 	p.SetY(-margin)
 	p.SetFont(fontFamily, "", 7.5)
 	p.SetTextColor(107, 119, 133)
-	p.CellFormat(doc.contentW/2, 5, doc.d.Title+" · "+doc.d.Period.Label(), "", 0, "L", false, 0, "")
+	p.CellFormat(doc.contentW/2, 5, doc.d.TitleText()+" · "+doc.d.Period.Label(), "", 0, "L", false, 0, "")
 	p.CellFormat(doc.contentW/2, 5, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
 }
 
@@ -114,6 +121,7 @@ func (doc *pdfDoc) blockH(i int) float64 {
 	if v.Note != "" {
 		h += 14
 	}
+	h += doc.caveatH(v)
 	if v.Table != nil {
 		h += headingGap + rowH*float64(min(len(v.Table.Rows)+1, 4))
 	}
@@ -165,7 +173,7 @@ func (doc *pdfDoc) cover() {
 	p.SetY(margin + 4)
 	p.SetTextColor(31, 41, 51)
 	p.SetFont(fontFamily, "B", 22)
-	p.MultiCell(doc.contentW, 10, d.Title, "", "L", false)
+	p.MultiCell(doc.contentW, 10, d.TitleText(), "", "L", false)
 	p.SetFont(fontFamily, "", 11)
 	p.SetTextColor(107, 119, 133)
 	sub := d.Period.Label() + ", " + d.Period.Location.String()
@@ -179,6 +187,7 @@ func (doc *pdfDoc) cover() {
 	p.Ln(6)
 	doc.kpiGrid(kpis(d))
 	p.Ln(8)
+	doc.whatChanged()
 	p.SetFont(fontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
 	p.CellFormat(doc.contentW, 8, "In this report", "", 1, "L", false, 0, "")
@@ -212,6 +221,39 @@ func (doc *pdfDoc) cover() {
 		p.SetTextColor(107, 119, 133)
 		p.CellFormat(10, lineH, fmt.Sprint(doc.startPage[i]), "", 0, "R", false, doc.links[i], "")
 	}
+}
+
+// whatChanged draws the highlights, each line linked to its section.
+func (doc *pdfDoc) whatChanged() {
+	if len(doc.highlights) == 0 {
+		return
+	}
+	p := doc.pdf
+	p.SetFont(fontFamily, "B", 12)
+	p.SetTextColor(31, 41, 51)
+	p.CellFormat(doc.contentW, 8, "What changed", "", 1, "L", false, 0, "")
+	p.SetFont(fontFamily, "", 10)
+	const lineH = 5.2
+	for _, h := range doc.highlights {
+		link := 0
+		if h.Anchor != "" {
+			link = doc.links[h.section]
+			p.SetTextColor(31, 41, 51)
+		} else {
+			p.SetTextColor(107, 119, 133)
+		}
+		for j, l := range p.SplitText(h.Text, doc.contentW-6) {
+			p.SetX(margin)
+			bullet := ""
+			if j == 0 && h.Anchor != "" {
+				bullet = "•"
+			}
+			p.CellFormat(5, lineH, bullet, "", 0, "L", false, 0, "")
+			p.CellFormat(doc.contentW-6, lineH, l, "", 1, "L", false, link, "")
+		}
+		p.Ln(1)
+	}
+	p.Ln(6)
 }
 
 func (doc *pdfDoc) kpiGrid(ks []KPI) {
@@ -279,9 +321,12 @@ func (doc *pdfDoc) sections() {
 		if v.Note != "" {
 			doc.note(v)
 		}
+		doc.caveat(v)
 		if f := doc.figs[i]; f != nil {
 			y := p.GetY()
-			_ = f.fig.Render(pdfProvider(p, margin, y, doc.contentW), nil)
+			if err := isolate(func() error { return f.fig.Render(pdfProvider(p, margin, y, doc.contentW), nil) }); err != nil {
+				doc.failed[i] = err.Error()
+			}
 			p.SetXY(margin, y+doc.figureH(i))
 		}
 		if v.Table != nil {
@@ -290,6 +335,43 @@ func (doc *pdfDoc) sections() {
 		}
 		p.Ln(sectionGap)
 	}
+}
+
+const caveatPt, caveatLine = 8.5, 4.2
+
+// caveatLines wraps a view's caveat to the content width.
+func (doc *pdfDoc) caveatLines(v view) []string {
+	if v.Caveat == "" {
+		return nil
+	}
+	doc.pdf.SetFont(fontFamily, "", caveatPt)
+	return doc.pdf.SplitText(v.Caveat, doc.contentW-6)
+}
+
+func (doc *pdfDoc) caveatH(v view) float64 {
+	if n := len(doc.caveatLines(v)); n > 0 {
+		return float64(n)*caveatLine + 6
+	}
+	return 0
+}
+
+// caveat draws what was odd about a section's data, above its chart.
+func (doc *pdfDoc) caveat(v view) {
+	lines := doc.caveatLines(v)
+	if len(lines) == 0 {
+		return
+	}
+	p := doc.pdf
+	y := p.GetY() + 2
+	h := float64(len(lines))*caveatLine + 2
+	p.SetFillColor(255, 251, 235)
+	p.RoundedRect(margin, y, doc.contentW, h, 1.5, "1234", "F")
+	p.SetTextColor(146, 64, 14)
+	for i, l := range lines {
+		p.SetXY(margin+3, y+1+float64(i)*caveatLine)
+		p.CellFormat(doc.contentW-6, caveatLine, l, "", 0, "L", false, 0, "")
+	}
+	p.SetY(y + h + 2)
 }
 
 func (doc *pdfDoc) note(v view) {
@@ -311,17 +393,7 @@ func (doc *pdfDoc) note(v view) {
 
 // fitPDF truncates s with an ellipsis to fit w mm at the current font.
 func fitPDF(p *gofpdf.Fpdf, s string, w float64) string {
-	if p.GetStringWidth(s) <= w {
-		return s
-	}
-	r := []rune(s)
-	for n := len(r) - 1; n > 1; n-- {
-		t := string(r[:n]) + "…"
-		if p.GetStringWidth(t) <= w {
-			return t
-		}
-	}
-	return "…"
+	return fitWidth(s, w, p.GetStringWidth)
 }
 
 func (doc *pdfDoc) colWidths(t *Table) []float64 {

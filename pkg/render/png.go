@@ -7,15 +7,22 @@ import (
 	"hash/crc32"
 	"image"
 	"io"
+	"math"
+	"sort"
+	"sync"
 
 	chart "github.com/wcharczuk/go-chart/v2"
 )
 
-// Email charts are flat colours on white. The standard library's PNG
-// encoder tries all five filters on every row and keeps the alpha channel;
-// profiling showed that was three quarters of a digest's render time. This
-// encoder writes opaque 8-bit RGB with the "Up" filter on every row and the
-// fastest deflate level: valid PNG, a few per cent larger, several times faster.
+// Email charts are a handful of flat colours on white plus the shades that
+// anti-aliasing adds. The standard library's PNG encoder tries all five
+// filters on every row and keeps the alpha channel; this one composites
+// over white and, when the image has at most 256 colours (almost always),
+// writes an 8-bit palette image: a third of the bytes for deflate, which
+// was most of the time, and a smaller mail. Otherwise it writes 8-bit RGB.
+// Every row uses the "Up" filter and deflate runs at its fastest level.
+// The output depends only on the pixels: the palette is in order of first
+// appearance.
 
 // rgbaCollector receives the raster renderer's image instead of go-chart's own PNG encoding.
 type rgbaCollector struct{ img *image.RGBA }
@@ -31,8 +38,15 @@ func renderPNG(f *Figure, w io.Writer) error {
 	if err := f.fig.Render(rasterProvider, &c); err != nil {
 		return err
 	}
+	defer releaseRGBA(c.img)
 	return encodePNG(w, c.img)
 }
+
+// zlibWriters keeps deflate's large tables from being reallocated per chart.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+	return zw
+}}
 
 func encodePNG(w io.Writer, img *image.RGBA) error {
 	b := img.Bounds()
@@ -42,40 +56,257 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(width))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(height))
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit, truecolour (RGB)
-	writeChunk(&out, "IHDR", ihdr)
+	ihdr[8] = 8 // bits per sample or index
 
 	var idat bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	if err != nil {
-		return err
+	if pal, lut, im, ok := palettize(img); ok {
+		ihdr[9] = 3 // indexed colour
+		writeChunk(&out, "IHDR", ihdr)
+		writeChunk(&out, "PLTE", pal)
+		zw := newRLEDeflater(&idat)
+		if err := writeIndexed(zw, im, lut); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+	} else {
+		ihdr[9] = 2 // truecolour (RGB)
+		writeChunk(&out, "IHDR", ihdr)
+		zw := zlibWriters.Get().(*zlib.Writer)
+		defer zlibWriters.Put(zw)
+		zw.Reset(&idat)
+		if err := writeRGB(zw, img); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
 	}
+	writeChunk(&out, "IDAT", idat.Bytes())
+	writeChunk(&out, "IEND", nil)
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// maxColours bounds the colours palettize tracks; past it, RGB.
+const maxColours = 8192
+
+// indexed is an image as runs of colour ids, row by row: charts are long
+// runs of one colour, and most rows repeat the row above.
+type indexed struct {
+	width, height int
+	rgb           []uint32 // colour id → 0xRRGGBB, in order of first appearance
+	count         []int    // pixels of each colour
+	runs          []run
+	rowEnd        []int32 // runs[rowEnd[y-1]:rowEnd[y]] are row y's; none: same as the row above
+}
+
+type run struct{ id, n uint16 }
+
+// palettize composites img over white and maps it to a palette of at
+// most 256 colours: the PLTE bytes, and the image as runs with each
+// colour's palette index. Charts with more colours (anti-aliased edges
+// over several fills) keep their 256 most frequent exactly and draw each
+// rarer edge shade with its nearest palette colour, which the eye cannot
+// tell apart at 2× density. ok is false for images with more than
+// maxColours colours, or where more than 2% of the pixels would be
+// approximated: those are written as RGB.
+func palettize(img *image.RGBA) (pal []byte, lut []uint8, im *indexed, ok bool) {
+	b := img.Bounds()
+	width, height := b.Dx(), b.Dy()
+	if width >= 1<<16 || width == 0 {
+		return nil, nil, nil, false
+	}
+	im = &indexed{width: width, height: height, rowEnd: make([]int32, height)}
+	// An open-addressed table from RGB (+1, so 0 is empty) to colour id.
+	const tableSize = 2 * maxColours
+	keys := make([]uint32, tableSize)
+	vals := make([]uint16, tableSize)
+	var above []byte
+	var aboveRuns []run
+	for y := 0; y < height; y++ {
+		src := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride+4*(b.Min.X-img.Rect.Min.X):]
+		src = src[:4*width]
+		if above != nil && bytes.Equal(src, above) {
+			for _, r := range aboveRuns {
+				im.count[r.id] += int(r.n)
+			}
+			im.rowEnd[y] = int32(len(im.runs))
+			continue
+		}
+		first := len(im.runs)
+		for x := 0; x < width; {
+			pix := binary.LittleEndian.Uint32(src[4*x:])
+			n := 1
+			// Two pixels per comparison along the run, then the odd one.
+			pair := uint64(pix) | uint64(pix)<<32
+			for x+n+1 < width && binary.LittleEndian.Uint64(src[4*(x+n):]) == pair {
+				n += 2
+			}
+			if x+n < width && binary.LittleEndian.Uint32(src[4*(x+n):]) == pix {
+				n++
+			}
+			a := uint8(pix >> 24)
+			inv := 255 - a // premultiplied RGBA over white
+			c := uint32(uint8(pix)+inv)<<16 | uint32(uint8(pix>>8)+inv)<<8 | uint32(uint8(pix>>16)+inv)
+			key := c + 1
+			h := (key * 2654435761) >> 18 & (tableSize - 1)
+			for keys[h] != key {
+				if keys[h] == 0 {
+					if len(im.rgb) == maxColours {
+						return nil, nil, nil, false
+					}
+					keys[h], vals[h] = key, uint16(len(im.rgb))
+					im.rgb = append(im.rgb, c)
+					im.count = append(im.count, 0)
+					break
+				}
+				h = (h + 1) & (tableSize - 1)
+			}
+			id := vals[h]
+			im.count[id] += n
+			im.runs = append(im.runs, run{id: id, n: uint16(n)})
+			x += n
+		}
+		im.rowEnd[y] = int32(len(im.runs))
+		above, aboveRuns = src, im.runs[first:]
+	}
+	lut, kept := paletteLUT(im.rgb, im.count)
+	if len(kept) < len(im.rgb) {
+		exact := 0
+		for _, id := range kept {
+			exact += im.count[id]
+		}
+		if (width*height-exact)*50 > width*height { // more than 2% approximated: not a chart
+			return nil, nil, nil, false
+		}
+	}
+	pal = make([]byte, 0, 3*len(kept))
+	for _, id := range kept {
+		c := im.rgb[id]
+		pal = append(pal, byte(c>>16), byte(c>>8), byte(c))
+	}
+	return pal, lut, im, true
+}
+
+// paletteLUT maps colour ids to palette indices. Up to 256 colours map to
+// themselves. Otherwise the 256 most frequent (ties: first seen) are kept,
+// numbered in order of first appearance, and every other colour maps to
+// its nearest kept colour in RGB. kept lists the palette's colour ids.
+func paletteLUT(rgb []uint32, count []int) (lut []uint8, kept []int) {
+	lut = make([]uint8, len(rgb))
+	if len(rgb) <= 256 {
+		kept = make([]int, len(rgb))
+		for i := range lut {
+			lut[i], kept[i] = uint8(i), i
+		}
+		return lut, kept
+	}
+	order := make([]int, len(rgb))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return count[order[a]] > count[order[b]] })
+	kept = order[:256]
+	sort.Ints(kept)
+	isPal := make([]bool, len(rgb))
+	for n, id := range kept {
+		lut[id] = uint8(n)
+		isPal[id] = true
+	}
+	for id, c := range rgb {
+		if isPal[id] {
+			continue
+		}
+		r, g, b := int(c>>16), int(c>>8&0xff), int(c&0xff)
+		best, bestD := 0, math.MaxInt
+		for n, k := range kept {
+			kc := rgb[k]
+			dr, dg, db := r-int(kc>>16), g-int(kc>>8&0xff), b-int(kc&0xff)
+			if d := dr*dr + dg*dg + db*db; d < bestD {
+				best, bestD = n, d
+			}
+		}
+		lut[id] = uint8(best)
+	}
+	return lut, kept
+}
+
+// writeUpRow writes a row that repeats the one above: the Up filter's
+// byte and zeros.
+func writeUpRow(w io.Writer, zeros []byte) error {
+	if d, ok := w.(*rleDeflater); ok {
+		d.upRow(len(zeros) - 1)
+		return nil
+	}
+	_, err := w.Write(zeros)
+	return err
+}
+
+// writeIndexed writes palette indices, each row "Up"-filtered: a row
+// that repeats the one above is all zeros.
+func writeIndexed(w io.Writer, im *indexed, lut []uint8) error {
+	row := make([]byte, 1+im.width)
+	zeros := make([]byte, 1+im.width)
+	row[0], zeros[0] = 2, 2         // Up
+	above := make([]byte, im.width) // the row above the first is zeros
+	cur := make([]byte, im.width)
+	start := int32(0)
+	for y := 0; y < im.height; y++ {
+		runs := im.runs[start:im.rowEnd[y]]
+		start = im.rowEnd[y]
+		if len(runs) == 0 {
+			if err := writeUpRow(w, zeros); err != nil {
+				return err
+			}
+			continue
+		}
+		x := 0
+		for _, r := range runs {
+			v, span := lut[r.id], cur[x:x+int(r.n)]
+			for i := range span {
+				span[i] = v
+			}
+			x += int(r.n)
+		}
+		out := row[1 : 1+len(cur)]
+		up := above[:len(cur)]
+		for i, v := range cur {
+			out[i] = v - up[i]
+		}
+		if _, err := w.Write(row); err != nil {
+			return err
+		}
+		above, cur = cur, above
+	}
+	return nil
+}
+
+// writeRGB writes opaque RGB composited over white, each row "Up"-filtered.
+func writeRGB(w io.Writer, img *image.RGBA) error {
+	b := img.Bounds()
+	width, height := b.Dx(), b.Dy()
 	row := make([]byte, 1+3*width)
+	row[0] = 2 // Up
 	prev := make([]byte, 3*width)
 	cur := make([]byte, 3*width)
 	for y := 0; y < height; y++ {
-		src := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride:]
+		src := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride+4*(b.Min.X-img.Rect.Min.X):]
 		src = src[:4*width]
-		// Composite premultiplied RGBA over white and apply the Up filter.
-		for x, j := 0, 0; x < len(src); x, j = x+4, j+3 {
+		out := row[1 : 1+3*width]
+		for x, j := 0, 0; x+3 < len(src) && j+2 < len(cur); x, j = x+4, j+3 {
 			inv := 255 - src[x+3]
 			r, g, bl := src[x]+inv, src[x+1]+inv, src[x+2]+inv
 			cur[j], cur[j+1], cur[j+2] = r, g, bl
-			row[1+j], row[2+j], row[3+j] = r-prev[j], g-prev[j+1], bl-prev[j+2]
+			out[j], out[j+1], out[j+2] = r-prev[j], g-prev[j+1], bl-prev[j+2]
 		}
-		row[0] = 2 // Up
-		if _, err := zw.Write(row); err != nil {
+		if _, err := w.Write(row); err != nil {
 			return err
 		}
 		prev, cur = cur, prev
 	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	writeChunk(&out, "IDAT", idat.Bytes())
-	writeChunk(&out, "IEND", nil)
-	_, err = w.Write(out.Bytes())
-	return err
+	return nil
 }
 
 func writeChunk(w *bytes.Buffer, kind string, data []byte) {
@@ -89,4 +320,185 @@ func writeChunk(w *bytes.Buffer, kind string, data []byte) {
 	w.Write(data)
 	binary.BigEndian.PutUint32(n[:], crc.Sum32())
 	w.Write(n[:])
+}
+
+// rleDeflater writes a zlib stream (RFC 1950/1951) for Up-filtered
+// palette rows: one block of fixed Huffman codes, runs of a repeated byte
+// as matches at distance 1, everything else as literals. That is zlib's
+// Z_RLE strategy, which suits chart rows (long runs, rows that repeat the
+// row above and so filter to zeros) and costs a fraction of a general
+// deflate: no hashing, no Huffman tables to build per block.
+type rleDeflater struct {
+	w          io.Writer
+	buf        []byte
+	bits       uint64
+	nbits      uint
+	adlerA     uint32
+	adlerB     uint32
+	last       int // the previous byte written, -1 at the start
+	sinceAdler int // bytes since the Adler sums were last reduced
+}
+
+func newRLEDeflater(w io.Writer) *rleDeflater {
+	d := &rleDeflater{w: w, adlerA: 1, last: -1, buf: make([]byte, 0, 64<<10)}
+	d.buf = append(d.buf, 0x78, 0x01) // zlib header: deflate, 32K window, fastest
+	d.put(1, 1)                       // BFINAL
+	d.put(1, 2)                       // BTYPE 01: fixed Huffman codes
+	return d
+}
+
+// Fixed Huffman codes, bit-reversed for LSB-first output.
+var (
+	litCode [286]uint16
+	litLen  [286]uint8
+	// lengthCode maps a match length (3..258) to its code (257..285),
+	// extra-bit count and extra-bit value base.
+	lenSym   [259]uint16
+	lenExtra [259]uint8
+	lenBase  [259]uint16
+)
+
+func init() {
+	rev := func(code uint16, n uint8) uint16 {
+		var r uint16
+		for i := uint8(0); i < n; i++ {
+			r = r<<1 | code&1
+			code >>= 1
+		}
+		return r
+	}
+	for v := 0; v < 286; v++ {
+		var code uint16
+		var n uint8
+		switch {
+		case v < 144:
+			code, n = uint16(0x30+v), 8
+		case v < 256:
+			code, n = uint16(0x190+v-144), 9
+		case v < 280:
+			code, n = uint16(v-256), 7
+		default:
+			code, n = uint16(0xc0+v-280), 8
+		}
+		litCode[v], litLen[v] = rev(code, n), n
+	}
+	bases := []uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	extras := []uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	for i, b := range bases {
+		end := 259
+		if i+1 < len(bases) {
+			end = int(bases[i+1])
+		}
+		if b == 258 {
+			end = 259
+		}
+		for l := int(b); l < end; l++ {
+			lenSym[l], lenExtra[l], lenBase[l] = uint16(257+i), extras[i], b
+		}
+	}
+}
+
+// put appends n bits of v, least significant first.
+func (d *rleDeflater) put(v uint64, n uint) {
+	d.bits |= v << d.nbits
+	d.nbits += n
+	for d.nbits >= 8 {
+		d.buf = append(d.buf, byte(d.bits))
+		d.bits >>= 8
+		d.nbits -= 8
+	}
+}
+
+func (d *rleDeflater) literal(b byte) { d.put(uint64(litCode[b]), uint(litLen[b])) }
+
+// match emits a run of n (3..258) copies of the previous byte.
+func (d *rleDeflater) match(n int) {
+	sym := lenSym[n]
+	d.put(uint64(litCode[sym]), uint(litLen[sym]))
+	if e := lenExtra[n]; e > 0 {
+		d.put(uint64(n-int(lenBase[n])), uint(e))
+	}
+	d.put(0, 5) // distance code 0: distance 1
+}
+
+// Write compresses p, continuing runs across calls.
+func (d *rleDeflater) Write(p []byte) (int, error) {
+	d.adler(p)
+	for i := 0; i < len(p); {
+		b := p[i]
+		if int(b) == d.last {
+			n := 1
+			for i+n < len(p) && p[i+n] == b && n < 258 {
+				n++
+			}
+			if n >= 3 {
+				d.match(n)
+				i += n
+				continue
+			}
+		}
+		d.literal(b)
+		d.last = int(b)
+		i++
+	}
+	if len(d.buf) >= 48<<10 {
+		if _, err := d.w.Write(d.buf); err != nil {
+			return 0, err
+		}
+		d.buf = d.buf[:0]
+	}
+	return len(p), nil
+}
+
+// upRow writes the Up filter byte and n zeros without looking at them.
+func (d *rleDeflater) upRow(n int) {
+	_, _ = d.Write([]byte{2, 0})
+	n--
+	// Zeros leave the first Adler sum alone and add it n times to the second.
+	const mod = 65521
+	d.adlerB = uint32((uint64(d.adlerB) + uint64(d.adlerA)*uint64(n)) % mod)
+	d.adlerA %= mod
+	d.sinceAdler = 0
+	for ; n >= 258; n -= 258 {
+		d.match(258)
+	}
+	if n >= 3 {
+		d.match(n)
+		n = 0
+	}
+	for ; n > 0; n-- {
+		d.literal(0)
+	}
+}
+
+// adler updates the Adler-32 checksum, reducing modulo 65521 before the sums can overflow.
+func (d *rleDeflater) adler(p []byte) {
+	const mod = 65521
+	a, b := d.adlerA, d.adlerB
+	for len(p) > 0 {
+		n := min(len(p), 5552-d.sinceAdler)
+		for _, c := range p[:n] {
+			a += uint32(c)
+			b += a
+		}
+		p = p[n:]
+		d.sinceAdler += n
+		if d.sinceAdler == 5552 {
+			a, b, d.sinceAdler = a%mod, b%mod, 0
+		}
+	}
+	d.adlerA, d.adlerB = a, b
+}
+
+// Close ends the block and writes the checksum.
+func (d *rleDeflater) Close() error {
+	d.put(uint64(litCode[256]), uint(litLen[256])) // end of block
+	if d.nbits > 0 {
+		d.put(0, 8-d.nbits%8)
+	}
+	sum := (d.adlerB%65521)<<16 | d.adlerA%65521
+	d.buf = binary.BigEndian.AppendUint32(d.buf, sum)
+	_, err := d.w.Write(d.buf)
+	d.buf = d.buf[:0]
+	return err
 }

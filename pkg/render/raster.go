@@ -2,12 +2,16 @@ package render
 
 import (
 	"image"
+	"image/color"
 	"io"
 	"math"
+	"sync"
 
 	"github.com/golang/freetype/truetype"
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
 )
 
 // rasterRenderer is go-chart's Renderer for the email PNGs, on go-chart's
@@ -28,12 +32,35 @@ type rasterRenderer struct {
 
 // rasterProvider is a chart.RendererProvider for rasterRenderer.
 func rasterProvider(w, h int) (chart.Renderer, error) {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	img := newRGBA(w, h)
 	gc, err := drawing.NewRasterGraphicContext(img)
 	if err != nil {
 		return nil, err
 	}
 	return &rasterRenderer{img: img, gc: gc, straight: true}, nil
+}
+
+// Chart images are a few MB each and short-lived: reusing their pixel
+// buffers spares the allocator and the garbage collector most of that.
+var pixPool sync.Pool
+
+// newRGBA returns a transparent image, reusing a released buffer when one is large enough.
+func newRGBA(w, h int) *image.RGBA {
+	n := 4 * w * h
+	if p, ok := pixPool.Get().(*[]byte); ok && cap(*p) >= n {
+		pix := (*p)[:n]
+		clear(pix)
+		return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
+	}
+	return image.NewRGBA(image.Rect(0, 0, w, h))
+}
+
+// releaseRGBA hands an image's buffer back; the image must not be used after.
+func releaseRGBA(img *image.RGBA) {
+	if img != nil {
+		pix := img.Pix[:0]
+		pixPool.Put(&pix)
+	}
 }
 
 func (r *rasterRenderer) ResetStyle() {
@@ -188,6 +215,16 @@ func (r *rasterRenderer) fillRect() bool {
 }
 
 func (r *rasterRenderer) Text(body string, x, y int) {
+	if r.rotation == nil && r.style.Font != nil {
+		lf := cachedFace(r.style.Font, r.style.FontSize, r.gc.GetDPI())
+		c := r.style.FontColor
+		lf.Lock()
+		d := font.Drawer{Dst: r.img, Src: image.NewUniform(color.NRGBA{R: c.R, G: c.G, B: c.B, A: c.A}), Face: lf.face, Dot: fixed.P(x, y)}
+		d.DrawString(body)
+		lf.Unlock()
+		r.clearPath()
+		return
+	}
 	xf, yf := float64(x), float64(y)
 	if r.rotation != nil {
 		r.gc.Translate(xf, yf)
@@ -203,6 +240,15 @@ func (r *rasterRenderer) Text(body string, x, y int) {
 }
 
 func (r *rasterRenderer) MeasureText(body string) chart.Box {
+	if r.rotation == nil && r.style.Font != nil {
+		lf := cachedFace(r.style.Font, r.style.FontSize, r.gc.GetDPI())
+		lf.Lock()
+		bounds, _ := font.BoundString(lf.face, body)
+		lf.Unlock()
+		l, t := float64(bounds.Min.X)/64, float64(bounds.Min.Y)/64
+		rt, b := float64(bounds.Max.X)/64, float64(bounds.Max.Y)/64
+		return chart.Box{Right: int(math.Ceil(rt - math.Min(0, l))), Bottom: int(math.Ceil(b - math.Min(0, t)))}
+	}
 	r.gc.SetFont(r.style.Font)
 	r.gc.SetFontSize(r.style.FontSize)
 	l, t, rt, b, err := r.gc.GetStringBounds(body)

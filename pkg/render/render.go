@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -24,46 +26,122 @@ type Options struct {
 	Workers int
 	// PDFURL, when set, is a link to the PDF (too large to attach), shown at the top.
 	PDFURL string
+	// Attached lists the formats attached to the mail ("pdf", "csv"), so the
+	// text says what is really there. Nil means the PDF alone, as before.
+	Attached []string
+}
+
+// moreIn says where the full tables are.
+func moreIn(opts Options) string {
+	switch {
+	case opts.PDFURL != "":
+		return "in the linked PDF"
+	case opts.Attached == nil || slices.Contains(opts.Attached, "pdf"):
+		return "in the attached PDF"
+	case slices.Contains(opts.Attached, "csv"):
+		return "in the attached CSV"
+	}
+	return "not shown"
+}
+
+// attachedFooter says what comes with the mail.
+func attachedFooter(opts Options) string {
+	attached := opts.Attached
+	if attached == nil {
+		attached = []string{"pdf"}
+	}
+	var pdf, csv bool
+	for _, a := range attached {
+		switch strings.ToLower(a) {
+		case "pdf":
+			pdf = true
+		case "csv":
+			csv = true
+		}
+	}
+	switch {
+	case opts.PDFURL != "" && csv:
+		return "The full report is linked above as a PDF; every number is attached as a CSV file."
+	case opts.PDFURL != "":
+		return "The full report, with every chart and table, is linked above as a PDF."
+	case pdf && csv:
+		return "The full report, with every chart and table, is attached as a PDF; every number is attached as a CSV file."
+	case pdf:
+		return "The full report, with every chart and table, is attached as a PDF."
+	case csv:
+		return "Every number of this report is attached as a CSV file."
+	}
+	return "Tables in this mail show their first rows."
 }
 
 var (
 	tmplOnce sync.Once
+	tmplMu   sync.RWMutex // guards htmlTmpl and textTmpl against SetTemplates
 	htmlTmpl *htmltemplate.Template
 	textTmpl *texttemplate.Template
 	tmplErr  error
 )
 
 func parseTemplates() {
-	tmplOnce.Do(func() {
-		funcs := map[string]any{
-			"toneColor": func(tone string) string {
-				r, g, b := toneRGB(tone)
-				return fmt.Sprintf("#%02x%02x%02x", r, g, b)
-			},
-			"inc": func(i int) int { return i + 1 },
-			"tone": func(t *Table, r, c int) string {
-				if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) || t.Tones[r][c] == "" || t.Tones[r][c] == "flat" {
-					return ""
-				}
-				rr, g, b := toneRGB(t.Tones[r][c])
-				return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
-			},
-			"textTable": textTable,
-		}
-		htmlTmpl, tmplErr = htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.html.tmpl")
-		if tmplErr != nil {
-			return
-		}
-		textTmpl, tmplErr = texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(templates.FS, "digest.txt.tmpl")
-	})
+	tmplOnce.Do(func() { htmlTmpl, textTmpl, tmplErr = parseTemplatesFS(templates.FS) })
+}
+
+// SetTemplates makes Render read digest.html.tmpl and digest.txt.tmpl from
+// fsys instead of the embedded copies, so `reportmailer preview --templates
+// DIR` shows template edits without a rebuild. It parses them at once; on
+// error the templates in use stay as they were.
+func SetTemplates(fsys fs.FS) error {
+	parseTemplates()
+	h, t, err := parseTemplatesFS(fsys)
+	if err != nil {
+		return fmt.Errorf("render: templates: %w", err)
+	}
+	tmplMu.Lock()
+	htmlTmpl, textTmpl, tmplErr = h, t, nil
+	tmplMu.Unlock()
+	return nil
+}
+
+func currentTemplates() (*htmltemplate.Template, *texttemplate.Template, error) {
+	parseTemplates()
+	tmplMu.RLock()
+	defer tmplMu.RUnlock()
+	return htmlTmpl, textTmpl, tmplErr
+}
+
+func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Template, error) {
+	funcs := map[string]any{
+		"toneColor": func(tone string) string {
+			r, g, b := toneRGB(tone)
+			return fmt.Sprintf("#%02x%02x%02x", r, g, b)
+		},
+		"inc": func(i int) int { return i + 1 },
+		"tone": func(t *Table, r, c int) string {
+			if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) || t.Tones[r][c] == "" || t.Tones[r][c] == "flat" {
+				return ""
+			}
+			rr, g, b := toneRGB(t.Tones[r][c])
+			return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
+		},
+		"textTable": textTable,
+	}
+	h, err := htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(fsys, "digest.html.tmpl")
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(fsys, "digest.txt.tmpl")
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, t, nil
 }
 
 // htmlSection is what the templates see of a section.
 type htmlSection struct {
-	Anchor, Title, Subtitle, Summary, Note, NoteKind string
-	Image                                            *Image
-	Table                                            *Table
-	More                                             int // rows left out of the email's table
+	Anchor, Title, Subtitle, Summary, Note, NoteKind, Caveat string
+	Image                                                    *Image
+	Table                                                    *Table
+	More                                                     int // rows left out of the email's table
 }
 
 // emailRows caps tables in the email body; the PDF has them whole.
@@ -133,13 +211,42 @@ type templateData struct {
 	Sections                                 []htmlSection
 	Footer                                   string
 	PDFURL                                   string
+	// MoreIn says where the rows cut from the mail's tables are.
+	MoreIn string
+	// Highlights is the "What changed" block.
+	Highlights []Highlight
+}
+
+// Problem is a section that could not be drawn as asked; its reason is for
+// the log (the reader sees the section's note).
+type Problem struct {
+	Section string // the section's title
+	Reason  string
+}
+
+// isolate runs f, turning a panic into an error so one section's failure
+// stays in that section.
+func isolate(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return f()
 }
 
 // Render renders the digest to PDF, HTML, text and chart PNGs.
+//
+// Each section is isolated: an odd shape, a bad value or a failure while
+// drawing it (error or panic) becomes a note in that section — in the PDF,
+// the HTML and the text; the CSV leaves the section's bad values out — and
+// the rest of the digest renders. Output.Problems lists what failed, for
+// the log. Render fails only for what no section causes (templates, a
+// period without a location).
 func Render(d *Digest, opts Options) (*Output, error) {
-	parseTemplates()
-	if tmplErr != nil {
-		return nil, fmt.Errorf("render: templates: %w", tmplErr)
+	htmlTmpl, textTmpl, err := currentTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("render: templates: %w", err)
 	}
 	if opts.ImageScale == 0 {
 		opts.ImageScale = 2
@@ -147,31 +254,49 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	if d.Period.Location == nil {
 		return nil, fmt.Errorf("render: period has no location")
 	}
-	views := buildViews(d)
+	clean := cleanDigest(d)
+	views := buildViews(clean)
 	out := &Output{}
+	var pdfFailed map[int]string
 	var pdfErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // the PDF and the PNGs are independent: draw them side by side
 		defer wg.Done()
-		out.PDF, pdfErr = renderPDF(d, views)
+		out.PDF, pdfFailed, pdfErr = renderPDF(clean, views)
 	}()
-	images, err := renderImages(views, opts)
+	images, imgFailed := renderImages(views, opts)
 	wg.Wait()
-	if err != nil {
-		return nil, err
+	if len(pdfFailed)+len(imgFailed) > 0 {
+		// A chart that failed in either renderer becomes a note in both,
+		// and the PDF is drawn again without it (a rare path).
+		for i, reason := range pdfFailed {
+			imgFailed[i] = reason
+		}
+		for i, reason := range imgFailed {
+			views[i] = views[i].failed(reason)
+			images[i] = nil
+		}
+		out.PDF, _, pdfErr = renderPDF(clean, views)
 	}
 	if pdfErr != nil {
 		return nil, pdfErr
 	}
-	data := templateData{Title: d.Title, Site: d.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(d),
+	for _, v := range views {
+		if v.Problem != "" {
+			out.Problems = append(out.Problems, Problem{Section: v.Title, Reason: v.Problem})
+		}
+	}
+	data := templateData{Title: clean.TitleText(), Site: clean.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(clean),
 		Footer: opts.Footer, PDFURL: opts.PDFURL}
 	if d.Previous != nil {
 		data.Previous = d.Previous.Label()
 	}
 	if data.Footer == "" {
-		data.Footer = "The full report, with every chart and table, is attached as a PDF."
+		data.Footer = attachedFooter(opts)
 	}
+	data.MoreIn = moreIn(opts)
+	data.Highlights = highlights(clean, views)
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
 	}
@@ -183,7 +308,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	}
 	data.Preheader = strings.Join(pre, " · ")
 	for i, v := range views {
-		hs := htmlSection{Anchor: v.Anchor, Title: v.Title, Subtitle: v.Subtitle, Summary: v.Summary, Note: v.Note, NoteKind: v.NoteKind}
+		hs := htmlSection{Anchor: v.Anchor, Title: v.Title, Subtitle: v.Subtitle, Summary: v.Summary, Note: v.Note, NoteKind: v.NoteKind, Caveat: v.Caveat}
 		if images[i] != nil {
 			hs.Image = images[i]
 			out.Images = append(out.Images, *images[i])
@@ -211,9 +336,10 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	return out, nil
 }
 
-// renderImages draws each section's chart as a PNG, concurrently.
-func renderImages(views []view, opts Options) ([]*Image, error) {
-	images := make([]*Image, len(views))
+// renderImages draws each section's chart as a PNG, concurrently. A chart
+// that fails (error or panic) is reported in failed, by section index.
+func renderImages(views []view, opts Options) (images []*Image, failed map[int]string) {
+	images = make([]*Image, len(views))
 	errs := make([]error, len(views))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -229,22 +355,25 @@ func renderImages(views []view, opts Options) ([]*Image, error) {
 		sem <- struct{}{}
 		go func(i int, v view) {
 			defer func() { <-sem; wg.Done() }()
-			f := v.figure(opts.ImageScale)
-			var buf bytes.Buffer
-			if err := renderPNG(f, &buf); err != nil {
-				errs[i] = fmt.Errorf("render chart %s: %w", v.Title, err)
-				return
-			}
-			images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: f.Width, Height: f.Height}
+			errs[i] = isolate(func() error {
+				f := v.figure(opts.ImageScale)
+				var buf bytes.Buffer
+				if err := renderPNG(f, &buf); err != nil {
+					return err
+				}
+				images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: f.Width, Height: f.Height}
+				return nil
+			})
 		}(i, v)
 	}
 	wg.Wait()
-	for _, err := range errs {
+	failed = map[int]string{}
+	for i, err := range errs {
 		if err != nil {
-			return nil, err
+			failed[i] = "chart: " + err.Error()
 		}
 	}
-	return images, nil
+	return images, failed
 }
 
 // textTable lays a table out in aligned plain-text columns.
@@ -284,11 +413,11 @@ func textTable(t *Table) string {
 // PreviewHTML inlines the images as data: URIs so the HTML opens in any
 // browser. Only for local previews: Gmail strips data: images in mail.
 func PreviewHTML(out *Output) string {
-	html := out.HTML
+	pairs := make([]string, 0, 2*len(out.Images))
 	for _, img := range out.Images {
-		html = strings.ReplaceAll(html, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
+		pairs = append(pairs, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
 	}
-	return html
+	return strings.NewReplacer(pairs...).Replace(out.HTML)
 }
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -298,5 +427,14 @@ func RenderPDF(d *Digest) ([]byte, error) {
 	if d.Period.Location == nil {
 		return nil, fmt.Errorf("render: period has no location")
 	}
-	return renderPDF(d, buildViews(d))
+	clean := cleanDigest(d)
+	views := buildViews(clean)
+	pdf, failed, err := renderPDF(clean, views)
+	if len(failed) > 0 {
+		for i, reason := range failed {
+			views[i] = views[i].failed(reason)
+		}
+		pdf, _, err = renderPDF(clean, views)
+	}
+	return pdf, err
 }

@@ -86,6 +86,42 @@ type Metric struct {
 	Unit  Unit
 	// LowerIsBetter marks metrics whose rise is bad news (waits, misses).
 	LowerIsBetter bool
+	// Weight, for an average, names what it averages over, so a roll-up
+	// over many buckets weights each bucket's average the way Comm100
+	// computes the whole period's figure. Nil for counts and maxima.
+	Weight *Weight
+}
+
+// Weight is the denominator of an average metric: the roll-up over rows is
+// Σ(avg·w)/Σw. The weight comes from the same row (Wires), from the same
+// bucket or key of another report in the digest (Reports), or from a total
+// the row carries (Total: w = total/avg, e.g. chats = totalChatTime/avgChatTime).
+type Weight struct {
+	// Reports, when set, are other reports whose row for the same bucket or
+	// entity carries the weight; the first one the digest has is used.
+	Reports []Name
+	// Wires are the fields summed to make the weight.
+	Wires []string
+	// Total is a field of the same row holding avg·w, so w = Total/avg.
+	Total string
+	// Doc says in words what the average is over, for notes and the README.
+	Doc string
+}
+
+// IsAverage reports whether the metric is an average or a ratio (a roll-up
+// must weight it) rather than a count or maximum (a roll-up adds or takes the max).
+func (m Metric) IsAverage() bool {
+	return strings.HasPrefix(m.Wire, "avg") || m.Unit == Ratio || m.Unit == Average
+}
+
+// IsMax reports whether the metric is a maximum (a roll-up takes the largest).
+func (m Metric) IsMax() bool { return strings.HasPrefix(m.Wire, "max") }
+
+// Rate is a ratio of two of a report's totals worth showing beside them,
+// e.g. the answered rate chats / chatRequests.
+type Rate struct {
+	Label    string
+	Num, Den string // wire names
 }
 
 // DistributionWire is the field name this metric has in distribution rows.
@@ -109,6 +145,56 @@ const (
 	KindRealtime                 // a real-time object or list
 )
 
+// View says how a report's section is drawn. The renderer dispatches on it
+// (render's viewers map); a report picks its view here, never by name there.
+type View int
+
+// Views. ViewByGroup (the zero value) means "decided by the group":
+// a time group draws ViewTimeSeries, a distribution ViewDistribution and a
+// dimension ViewDimension.
+const (
+	ViewByGroup        View = iota
+	ViewTimeSeries          // metrics over calendar buckets: a line chart and totals
+	ViewDistribution        // averaged 24×7 or half-hour buckets: a heatmap or columns
+	ViewDimension           // metrics per agent, department…: ranked bars and a table
+	ViewRating              // score counts: stacked columns or bars, average and share positive
+	ViewAvailability        // per-agent online/away time
+	ViewSurvey              // campaigns → questions → answers
+	ViewStatusTimeline      // per-agent status change logs as lanes
+	ViewRanked              // a ranked list keyed by a label (pages, canned messages)
+	ViewRealtime            // a snapshot object or list, as a table
+	ViewTable               // any rows as a plain table: the fallback for shapes no chart fits
+)
+
+var viewNames = [...]string{"by group", "time series", "distribution", "dimension", "rating", "availability",
+	"survey", "status timeline", "ranked", "realtime", "table"}
+
+func (v View) String() string {
+	if int(v) < len(viewNames) {
+		return viewNames[v]
+	}
+	return fmt.Sprintf("View(%d)", int(v))
+}
+
+// ViewFor is the view of this report's section asked with group g.
+func (s *Spec) ViewFor(g Group) View {
+	if v, ok := s.GroupViews[g]; ok {
+		return v
+	}
+	if s.View != ViewByGroup {
+		return s.View
+	}
+	switch {
+	case g.IsTime():
+		return ViewTimeSeries
+	case g.IsDistribution():
+		return ViewDistribution
+	case g.IsDimension():
+		return ViewDimension
+	}
+	return ViewTable
+}
+
 // Spec is everything known about one report.
 type Spec struct {
 	Name  Name
@@ -124,6 +210,12 @@ type Spec struct {
 	EnterpriseOnly bool
 	Kind           Kind
 	Metrics        []Metric
+	// View is how the report is drawn; ViewByGroup lets the group decide.
+	View View
+	// GroupViews override View for particular groups.
+	GroupViews map[Group]View
+	// Rates are ratios of the report's totals shown beside them.
+	Rates []Rate
 	// row is a zero value of the row type (or of the object type for
 	// single-object real-time responses).
 	row    any
@@ -195,6 +287,15 @@ func groups(lists ...[]Group) []Group {
 
 func dims(gs ...Group) []Group { return gs }
 
+// Weights shared by several reports' averages. "Chats that waited" are the
+// answered plus the missed ones (the API's avgWaitTime is over visitors
+// "answered by agents, abandoned the queue, or switched to leaving a message").
+var (
+	wWaited = &Weight{Reports: []Name{"chatVolume"}, Wires: []string{"chats", "missedChats"}, Doc: "chats that waited (chats + missed chats, from Chat volume)"}
+	wMissed = &Weight{Reports: []Name{"chatVolume"}, Wires: []string{"missedChats"}, Doc: "missed chats (from Chat volume)"}
+	wChats  = &Weight{Reports: []Name{"workload", "chatVolume"}, Wires: []string{"chats"}, Doc: "chats (from Workload or Chat volume)"}
+)
+
 // registry holds every report in the reference, in the reference's order.
 var registry = []*Spec{
 	{Name: "chatVolume", Title: "Chat volume", Paths: []string{"chatVolume"}, Timed: true,
@@ -205,7 +306,7 @@ var registry = []*Spec{
 			{Wire: "chats", Label: "Chats"},
 			{Wire: "missedChats", Label: "Missed chats", LowerIsBetter: true},
 			{Wire: "refusedChats", Label: "Refused chats", LowerIsBetter: true},
-		}, row: ChatVolumeRow{}},
+		}, Rates: []Rate{{"Answered rate", "chats", "chatRequests"}}, row: ChatVolumeRow{}},
 	{Name: "visits", Title: "Visits", Paths: []string{"visits"}, Timed: true,
 		Filters: []string{"campaign"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupCampaign)),
@@ -224,7 +325,7 @@ var registry = []*Spec{
 	// itself says chatSource/requestPage; we try the section's spelling first
 	// and fall back on 404, remembering what worked.
 	{Name: "chatSourceRequestPage", Title: "Chat request pages", Paths: []string{"chatSource/requestPage", "chatSourceRequestPage"},
-		Timed: true, EnterpriseOnly: true, Kind: KindRanked,
+		Timed: true, EnterpriseOnly: true, Kind: KindRanked, View: ViewRanked,
 		Metrics: []Metric{{Wire: "chats", Label: "Chats"}}, row: RequestPageRow{}},
 	{Name: "queue", Title: "Queue", Paths: []string{"queue"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department"},
@@ -237,13 +338,13 @@ var registry = []*Spec{
 			{Wire: "refusedChats", Label: "Refused", LowerIsBetter: true},
 			// The distribution field is spelled "avgMmaxQueueSize" on the wire; QueueRow also accepts "avgMaxQueueSize".
 			{Wire: "maxQueueSize", AvgWire: "avgMmaxQueueSize", Label: "Max queue size", LowerIsBetter: true},
-		}, row: QueueRow{}},
+		}, Rates: []Rate{{"Answered from queue", "chatsFromQueue", "queuedChatRequests"}}, row: QueueRow{}},
 	{Name: "waitTime", Title: "Wait time", Paths: []string{"waitTime"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment)),
 		Metrics: []Metric{
-			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
-			{Wire: "avgWaitTimeOfMissedChats", AvgWire: "avgWaitTimeOfMissedChats", Label: "Avg wait (missed)", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true, Weight: wWaited},
+			{Wire: "avgWaitTimeOfMissedChats", AvgWire: "avgWaitTimeOfMissedChats", Label: "Avg wait (missed)", Unit: Seconds, LowerIsBetter: true, Weight: wMissed},
 			{Wire: "maxWaitTime", Label: "Max wait", Unit: Seconds, LowerIsBetter: true},
 			{Wire: "maxWaitTimeOfMissedChats", Label: "Max wait (missed)", Unit: Seconds, LowerIsBetter: true},
 		}, row: WaitTimeRow{}},
@@ -256,12 +357,13 @@ var registry = []*Spec{
 			{Wire: "departmentTransferredChats", Label: "Between departments"},
 			{Wire: "departmentTransferredInChats", Label: "Transferred in"},
 			{Wire: "departmentTransferredOutChats", Label: "Transferred out"},
-		}, row: ChatTransferRow{}},
+		}, Rates: []Rate{{"Transfer rate", "totalTransferredChats", "chats"}}, row: ChatTransferRow{}},
 	{Name: "availability", Title: "Availability", Paths: []string{"availability"}, Timed: true, Kind: KindAvailability,
-		Filters: []string{"agent", "department"},
-		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
-		Metrics: []Metric{{Wire: "online", Label: "Online", Unit: Seconds}}, row: AvailabilityRow{}},
-	{Name: "agentStatus", Title: "Agent status", Paths: []string{"agentStatus"}, Timed: true, Kind: KindStatusLog,
+		GroupViews: map[Group]View{GroupAgent: ViewAvailability},
+		Filters:    []string{"agent", "department"},
+		Groups:     groups(timeGroups, dims(GroupAgent, GroupDepartment)),
+		Metrics:    []Metric{{Wire: "online", Label: "Online", Unit: Seconds}}, row: AvailabilityRow{}},
+	{Name: "agentStatus", Title: "Agent status", Paths: []string{"agentStatus"}, Timed: true, Kind: KindStatusLog, View: ViewStatusTimeline,
 		Filters: []string{"agent", "department"}, row: AgentStatusRow{}},
 	// The edition table says Enterprise gets these metrics from Workload and
 	// Efficiency; it does not say the path answers 403 there, so we treat
@@ -270,8 +372,8 @@ var registry = []*Spec{
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
 		Metrics: []Metric{
-			{Wire: "avgChatTime", Label: "Avg chat time", Unit: Seconds},
-			{Wire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
+			{Wire: "avgChatTime", Label: "Avg chat time", Unit: Seconds, Weight: &Weight{Total: "totalChatTime", Doc: "chats (totalChatTime / avgChatTime)"}},
+			{Wire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true, Weight: wWaited},
 			{Wire: "totalChatTime", Label: "Total chat time", Unit: Seconds},
 			{Wire: "lastMessageSentByAgent", Label: "Last message by agent"},
 		}, row: AgentPerformanceRow{}},
@@ -280,8 +382,8 @@ var registry = []*Spec{
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupAgent)),
 		Metrics: []Metric{
 			{Wire: "chats", Label: "Chats"},
-			{Wire: "agentUtilization", Label: "Utilization", Unit: Ratio},
-			{Wire: "avgConcurrentChats", AvgWire: "avgConcurrentChats", Label: "Concurrent chats", Unit: Average},
+			{Wire: "agentUtilization", Label: "Utilization", Unit: Ratio, Weight: &Weight{Wires: []string{"linearChatTime", "idleTime"}, Doc: "chatting + idle time"}},
+			{Wire: "avgConcurrentChats", AvgWire: "avgConcurrentChats", Label: "Concurrent chats", Unit: Average, Weight: &Weight{Wires: []string{"linearChatTime"}, Doc: "chatting time"}},
 			{Wire: "linearChatTime", Label: "Chatting time", Unit: Seconds},
 			{Wire: "idleTime", Label: "Idle time", Unit: Seconds},
 			{Wire: "totalChatTime", Label: "Total chat time", Unit: Seconds},
@@ -290,31 +392,32 @@ var registry = []*Spec{
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupAgent)),
 		Metrics: []Metric{
-			{Wire: "avgAgentResponseTime", AvgWire: "avgAgentResponseTime", Label: "Avg response", Unit: Seconds, LowerIsBetter: true},
-			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true},
-			{Wire: "avgChatTime", AvgWire: "avgChatTime", Label: "Avg chat time", Unit: Seconds},
-			{Wire: "avgAgentsChatMessages", AvgWire: "avgAgentsChatMessages", Label: "Agent messages/chat", Unit: Average},
-			{Wire: "avgVisitorsChatMessages", AvgWire: "avgVisitorsChatMessages", Label: "Visitor messages/chat", Unit: Average},
-			{Wire: "avgCannedMessages", AvgWire: "avgCannedMessages", Label: "Canned/chat", Unit: Average},
+			{Wire: "avgAgentResponseTime", AvgWire: "avgAgentResponseTime", Label: "Avg response", Unit: Seconds, LowerIsBetter: true, Weight: wChats},
+			{Wire: "avgWaitTime", AvgWire: "avgWaitTime", Label: "Avg wait", Unit: Seconds, LowerIsBetter: true, Weight: wWaited},
+			{Wire: "avgChatTime", AvgWire: "avgChatTime", Label: "Avg chat time", Unit: Seconds, Weight: wChats},
+			{Wire: "avgAgentsChatMessages", AvgWire: "avgAgentsChatMessages", Label: "Agent messages/chat", Unit: Average, Weight: wChats},
+			{Wire: "avgVisitorsChatMessages", AvgWire: "avgVisitorsChatMessages", Label: "Visitor messages/chat", Unit: Average, Weight: wChats},
+			{Wire: "avgCannedMessages", AvgWire: "avgCannedMessages", Label: "Canned/chat", Unit: Average, Weight: wChats},
 			{Wire: "lastMessageSentByAgent", Label: "Last message by agent"},
 		}, row: EfficiencyRow{}},
-	{Name: "rating", Title: "Rating", Paths: []string{"rating"}, Timed: true,
+	{Name: "rating", Title: "Rating", Paths: []string{"rating"}, Timed: true, View: ViewRating,
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupAgent, GroupDepartment)),
 		Metrics: []Metric{
 			{Wire: "score5", Label: "5 stars"}, {Wire: "score4", Label: "4 stars"}, {Wire: "score3", Label: "3 stars"},
 			{Wire: "score2", Label: "2 stars"}, {Wire: "score1", Label: "1 star"},
 		}, row: RatingRow{}},
-	{Name: "postChatSurvey", Title: "Post-chat survey", Paths: []string{"postChatSurvey"}, Timed: true, Kind: KindSurvey,
+	{Name: "postChatSurvey", Title: "Post-chat survey", Paths: []string{"postChatSurvey"}, Timed: true, Kind: KindSurvey, View: ViewSurvey,
 		Filters: []string{"campaign"}, row: SurveyRow{}},
-	{Name: "prechatSurvey", Title: "Pre-chat survey", Paths: []string{"prechatSurvey"}, Timed: true, Kind: KindSurvey,
+	{Name: "prechatSurvey", Title: "Pre-chat survey", Paths: []string{"prechatSurvey"}, Timed: true, Kind: KindSurvey, View: ViewSurvey,
 		Filters: []string{"campaign"}, row: SurveyRow{}},
-	{Name: "wrapupSurvey", Title: "Wrap-up", Paths: []string{"wrapup/survey"}, Timed: true, Kind: KindSurvey,
+	{Name: "wrapupSurvey", Title: "Wrap-up", Paths: []string{"wrapup/survey"}, Timed: true, Kind: KindSurvey, View: ViewSurvey,
 		Filters: []string{"campaign"}, row: SurveyRow{}},
 	{Name: "wrapupCompletion", Title: "Wrap-up completion", Paths: []string{"wrapup/completion"}, Timed: true,
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
-		Metrics: []Metric{{Wire: "chats", Label: "Chats"}, {Wire: "wrapups", Label: "Wrapped up"}}, row: WrapupCompletionRow{}},
+		Metrics: []Metric{{Wire: "chats", Label: "Chats"}, {Wire: "wrapups", Label: "Wrapped up"}},
+		Rates:   []Rate{{"Completion rate", "wrapups", "chats"}}, row: WrapupCompletionRow{}},
 	{Name: "conversions", Title: "Conversions", Paths: []string{"conversions"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department", "agent", "conversion"},
 		Groups:  groups(timeGroups, dims(GroupDepartment, GroupAgent, GroupConversionAction)),
@@ -325,15 +428,17 @@ var registry = []*Spec{
 			{Wire: "convertedVisitors", Label: "Converted visitors"},
 			{Wire: "convertedChattedVisitors", Label: "Converted after chat"},
 			{Wire: "value", Label: "Value", Unit: Money},
-		}, row: ConversionsRow{}},
+		}, Rates: []Rate{{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors"}}, row: ConversionsRow{}},
 	{Name: "manualInvitation", Title: "Manual invitations", Paths: []string{"manualInvitation"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"agent"},
 		Groups:  groups(timeGroups, dims(GroupAgent)),
-		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}}, row: InvitationRow{}},
+		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}},
+		Rates:   []Rate{{"Acceptance rate", "accepted", "sent"}}, row: InvitationRow{}},
 	{Name: "autoInvitation", Title: "Auto invitations", Paths: []string{"autoInvitation"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"campaign"},
 		Groups:  groups(timeGroups, dims(GroupCampaign, GroupAutoInvitation)),
-		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}}, row: InvitationRow{}},
+		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}},
+		Rates:   []Rate{{"Acceptance rate", "accepted", "sent"}}, row: InvitationRow{}},
 	{Name: "offlineMessage", Title: "Offline messages", Paths: []string{"offlineMessage"}, Timed: true,
 		Filters: []string{"department", "campaign", "visitorSegment"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupCampaign, GroupVisitorSegment)),
@@ -342,21 +447,21 @@ var registry = []*Spec{
 			{Wire: "fromOfflineButton", Label: "From offline button"},
 			{Wire: "fromChatQueue", Label: "From chat queue", LowerIsBetter: true},
 		}, row: OfflineMessageRow{}},
-	{Name: "cannedMessage", Title: "Canned messages", Paths: []string{"cannedMessage"}, Timed: true, Kind: KindRanked,
+	{Name: "cannedMessage", Title: "Canned messages", Paths: []string{"cannedMessage"}, Timed: true, Kind: KindRanked, View: ViewRanked,
 		Filters: []string{"category"},
 		Metrics: []Metric{{Wire: "usedTimes", Label: "Used"}, {Wire: "agentsUsedIt", Label: "Agents"}}, row: CannedMessageRow{}},
 	// The path table writes rightNow; the section writes rightnow (and its
 	// sample request drops "realtime/"). We try rightNow, then rightnow.
-	{Name: "realtimeRightNow", Title: "Right now", Paths: []string{"realtime/rightNow", "realtime/rightnow"}, Kind: KindRealtime,
+	{Name: "realtimeRightNow", Title: "Right now", Paths: []string{"realtime/rightNow", "realtime/rightnow"}, Kind: KindRealtime, View: ViewRealtime,
 		row: RightNow{}, object: true},
-	{Name: "realtimeToday", Title: "Today", Paths: []string{"realtime/today"}, Kind: KindRealtime, row: Today{}, object: true},
-	{Name: "realtimeCustomMetrics", Title: "Custom metrics", Paths: []string{"realtime/today/customMetrics"}, Kind: KindRealtime,
+	{Name: "realtimeToday", Title: "Today", Paths: []string{"realtime/today"}, Kind: KindRealtime, View: ViewRealtime, row: Today{}, object: true},
+	{Name: "realtimeCustomMetrics", Title: "Custom metrics", Paths: []string{"realtime/today/customMetrics"}, Kind: KindRealtime, View: ViewRealtime,
 		EnterpriseOnly: true, row: CustomMetric{}},
 	// The reference's edition table lists Real Time – Agents for both editions
 	// although its section says "Available in Enterprise edition"; we follow the table.
-	{Name: "realtimeAgents", Title: "Agents now", Paths: []string{"realtime/agents"}, Kind: KindRealtime,
+	{Name: "realtimeAgents", Title: "Agents now", Paths: []string{"realtime/agents"}, Kind: KindRealtime, View: ViewRealtime,
 		Filters: []string{"department"}, row: RealtimeAgent{}},
-	{Name: "realtimeQueue", Title: "Queues now", Paths: []string{"realtime/queue"}, Kind: KindRealtime,
+	{Name: "realtimeQueue", Title: "Queues now", Paths: []string{"realtime/queue"}, Kind: KindRealtime, View: ViewRealtime,
 		EnterpriseOnly: true, row: RealtimeQueue{}},
 }
 

@@ -1,0 +1,225 @@
+package preview
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/digest"
+)
+
+//go:embed page/*.tmpl
+var pageFS embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).ParseFS(pageFS, "page/*.tmpl"))
+
+// Handler serves the index, the digest pages, their parts and the reload events.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.index)
+	mux.HandleFunc("GET /d/{id}", s.digestPage)
+	mux.HandleFunc("GET /d/{id}/mail.html", s.part(func(w http.ResponseWriter, r *http.Request, gen int, res *digest.Result) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, mailHTML(res, r.PathValue("id"), gen))
+	}))
+	mux.HandleFunc("GET /d/{id}/mail.txt", s.part(func(w http.ResponseWriter, _ *http.Request, _ int, res *digest.Result) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, res.Output.Text)
+	}))
+	mux.HandleFunc("GET /d/{id}/digest.pdf", s.part(func(w http.ResponseWriter, _ *http.Request, _ int, res *digest.Result) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", res.BaseName+".pdf"))
+		_, _ = w.Write(res.Output.PDF)
+	}))
+	mux.HandleFunc("GET /d/{id}/cid/{cid}", s.part(func(w http.ResponseWriter, r *http.Request, _ int, res *digest.Result) {
+		for _, img := range res.Output.Images {
+			if img.CID == r.PathValue("cid") {
+				w.Header().Set("Content-Type", "image/png")
+				_, _ = w.Write(img.PNG)
+				return
+			}
+		}
+		http.NotFound(w, r)
+	}))
+	mux.HandleFunc("GET /events", s.events)
+	return noStore(mux)
+}
+
+// noStore keeps the browser from showing a stale render after a reload.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// mailHTML is the HTML body as sent, with each cid: image pointed at this
+// server instead (only here: the mail itself keeps cid: references).
+func mailHTML(res *digest.Result, id string, gen int) string {
+	html := res.Output.HTML
+	for _, img := range res.Output.Images {
+		u := fmt.Sprintf("/d/%s/cid/%s?g=%d", url.PathEscape(id), url.PathEscape(img.CID), gen)
+		html = strings.ReplaceAll(html, "cid:"+img.CID, u)
+	}
+	return html
+}
+
+// part serves one part of a digest's current render.
+func (s *Server) part(serve func(w http.ResponseWriter, r *http.Request, gen int, res *digest.Result)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		st := s.current()
+		if st.err != nil {
+			http.Error(w, "the configuration has problems: see the page", http.StatusConflict)
+			return
+		}
+		if _, err := st.app.Config.Digest(id); err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		rr := s.render(context.WithoutCancel(r.Context()), st, id)
+		if rr.res == nil || rr.res.Output == nil {
+			http.Error(w, "this digest did not render: see the page", http.StatusConflict)
+			return
+		}
+		serve(w, r, st.gen, rr.res)
+	}
+}
+
+type digestLink struct {
+	ID, Title, Period, Timezone string
+	Reports                     int
+	Formats                     string
+	NextSend, NextIn            string
+	Current                     bool
+}
+
+type pageData struct {
+	Gen      int
+	Source   string
+	Problems []string
+	Digests  []digestLink
+	// The digest page's fields.
+	ID, Title, Subject, Period, View string
+	Failed                           []string
+	Warning                          string
+	Text                             string
+	Took                             string
+	Missing                          bool
+}
+
+func (s *Server) base(st *state, current string) pageData {
+	p := pageData{Gen: st.gen, Source: s.opts.Source}
+	if st.err != nil {
+		p.Problems = problems(st.err)
+		return p
+	}
+	now := s.opts.Now()
+	for i := range st.app.Config.Digests {
+		d := &st.app.Config.Digests[i]
+		l := digestLink{ID: d.ID, Title: d.Title, Period: d.Period, Timezone: d.Timezone, Reports: len(d.Reports),
+			Formats: strings.Join(d.Formats, ", "), Current: d.ID == current}
+		if t, err := nextSend(d, now); err != nil {
+			l.NextSend = err.Error()
+		} else {
+			l.NextSend, l.NextIn = t.Format("Mon 2 Jan 2006 15:04 MST"), until(t, now)
+		}
+		p.Digests = append(p.Digests, l)
+	}
+	return p
+}
+
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	st := s.current()
+	s.page(w, "index.html.tmpl", s.base(st, ""))
+}
+
+func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	st := s.current()
+	p := s.base(st, id)
+	p.ID, p.View = id, r.URL.Query().Get("view")
+	switch p.View {
+	case "pdf", "text":
+	default:
+		p.View = "mail"
+	}
+	if st.err == nil {
+		d, err := st.app.Config.Digest(id)
+		if err != nil {
+			p.Missing = true
+		} else {
+			p.Title = d.Title
+			rr := s.render(context.WithoutCancel(r.Context()), st, id)
+			p.Took = describe(rr.took)
+			switch {
+			case rr.res == nil || rr.res.Output == nil:
+				p.Problems = []string{rr.errText()}
+			default:
+				p.Subject = digest.Subject(d, rr.res.Period)
+				p.Period = rr.res.Period.Key() + " – " + rr.res.Period.LastDay() + " (" + d.Timezone + ")"
+				p.Failed, p.Text = rr.res.Failed, rr.res.Output.Text
+				if rr.err != nil {
+					p.Warning = rr.err.Error()
+				}
+			}
+		}
+	}
+	s.page(w, "digest.html.tmpl", p)
+}
+
+func (r *result) errText() string {
+	if r.err == nil {
+		return "the digest did not render"
+	}
+	return r.err.Error()
+}
+
+func (s *Server) page(w http.ResponseWriter, name string, p pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pages.ExecuteTemplate(w, name, p); err != nil {
+		s.log.Error("preview page", "page", name, "error", err.Error())
+	}
+}
+
+// events streams each new generation's number to the page (server-sent
+// events). The current one goes first, so a page that missed a change
+// while reconnecting still notices it.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	ch, cancel := s.subscribe()
+	defer cancel()
+	send := func(gen int) bool {
+		if _, err := fmt.Fprintf(w, "event: gen\ndata: %d\n\n", gen); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	if !send(s.current().gen) {
+		return
+	}
+	keepAlive := time.NewTicker(20 * time.Second)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case gen := <-ch:
+			if !send(gen) {
+				return
+			}
+		case <-keepAlive.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}

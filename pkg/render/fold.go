@@ -1,0 +1,106 @@
+package render
+
+import (
+	"reflect"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/reports"
+)
+
+// The API reads and writes times in one fixed UTC offset (the query's), so
+// in the week the clocks go back the period ends an hour after the last
+// local midnight in that offset, and group=day answers an eighth, one-hour
+// bucket ("Mon 26 00:00–01:00"). foldLocal folds such buckets into the
+// local day (or week, or month) their first instant belongs to: the week
+// then shows seven daily points that sum to the weekly total. Counts add,
+// maxima take the larger, averages are weighted like any roll-up.
+func foldLocal(d *Digest) {
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		if s.Note != "" || (s.Group != reports.GroupDay && s.Group != reports.GroupWeek && s.Group != reports.GroupMonth) {
+			continue
+		}
+		spec, ok := reports.Lookup(s.Report)
+		if !ok {
+			continue
+		}
+		s.Rows = foldRows(d, s, spec, s.Rows)
+		s.Previous = foldRows(d, s, spec, s.Previous)
+	}
+}
+
+// localKey is the local calendar day, week or month an instant falls in.
+func localKey(d *Digest, g reports.Group, at time.Time) string {
+	t := at.In(d.Period.Location)
+	switch g {
+	case reports.GroupWeek:
+		start := d.Period.Start.In(d.Period.Location).Weekday()
+		back := (int(t.Weekday()) - int(start) + 7) % 7
+		return t.AddDate(0, 0, -back).Format("2006-01-02")
+	case reports.GroupMonth:
+		return t.Format("2006-01")
+	}
+	return t.Format("2006-01-02")
+}
+
+func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any) []any {
+	groups := map[string][]any{}
+	var order []string
+	for _, r := range rows {
+		b := reports.TimeOf(r)
+		if b == nil || b.From.Kind != reports.SlotDateTime {
+			return rows // another shape: checkShape deals with it
+		}
+		k := localKey(d, s.Group, d.instant(b.From.DateTime))
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	if len(order) == len(rows) {
+		return rows
+	}
+	out := make([]any, 0, len(order))
+	for _, k := range order {
+		out = append(out, mergeRows(d, s, spec, groups[k]))
+	}
+	return out
+}
+
+// mergeRows combines rows of one local bucket into one row of the same type.
+func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any) any {
+	if len(rows) == 1 {
+		return rows[0]
+	}
+	first := reflect.ValueOf(rows[0]).Elem()
+	merged := reflect.New(first.Type())
+	merged.Elem().Set(first)
+	out := merged.Elem()
+	t := first.Type()
+	// Weights of averages for these rows, computed as the roll-up would.
+	weights := map[string]rowWeights{}
+	for _, m := range spec.Metrics {
+		if m.Weight != nil && m.IsAverage() {
+			weights[m.Wire], _ = weightsFor(d, s, m, rows, false, false)
+		}
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := out.Field(i)
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		switch f.Kind() {
+		case reflect.Float64:
+			m, ok := spec.MetricByWire(tag)
+			if !ok {
+				m = reports.Metric{Wire: tag}
+			}
+			f.SetFloat(rollup(rows, m, false, weights[m.Wire]))
+		case reflect.Pointer:
+			if b, ok := f.Interface().(*reports.Bucket); ok && b != nil {
+				last := reports.TimeOf(rows[len(rows)-1])
+				f.Set(reflect.ValueOf(&reports.Bucket{From: b.From, To: last.To}))
+			}
+		}
+	}
+	return merged.Interface()
+}

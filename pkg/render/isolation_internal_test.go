@@ -1,0 +1,109 @@
+package render
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"reportmailer/internal/comm100sim"
+	"reportmailer/pkg/reports"
+)
+
+// simDigest is a small weekly digest from the simulator: chat volume by
+// hour, canned messages (ranked) and rating by agent.
+func simDigest(t *testing.T) *Digest {
+	t.Helper()
+	london, _ := time.LoadLocation("Europe/London")
+	start := time.Date(2026, 11, 16, 0, 0, 0, 0, london)
+	end := start.AddDate(0, 0, 7)
+	now := end.Add(8 * time.Hour)
+	srv := httptest.NewServer(comm100sim.New(comm100sim.Options{Seed: 7, Now: func() time.Time { return now }}))
+	defer srv.Close()
+	c := reports.New(reports.WithBaseURL(srv.URL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
+	d := &Digest{Title: "Isolation", Period: Period{Start: start, End: end, Location: london}}
+	for _, x := range []struct {
+		name reports.Name
+		g    reports.Group
+	}{{"chatVolume", reports.GroupHour}, {"cannedMessage", ""}, {"rating", reports.GroupAgent}} {
+		res, err := c.Fetch(context.Background(), x.name, reports.Query{From: start, To: end, Group: x.g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Sections = append(d.Sections, Section{Report: x.name, Group: x.g, Rows: res.Rows()})
+	}
+	return d
+}
+
+// textBlocks splits the text part into its sections (after the summary).
+func textBlocks(text string) []string {
+	parts := strings.Split(text, "\n== ")
+	return parts[1:]
+}
+
+// A viewer that panics, and a chart that panics while it is drawn, each
+// become a note in their own section; the other sections render whole.
+func TestPanickingSectionBecomesNote(t *testing.T) {
+	d := simDigest(t)
+	saved := viewers[reports.ViewRanked]
+	defer func() { viewers[reports.ViewRanked] = saved }()
+
+	for _, tc := range []struct {
+		name   string
+		viewer viewer
+	}{
+		{"viewer panics", func(*view, *Digest, *Section, *reports.Spec) { panic("boom in viewer") }},
+		{"chart panics while drawn", func(v *view, _ *Digest, _ *Section, _ *reports.Spec) {
+			v.Summary = "drawn"
+			v.figure = func(float64) *Figure {
+				return &Figure{fig: canvas{w: 100, h: 50, scale: 1, draw: func(painter) { panic("boom in draw") }}, Width: 100, Height: 50}
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			viewers[reports.ViewRanked] = tc.viewer
+			out, err := Render(d, Options{})
+			if err != nil {
+				t.Fatalf("Render failed for one bad section: %v", err)
+			}
+			blocks := textBlocks(out.Text)
+			if len(blocks) != 3 {
+				t.Fatalf("%d sections in the text, want 3", len(blocks))
+			}
+			if !strings.Contains(blocks[1], "could not be drawn") {
+				t.Errorf("the bad section has no note:\n%s", blocks[1])
+			}
+			for _, i := range []int{0, 2} {
+				if strings.Contains(blocks[i], "could not be drawn") || !strings.Contains(blocks[i], "  ") {
+					t.Errorf("section %d was affected:\n%s", i, blocks[i])
+				}
+			}
+			if !strings.Contains(out.HTML, "could not be drawn") {
+				t.Error("the HTML lacks the note")
+			}
+			if len(out.Images) != 2 {
+				t.Errorf("%d images, want the 2 good charts", len(out.Images))
+			}
+			if len(out.Problems) != 1 || !strings.Contains(out.Problems[0].Reason, "boom") {
+				t.Errorf("Problems = %+v, want the one panic", out.Problems)
+			}
+			if len(out.PDF) == 0 {
+				t.Error("no PDF")
+			}
+		})
+	}
+}
+
+// A section naming a report the registry lacks is a note, not a crash.
+func TestUnknownReportIsANote(t *testing.T) {
+	d := simDigest(t)
+	d.Sections = append(d.Sections, Section{Report: "noSuchReport"})
+	out, err := Render(d, Options{ImageScale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.Text, "Unknown report") {
+		t.Error("no note for the unknown report")
+	}
+}

@@ -1,0 +1,126 @@
+package render
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"image"
+	"image/color"
+	"image/png"
+
+	"github.com/wcharczuk/go-chart/v2/drawing"
+	"io"
+	"testing"
+)
+
+// TestEncodePNG decodes what encodePNG writes with the standard library:
+// few colours come back exact (as a palette image), many colours come
+// back within a small distance, alpha composited over white.
+func TestEncodePNG(t *testing.T) {
+	few := image.NewRGBA(image.Rect(0, 0, 37, 23))
+	many := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	for y := 0; y < 23; y++ {
+		for x := 0; x < 37; x++ {
+			a := uint8([]uint8{0, 128, 255}[(x+y)%3])
+			few.SetRGBA(x, y, color.RGBA{R: a / 2, G: 0, B: a, A: a}) // premultiplied
+		}
+	}
+	for y := 0; y < 64; y++ {
+		for x := 0; x < 64; x++ {
+			many.SetRGBA(x, y, color.RGBA{R: uint8(4 * x), G: uint8(4 * y), B: 200, A: 255})
+		}
+	}
+	// A chart: two flat fills, and 400 shades of anti-aliased edge in a row.
+	chart := image.NewRGBA(image.Rect(0, 0, 500, 300))
+	for y := 0; y < 300; y++ {
+		for x := 0; x < 500; x++ {
+			c := color.RGBA{R: 37, G: 99, B: 235, A: 255}
+			if y >= 150 {
+				c = color.RGBA{R: 245, G: 158, B: 11, A: 255}
+			}
+			if y == 149 && x < 400 {
+				c = color.RGBA{R: uint8(x / 2), G: 99, B: 235 - uint8(x/4), A: 255}
+			}
+			chart.SetRGBA(x, y, c)
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		img      *image.RGBA
+		paletted bool
+		maxDist  int
+	}{{"few colours", few, true, 0}, {"a chart's edge shades", chart, true, 3 * 8 * 8}, {"a gradient (RGB)", many, false, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := encodePNG(&buf, tc.img); err != nil {
+				t.Fatal(err)
+			}
+			checkZlib(t, buf.Bytes())
+			got, err := png.Decode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := got.(*image.Paletted); ok != tc.paletted {
+				t.Errorf("decoded as %T, palette image: %v, want %v", got, ok, tc.paletted)
+			}
+			if got.Bounds() != tc.img.Bounds() {
+				t.Fatalf("bounds %v, want %v", got.Bounds(), tc.img.Bounds())
+			}
+			for y := 0; y < tc.img.Rect.Dy(); y++ {
+				for x := 0; x < tc.img.Rect.Dx(); x++ {
+					want := tc.img.RGBAAt(x, y)
+					inv := 255 - want.A
+					wr, wg, wb := int(want.R+inv), int(want.G+inv), int(want.B+inv)
+					r, g, b, _ := got.At(x, y).RGBA()
+					dr, dg, db := int(r>>8)-wr, int(g>>8)-wg, int(b>>8)-wb
+					if d := dr*dr + dg*dg + db*db; d > tc.maxDist {
+						t.Fatalf("(%d,%d) = %d,%d,%d, want %d,%d,%d", x, y, r>>8, g>>8, b>>8, wr, wg, wb)
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkZlib inflates the IDAT stream to its end, which verifies the
+// Adler-32 checksum (image/png may stop reading before it).
+func checkZlib(t *testing.T, p []byte) {
+	t.Helper()
+	var idat []byte
+	for i := 8; i+12 <= len(p); {
+		n := int(binary.BigEndian.Uint32(p[i:]))
+		if string(p[i+4:i+8]) == "IDAT" {
+			idat = append(idat, p[i+8:i+8+n]...)
+		}
+		i += 12 + n
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(idat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(zr); err != nil {
+		t.Fatalf("IDAT: %v", err)
+	}
+}
+
+// BenchmarkEncodePNG encodes a 25-bar chart at the email's 2× density.
+func BenchmarkEncodePNG(b *testing.B) {
+	var bars []hbar
+	for i := 0; i < 25; i++ {
+		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
+			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
+	}
+	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", 2)
+	var c rgbaCollector
+	if err := f.fig.Render(rasterProvider, &c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(c.img.Pix)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := encodePNG(io.Discard, c.img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"reportmailer/pkg/format"
+	"reportmailer/pkg/reports"
+)
+
+// What reaches layout is cleaned first, on a copy (the caller's digest is
+// never modified):
+//
+//   - Text: characters outside the Basic Multilingual Plane (emoji) become
+//     a visible □ — gofpdf indexes a 16-bit glyph table and panics on them —
+//     control characters become spaces, invalid UTF-8 becomes □, and any one
+//     string is cut at maxTextRunes, so a 20 KB URL costs no more to lay out
+//     than a short one.
+//   - Numbers: NaN, ±Inf, negatives (except money) and values above
+//     maxValue are set to zero and counted; the section then carries a note
+//     saying how many values were left out and why, rather than drawing them.
+
+// maxTextRunes caps any one string before layout. Table cells and chart
+// labels are truncated far shorter; this bounds the work of measuring them.
+const maxTextRunes = 300
+
+// maxValue is the largest figure taken at face value: 10¹² chats or seconds
+// (31,000 years) is no real week. Larger values are treated as corrupt.
+const maxValue = 1e12
+
+// replacement stands for a character the fonts cannot draw. U+25A1 WHITE
+// SQUARE is in WGL4, hence in the Go fonts.
+const replacement = '□'
+
+// cleanText makes s safe for gofpdf and the raster renderer.
+func cleanText(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for i, r := range s {
+		if n == maxTextRunes-1 && utf8.RuneCountInString(s[i:]) > 1 {
+			b.WriteRune('…')
+			break
+		}
+		switch {
+		case r == utf8.RuneError, r > 0xFFFF:
+			r = replacement
+		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// isPlain is the fast path: short printable ASCII needs no copy.
+func isPlain(s string) bool {
+	if len(s) > maxTextRunes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanDigest returns a copy of d whose strings are clean for layout. Rows
+// are copied and checked by cleanRows, which also notes bad values.
+func cleanDigest(d *Digest) *Digest {
+	c := *d
+	c.ID, c.Title, c.Site = cleanText(d.ID), cleanText(d.Title), cleanText(d.Site)
+	if d.Names != nil {
+		c.Names = cleanCopy(reflect.ValueOf(d.Names)).Interface().(format.Names)
+	}
+	c.Sections = make([]Section, len(d.Sections))
+	for i, s := range d.Sections {
+		s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
+		if s.Filter != nil {
+			f := *s.Filter
+			s.Filter = &f
+		}
+		if _, ok := reports.Lookup(s.Report); ok {
+			var bad badValues
+			s.Rows = cleanRows(s.spec(), s.Rows, &bad)
+			s.Previous = cleanRows(s.spec(), s.Previous, &bad)
+			s.caveats = append(s.caveats, bad.notes()...)
+		}
+		c.Sections[i] = s
+	}
+	foldLocal(&c)
+	computeWeights(&c)
+	return &c
+}
+
+// badValues counts the numbers a section's rows had that cannot be true.
+type badValues struct{ nan, negative, huge int }
+
+func (b badValues) notes() []string {
+	var parts []string
+	if b.nan > 0 {
+		parts = append(parts, fmt.Sprintf("%d not a number", b.nan))
+	}
+	if b.negative > 0 {
+		parts = append(parts, fmt.Sprintf("%d negative", b.negative))
+	}
+	if b.huge > 0 {
+		parts = append(parts, fmt.Sprintf("%d above 10¹²", b.huge))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{"Some values from the API could not be true and are counted as zero: " + strings.Join(parts, ", ") + "."}
+}
+
+// check returns v, or 0 when v cannot be a real figure of unit u.
+func (b *badValues) check(v float64, u reports.Unit) float64 {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		b.nan++
+	case v < 0 && u != reports.Money:
+		b.negative++
+	case math.Abs(v) > maxValue:
+		b.huge++
+	default:
+		return v
+	}
+	return 0
+}
+
+// cleanRows deep-copies rows, cleaning strings and checking numbers.
+func cleanRows(spec *reports.Spec, rows []any, bad *badValues) []any {
+	if rows == nil {
+		return nil
+	}
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		if r == nil {
+			continue
+		}
+		out[i] = cleanValue(reflect.ValueOf(r), spec, "", bad).Interface()
+	}
+	return out
+}
+
+func cleanCopy(v reflect.Value) reflect.Value { return cleanValue(v, nil, "", nil) }
+
+// cleanValue copies v, cleaning every string and (when bad is set) checking
+// every float against the unit of the field it sits in. Map keys are kept
+// as they are: they are ids, looked up, never drawn.
+func cleanValue(v reflect.Value, spec *reports.Spec, wire string, bad *badValues) reflect.Value {
+	switch v.Kind() {
+	case reflect.String:
+		c := reflect.New(v.Type()).Elem()
+		c.SetString(cleanText(v.String()))
+		return c
+	case reflect.Float64:
+		if bad == nil {
+			return v
+		}
+		c := reflect.New(v.Type()).Elem()
+		c.SetFloat(bad.check(v.Float(), unitOfWire(spec, wire)))
+		return c
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(cleanValue(v.Elem(), spec, wire, bad))
+		return c
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type()).Elem()
+		c.Set(cleanValue(v.Elem(), spec, wire, bad))
+		return c
+	case reflect.Struct:
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v) // unexported fields (time.Time's) come along as they are
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			if !c.Field(i).CanSet() {
+				continue
+			}
+			tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			c.Field(i).Set(cleanValue(v.Field(i), spec, tag, bad))
+		}
+		return c
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			c.Index(i).Set(cleanValue(v.Index(i), spec, wire, bad))
+		}
+		return c
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			c.SetMapIndex(it.Key(), cleanValue(it.Value(), spec, wire, bad))
+		}
+		return c
+	}
+	return v
+}
+
+// unitOfWire is the unit of a row field, from the registry; fields the
+// registry does not list (status times, counts of survey answers) are
+// counts or seconds, neither of which can be negative.
+func unitOfWire(spec *reports.Spec, wire string) reports.Unit {
+	if spec == nil {
+		return reports.Count
+	}
+	return unitOf(spec, wire)
+}

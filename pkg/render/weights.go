@@ -1,0 +1,223 @@
+package render
+
+import (
+	"strings"
+
+	"reportmailer/pkg/reports"
+)
+
+// Averages are rolled up the way Comm100 computes them for a whole period:
+// each bucket's (or entity's) average is weighted by its own denominator,
+// which the registry names (reports.Metric.Weight): chats that waited for
+// the average wait, chats for the average chat time, chatting + idle time
+// for utilisation, and so on. Weights come from the same row, or from the
+// same bucket or entity of another section of the digest (Chat volume's
+// chats for Wait time's average wait; finer buckets are summed, so hourly
+// chat volume weights daily wait times). An average whose weight the digest
+// cannot supply falls back to the mean over buckets with data, and the
+// section says so.
+//
+// The same metric then reads the same everywhere in one digest: the KPI
+// strip, a distribution's "typical day" row and a dimension table's total
+// all show the period figure (canonical), taken from the best weighted
+// section of that metric and filter.
+
+// rowWeights maps a row (by pointer) to its weight for one metric.
+type rowWeights map[any]float64
+
+// computeWeights fills each section's weights and the digest's canonical
+// figures. It runs on the cleaned copy of the digest.
+func computeWeights(d *Digest) {
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		spec, ok := reports.Lookup(s.Report)
+		if !ok || s.Note != "" {
+			continue
+		}
+		dist := s.Group.IsDistribution()
+		for _, m := range spec.Metrics {
+			if m.Weight == nil || !m.IsAverage() {
+				continue
+			}
+			cur, okCur := weightsFor(d, s, m, s.Rows, false, dist)
+			prev, _ := weightsFor(d, s, m, s.Previous, true, dist)
+			if s.weights == nil {
+				s.weights = map[string]rowWeights{}
+				s.unweighted = map[string]bool{}
+			}
+			if okCur {
+				for r, w := range prev {
+					cur[r] = w
+				}
+				s.weights[m.Wire] = cur
+			} else if hasData(s.Rows, m, dist) {
+				s.unweighted[m.Wire] = true
+			}
+		}
+	}
+	d.canonical = map[canonKey]canonFigure{}
+	// Time-grouped sections first (they cover the period bucket by
+	// bucket), then dimensions; distributions are averages of averages.
+	for _, pass := range []func(reports.Group) bool{reports.Group.IsTime, reports.Group.IsDimension} {
+		for i := range d.Sections {
+			s := &d.Sections[i]
+			spec, ok := reports.Lookup(s.Report)
+			if !ok || s.Note != "" || !pass(s.Group) {
+				continue
+			}
+			for _, m := range spec.Metrics {
+				w, ok := s.weights[m.Wire]
+				if !ok {
+					continue
+				}
+				k := canonKey{filter: filterKey(s.Filter), wire: m.Wire}
+				if _, have := d.canonical[k]; have {
+					continue
+				}
+				f := canonFigure{cur: rollup(s.Rows, m, false, w), hasPrev: s.Previous != nil}
+				if s.Previous != nil {
+					f.prev = rollup(s.Previous, m, false, w)
+				}
+				d.canonical[k] = f
+			}
+		}
+	}
+}
+
+// canonKey identifies a metric across the sections of one digest: the same
+// wire name under the same filter means the same figure (avgWaitTime in
+// Wait time, Agent performance and Efficiency is one definition).
+type canonKey struct{ filter, wire string }
+
+type canonFigure struct {
+	cur, prev float64
+	hasPrev   bool
+}
+
+func filterKey(f *reports.Filter) string {
+	if f == nil {
+		return ""
+	}
+	return f.Name + "=" + f.Value
+}
+
+// canonicalFor is the period figure of an average metric for section s.
+func (d *Digest) canonicalFor(s *Section, m reports.Metric) (canonFigure, bool) {
+	if d.canonical == nil || !m.IsAverage() {
+		return canonFigure{}, false
+	}
+	f, ok := d.canonical[canonKey{filter: filterKey(s.Filter), wire: m.Wire}]
+	return f, ok
+}
+
+func hasData(rows []any, m reports.Metric, dist bool) bool {
+	for _, r := range rows {
+		if reports.MetricValue(r, m, dist) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// weightsFor computes the weight of each row, and whether every row with
+// data got one.
+func weightsFor(d *Digest, s *Section, m reports.Metric, rows []any, previous, dist bool) (rowWeights, bool) {
+	w := m.Weight
+	out := rowWeights{}
+	if len(w.Reports) > 0 {
+		src := weightSource(d, s, w.Reports)
+		if src == nil {
+			return nil, false
+		}
+		srcRows := src.Rows
+		if previous {
+			srcRows = src.Previous
+		}
+		for _, r := range rows {
+			out[r] = matchWeight(r, s.Group, srcRows, w.Wires, dist)
+		}
+	} else {
+		for _, r := range rows {
+			out[r] = ownWeight(r, m, w, dist)
+		}
+	}
+	for _, r := range rows {
+		if reports.MetricValue(r, m, dist) != 0 && out[r] <= 0 {
+			return out, false
+		}
+	}
+	return out, true
+}
+
+// weightSource finds the section of the first listed report that can
+// weight s: same filter, and a group whose rows line up with s's (any time
+// group for a time group, the same group otherwise).
+func weightSource(d *Digest, s *Section, names []reports.Name) *Section {
+	for _, n := range names {
+		for i := range d.Sections {
+			c := &d.Sections[i]
+			if c.Report != n || c.Note != "" || filterKey(c.Filter) != filterKey(s.Filter) {
+				continue
+			}
+			if c.Group == s.Group || (c.Group.IsTime() && s.Group.IsTime()) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// matchWeight sums the weight fields of the source rows that fall in row
+// r: the same entity for a dimension, the same slot for a distribution,
+// and every bucket inside r's bucket for time groups.
+func matchWeight(r any, g reports.Group, src []any, wires []string, dist bool) float64 {
+	var sum float64
+	b := reports.TimeOf(r)
+	for _, x := range src {
+		switch {
+		case g.IsDimension():
+			if reports.KeyOf(x, g) != reports.KeyOf(r, g) {
+				continue
+			}
+		case b == nil:
+			continue
+		case b.From.Kind == reports.SlotDateTime:
+			xb := reports.TimeOf(x)
+			if xb == nil || xb.From.Kind != reports.SlotDateTime || b.To.Kind != reports.SlotDateTime || xb.To.Kind != reports.SlotDateTime ||
+				xb.From.DateTime.Before(b.From.DateTime) || xb.To.DateTime.After(b.To.DateTime) {
+				continue
+			}
+		default:
+			xb := reports.TimeOf(x)
+			if xb == nil || xb.From != b.From {
+				continue
+			}
+		}
+		sum += fieldsSum(x, wires, dist)
+	}
+	return sum
+}
+
+// ownWeight is the weight a row carries itself.
+func ownWeight(r any, m reports.Metric, w *reports.Weight, dist bool) float64 {
+	if w.Total != "" {
+		total := fieldsSum(r, []string{w.Total}, dist)
+		if avg := reports.MetricValue(r, m, dist); avg > 0 {
+			return total / avg
+		}
+		return 0
+	}
+	return fieldsSum(r, w.Wires, dist)
+}
+
+func fieldsSum(r any, wires []string, dist bool) float64 {
+	var sum float64
+	for _, wire := range wires {
+		if dist {
+			wire = "avg" + strings.ToUpper(wire[:1]) + wire[1:]
+		}
+		v, _ := reports.Value(r, wire)
+		sum += v
+	}
+	return sum
+}
