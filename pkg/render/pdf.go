@@ -128,13 +128,6 @@ func (doc *pdfDoc) blockH(i int) float64 {
 	return h
 }
 
-func (doc *pdfDoc) tableH(i int) float64 {
-	if t := doc.views[i].Table; t != nil {
-		return headingGap + rowH*float64(len(t.Rows)+1)
-	}
-	return 0
-}
-
 // plan returns the page each section starts on, following the same rules
 // as sections(): the cover is page 1; a section starts on a new page when
 // its unbreakable block does not fit; long tables continue on new pages.

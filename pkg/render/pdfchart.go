@@ -31,7 +31,6 @@ type pdfRenderer struct {
 type pathOp struct {
 	kind                 byte // M, L, Q, Z
 	x, y, cx, cy         float64
-	arc                  bool
 	rx, ry, start, delta float64
 }
 
