@@ -10,8 +10,8 @@ ARTIFACTS_DIR ?= bin/lambda
 # make invoke-* ARCH=arm64 runs the binary sam build ships (under qemu on other hosts).
 ARCH ?= host
 
-.PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction \
-	invoke-digest invoke-alert deploy clean
+.PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction build-DispatchFunction \
+	invoke-digest invoke-alert invoke-dispatch deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -50,9 +50,10 @@ bench: ## render benchmarks at 20/200/2,000 agents (1 core), then whole processe
 	$(GO) test -run '^$$' -bench 'EvaluateAPI200ms' -benchtime 5x ./pkg/alert/
 	@scripts/bench-chromium.sh
 
-build: ## build both bootstraps for Lambda (linux/arm64) into bin/lambda/<Function>/
+build: ## build every bootstrap for Lambda (linux/arm64) into bin/lambda/<Function>/
 	$(MAKE) --no-print-directory build-DigestFunction ARTIFACTS_DIR=bin/lambda/DigestFunction
 	$(MAKE) --no-print-directory build-AlertFunction ARTIFACTS_DIR=bin/lambda/AlertFunction
+	$(MAKE) --no-print-directory build-DispatchFunction ARTIFACTS_DIR=bin/lambda/DispatchFunction
 	@ls -l bin/lambda/*/bootstrap
 
 build-DigestFunction: ## build the digest bootstrap into $(ARTIFACTS_DIR) (sam build calls this)
@@ -65,8 +66,16 @@ build-AlertFunction: ## build the alert bootstrap into $(ARTIFACTS_DIR) (sam bui
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/alert
 	cp $(CONFIG) $(ARTIFACTS_DIR)/config.yaml
 
+build-DispatchFunction: ## build the dispatcher bootstrap into $(ARTIFACTS_DIR) (sam build calls this)
+	mkdir -p $(ARTIFACTS_DIR)
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/dispatch
+	cp $(CONFIG) $(ARTIFACTS_DIR)/config.yaml
+
 invoke-digest: tools ## run the digest Lambda locally under the RIE with events/digest-weekly.json (simulator + moto; ARCH=arm64 for the shipped binary)
 	PATH="$(CURDIR)/bin:$$PATH" $(GO) run ./cmd/reportmailer local-invoke --function digest --event events/digest-weekly.json --config $(CONFIG) --arch $(ARCH)
+
+invoke-dispatch: tools ## run the dispatcher Lambda locally under the RIE with events/dispatch.json (moto SQS); prints the queued jobs
+	PATH="$(CURDIR)/bin:$$PATH" $(GO) run ./cmd/reportmailer local-invoke --function dispatch --event events/dispatch.json --config $(CONFIG) --arch $(ARCH)
 
 invoke-alert: tools ## run the alert Lambda locally four minutes in a row with events/alert.json (ARCH=arm64 for the shipped binary)
 	PATH="$(CURDIR)/bin:$$PATH" $(GO) run ./cmd/reportmailer local-invoke --function alert --event events/alert.json --config $(CONFIG) --times 4 --arch $(ARCH)

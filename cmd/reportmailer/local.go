@@ -22,8 +22,8 @@ import (
 // it runs the linux/arm64 binary `sam build` ships, under qemu on other hosts.
 func runLocalInvoke(ctx context.Context, args []string) error {
 	fs := newFlagSet("local-invoke")
-	function := fs.String("function", "digest", "digest or alert")
-	eventPath := fs.String("event", "", "event file (default: events/digest-weekly.json or events/alert.json)")
+	function := fs.String("function", "digest", "digest, alert or dispatch")
+	eventPath := fs.String("event", "", "event file (default: events/digest-weekly.json, events/alert.json or events/dispatch.json)")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config bundled with the function")
 	times := fs.Int("times", 1, "invocations; each one a minute after the last (alerts: watch pending turn to firing)")
 	out := fs.String("out", "out", "where the sent emails are saved as .eml")
@@ -35,11 +35,11 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *function != "digest" && *function != "alert" {
-		return fmt.Errorf("-function %q: want digest or alert", *function)
+	if *function != "digest" && *function != "alert" && *function != "dispatch" {
+		return fmt.Errorf("-function %q: want digest, alert or dispatch", *function)
 	}
 	if *eventPath == "" {
-		*eventPath = map[string]string{"digest": "events/digest-weekly.json", "alert": "events/alert.json"}[*function]
+		*eventPath = map[string]string{"digest": "events/digest-weekly.json", "alert": "events/alert.json", "dispatch": "events/dispatch.json"}[*function]
 	}
 	event, err := os.ReadFile(*eventPath)
 	if err != nil {
@@ -94,6 +94,14 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 		return err
 	}
 	env := append(append(moto.Env(), comm100sim.ClientEnvList(simURL)...), "TABLE_NAME=reportmailer", "MAIL_FROM=Chat reports <reports@example.com>")
+	showJobs := func() error { return nil }
+	if *function == "dispatch" {
+		var queueEnv []string
+		if queueEnv, showJobs, err = dispatchQueue(ctx, awsCfg); err != nil {
+			return err
+		}
+		env = append(env, queueEnv...)
+	}
 	emulator := "starting the Runtime Interface Emulator"
 	if rt.Qemu != "" {
 		emulator += " (arm64, under " + filepath.Base(rt.Qemu) + ")"
@@ -122,6 +130,9 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 			fmt.Fprintln(os.Stderr, r.Logs())
 			return err
 		}
+	}
+	if err := showJobs(); err != nil {
+		return err
 	}
 	sent, err := moto.Emails()
 	if err != nil {

@@ -27,6 +27,8 @@ var commands = []command{
 	{"digest", "render a digest's prior period to files, and send it with -send", runDigest},
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
+	{"schedule", "list every planned digest send between two dates (when will my digests go out?)", runSchedule},
+	{"dispatch", "do one dispatcher tick at an instant: list (-dry-run), render (-out) or -send the due digests", runDispatch},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},
 	{"ids", "list the Comm100 ids in the reports and the names the config lacks", runIDs},
 	{"preview", "serve a live preview of the config's digests that re-renders on every save", runPreview},
@@ -184,6 +186,7 @@ func runValidate(ctx context.Context, args []string) error {
 	for _, r := range cfg.Alerts.Rules {
 		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
 	}
+	printSSMTier(stdout, loaded)
 	return nil
 }
 

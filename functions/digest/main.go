@@ -1,11 +1,11 @@
-// Command digest is the digest Lambda: wiring only. It loads the
-// configuration and AWS clients once per cold start and hands each
-// scheduled event to digest.Handler.
+// Command digest is the digest Lambda: wiring only. It consumes the
+// dispatcher's queue (one job per record) and still takes a direct event
+// for back-fills. The configuration and clients are built at cold start
+// and rebuilt when the configuration's source changes (appenv.Reloader).
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"os"
 
@@ -18,13 +18,17 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "digest")
-	app, err := appenv.Load(context.Background(), appenv.Options{Logger: logger, NeedSender: true})
-	if err != nil {
-		// Report the start-up error on every invocation, so it reaches the
-		// logs, the retry policy and the failure destination.
+	apps := appenv.ReloadApp(appenv.Options{Logger: logger, NeedSender: true, Quota: appenv.DigestQuota(os.Getenv)})
+	if _, err := apps.Current(context.Background()); err != nil {
+		// Every invocation tries again and reports the error, so it reaches
+		// the logs, the retry policy and the dead-letter queue.
 		logger.Error("start-up failed", "error", err.Error())
-		lambda.Start(func(context.Context, json.RawMessage) (any, error) { return nil, err })
-		return
 	}
-	lambda.Start(digest.Handler(app.Config, digestdeps.New(app)))
+	lambda.Start(digest.Consume(func(ctx context.Context) (digest.Handle, error) {
+		app, err := apps.Current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return digest.Handler(app.Config, digestdeps.New(app)), nil
+	}, logger))
 }

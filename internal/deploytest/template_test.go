@@ -6,10 +6,8 @@ package deploytest
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -197,8 +195,8 @@ func TestSchedulesTableAndFunctions(t *testing.T) {
 					t.Errorf("%s lacks %s", name, want)
 				}
 			}
-			if strings.Contains(name, "Digest") && !strings.Contains(p, "ScheduleExpressionTimezone") {
-				t.Errorf("%s has no timezone: DST would shift it", name)
+			if strings.HasPrefix(name, "Dispatch") && !strings.Contains(p, "ScheduleExpressionTimezone") {
+				t.Errorf("%s has no timezone", name)
 			}
 		case "AWS::DynamoDB::Table":
 			p := string(r.Properties)
@@ -217,35 +215,11 @@ func TestSchedulesTableAndFunctions(t *testing.T) {
 		}
 	}
 	if len(schedules) != 2 {
-		t.Errorf("schedules %v, want the digest's and the alerts'", schedules)
+		t.Errorf("schedules %v, want the dispatcher's and the alerts'", schedules)
 	}
-	for _, want := range []string{"StateTable", "DeadLetterQueue", "DigestErrorsAlarm", "AlertErrorsAlarm", "DeadLetterAlarm", "ArchiveBucket"} {
+	for _, want := range []string{"StateTable", "DeadLetterQueue", "DigestQueue", "DigestErrorsAlarm", "AlertErrorsAlarm", "DispatchErrorsAlarm", "DeadLetterAlarm", "ArchiveBucket"} {
 		if _, ok := res[want]; !ok {
 			t.Errorf("no %s", want)
 		}
-	}
-}
-
-// The sample event must be exactly what the digest schedule's Input
-// delivers with the template's default digest id.
-func TestSampleEventMatchesScheduleInput(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(root(t), "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)DigestId:\n\s+Type: String\n\s+Default: (\S+)`).FindSubmatch(data)
-	if m == nil {
-		t.Fatal("no DigestId default in template.yaml")
-	}
-	var ev map[string]string
-	raw, _ := os.ReadFile(filepath.Join(root(t), "events", "digest-weekly.json"))
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		t.Fatal(err)
-	}
-	if ev["digest"] != string(m[1]) || ev["scheduledTime"] == "" || len(ev) != 2 {
-		t.Errorf("events/digest-weekly.json %v does not match the schedule's Input for digest %s", ev, m[1])
-	}
-	if !strings.Contains(string(data), `Input: !Sub '{"digest": "${DigestId}", "scheduledTime": "<aws.scheduler.scheduled-time>"}'`) {
-		t.Error("the digest schedule's Input changed; update events/digest-weekly.json with it")
 	}
 }

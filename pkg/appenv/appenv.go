@@ -73,6 +73,9 @@ type Options struct {
 	NeedSender bool
 	// ConfigPath overrides CONFIG_FILE (the CLI's --config).
 	ConfigPath string
+	// Quota is this process's share of Comm100's call limit (zero:
+	// reports.DigestShare(1)); see DigestQuota and reports.AlertQuota.
+	Quota reports.Quota
 }
 
 // ConfigError is a configuration that could not be read or is not valid,
@@ -97,6 +100,8 @@ type Loaded struct {
 	Config *config.Config
 	Rules  []alert.Rule
 	Source string
+	// Bytes is the configuration's size (SSMTier says if SSM can hold it).
+	Bytes int
 }
 
 // env is the process environment, with the AWS configuration loaded at
@@ -147,7 +152,7 @@ func loadConfig(ctx context.Context, opts Options, e *env) (*Loaded, error) {
 	if err != nil {
 		return nil, &ConfigError{Source: source, Err: err}
 	}
-	return &Loaded{Config: cfg, Rules: rules, Source: source}, nil
+	return &Loaded{Config: cfg, Rules: rules, Source: source, Bytes: len(raw)}, nil
 }
 
 // Load builds the App: LoadConfig, then the credentials and clients.
@@ -175,7 +180,7 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 	// LoadConfig has validated baseURL, so WithBaseURL cannot drop it.
 	app.Reports = reports.New(
 		reports.WithBaseURL(baseURL), reports.WithAuth(creds),
-		reports.WithRateLimit(cfg.Comm100.RateLimit.Burst, cfg.Comm100.RateLimit.PerSecond),
+		reports.WithQuota(quotaOf(opts.Quota)),
 		reports.WithTimeout(time.Duration(cfg.Comm100.Timeout)),
 		reports.WithRetry(reports.RetryPolicy{MaxAttempts: cfg.Comm100.MaxAttempts, BaseDelay: 250 * time.Millisecond, MaxDelay: 30 * time.Second}),
 		reports.WithLogger(app.Logger),

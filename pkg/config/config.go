@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"reportmailer/pkg/schedule"
 )
 
 // Config is the whole file.
@@ -32,7 +34,8 @@ type Comm100 struct {
 	BaseURL   string `yaml:"baseURL"`
 	SiteID    string `yaml:"siteID"`
 	SecretARN string `yaml:"secretARN"`
-	// RateLimit is the client-side token bucket (Comm100: 300 calls / 5 min / IP).
+	// RateLimit is accepted for old configs and not used: each process
+	// holds its share of Comm100's 300 calls / 5 min (reports.Quota).
 	RateLimit struct {
 		Burst     int     `yaml:"burst"`
 		PerSecond float64 `yaml:"perSecond"`
@@ -89,6 +92,9 @@ type Digest struct {
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
 	Reports     []ReportRef `yaml:"reports"`
+	// Send is when the digest goes out (schedule.go); default 08:00 local
+	// on the first day after the period.
+	Send schedule.Send `yaml:"send"`
 }
 
 // ReportRef is one section of a digest.

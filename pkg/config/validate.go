@@ -329,6 +329,7 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	for j, r := range d.Reports {
 		v.report(fmt.Sprintf("%s.reports[%d]", p, j), r)
 	}
+	v.send(p+".send", d)
 }
 
 func (v *validator) report(p string, r ReportRef) {

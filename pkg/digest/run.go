@@ -82,11 +82,11 @@ func (r *run) sending() bool { return r.req.Send || r.req.TestTo != "" }
 // and refuses to send one that has not ended.
 func resolvePeriod(_ context.Context, r *run) (bool, error) {
 	d := r.d
-	loc, err := time.LoadLocation(d.Timezone)
+	spec, err := d.Spec() // the schedule's period too (config.Schedules)
 	if err != nil {
-		return false, fmt.Errorf("digest %s: timezone %q: %w", d.ID, d.Timezone, err)
+		return false, err
 	}
-	spec := period.Spec{Kind: period.Kind(d.Period), WeekStart: d.WeekStartDay(), Location: loc}
+	loc := spec.Location
 	var p period.Period
 	if r.req.PeriodStart != "" {
 		if p, err = spec.Starting(r.req.PeriodStart); err != nil {

@@ -104,13 +104,18 @@ type RetryPolicy struct {
 var DefaultRetry = RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond, MaxDelay: 30 * time.Second}
 
 // Client calls the Comm100 Report API. It is safe for concurrent use; all
-// calls share one rate limiter.
+// calls (retries included) share one limiter: a sliding window holding
+// the process to its Quota in every window (see quota.go for how the
+// processes' quotas add up to Comm100's).
 type Client struct {
 	http    *http.Client
 	base    *url.URL
 	baseErr error // from WithBaseURL: calls fail rather than go to the default host
 	auth    Authenticator
-	limiter *rate.Limiter
+	limiter waiter
+	quota   Quota
+	now     func() time.Time
+	qsleep  func(context.Context, time.Duration) error
 	retry   RetryPolicy
 	timeout time.Duration
 	logger  *slog.Logger
@@ -168,8 +173,26 @@ func WithAuth(a Authenticator) Option { return func(c *Client) { c.auth = a } }
 // WithHTTPClient replaces the HTTP client (its Timeout is left alone; per-request timeouts come from WithTimeout).
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
 
-// WithRateLimit sets the client-side token bucket: burst calls at once,
-// refilled at perSecond. Comm100 allows 300 calls per 5 minutes per IP.
+// waiter is what holds a call until the limit allows it.
+type waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// WithQuota sets the process's sliding-window limit (default
+// DigestShare(1)). Give each process its share: DigestShare(consumers) for
+// a digest consumer, AlertQuota for the alert function.
+func WithQuota(q Quota) Option { return func(c *Client) { c.quota, c.limiter = q, nil } }
+
+// WithQuotaClock replaces the clock the quota is measured on (tests run a
+// fake clock: no real waiting).
+func WithQuotaClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
+	return func(c *Client) { c.now, c.qsleep, c.limiter = now, sleep, nil }
+}
+
+// WithRateLimit replaces the quota with a token bucket: burst calls at
+// once, refilled at perSecond. For tests only: a bucket allows its burst
+// plus its refill in one window (300 + 300 in 5 minutes at 1/s), which is
+// twice Comm100's limit; WithQuota holds in every window.
 func WithRateLimit(burst int, perSecond float64) Option {
 	return func(c *Client) { c.limiter = rate.NewLimiter(rate.Limit(perSecond), burst) }
 }
@@ -190,13 +213,16 @@ func WithSleeper(sleep func(ctx context.Context, d time.Duration) error) Option 
 }
 
 // New returns a client with sane defaults: api1.comm100.io, 4 attempts,
-// 30 s per attempt, 300 calls per 5 minutes.
+// 30 s per attempt, DigestShare(1) (270 calls in any 5 minutes, leaving
+// the alert function its share).
 func New(opts ...Option) *Client {
 	base, _ := url.Parse(DefaultBaseURL)
 	c := &Client{
 		http:      &http.Client{},
 		base:      base,
-		limiter:   rate.NewLimiter(rate.Limit(1), 300),
+		quota:     DigestShare(1),
+		now:       time.Now,
+		qsleep:    sleepCtx,
 		retry:     DefaultRetry,
 		timeout:   30 * time.Second,
 		logger:    slog.New(slog.DiscardHandler),
@@ -205,6 +231,9 @@ func New(opts ...Option) *Client {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.limiter == nil {
+		c.limiter = newWindowLimiter(c.quota, c.now, c.qsleep)
 	}
 	if c.retry.MaxAttempts < 1 {
 		c.retry.MaxAttempts = 1
