@@ -194,6 +194,9 @@ func (v *validator) mail(m Mail) {
 			v.add("mail.unsubscribe", "%q: want an https:// or mailto: URL", u)
 		}
 	}
+	if m.LinksBaseURL != "" {
+		v.linksBaseURL(m.LinksBaseURL)
+	}
 	if m.Currency != "" {
 		v.currency("mail.currency", m.Currency)
 	}

@@ -13,6 +13,7 @@ import (
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/sendlog"
+	"reportmailer/pkg/suppress"
 )
 
 // run is one digest run's state, handed from stage to stage.
@@ -26,6 +27,10 @@ type run struct {
 	store   archive.Store // nil: no archive
 	logger  *slog.Logger
 	now     func() time.Time
+	// suppress and links: recipients.go.
+	suppress   suppress.Store
+	links      LinkIssuer
+	deliveries []delivery
 
 	loc     *time.Location
 	model   *render.Digest
@@ -46,6 +51,7 @@ type stage struct {
 // message's outcome is recorded before the next is sent.
 var pipeline = []stage{
 	{"resolve period", resolvePeriod},
+	{"recipients", planRecipients},
 	{"skip if sent", skipIfSent},
 	{"fetch", fetchReports},
 	{"render", renderOutput},
@@ -60,7 +66,7 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 		return nil, err
 	}
 	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
-		store: deps.Archive, logger: deps.Logger, now: deps.Now}
+		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links}
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
@@ -112,7 +118,7 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 	if !r.req.Send || r.sendLog == nil {
 		return false, nil
 	}
-	done, err := alreadySent(ctx, r.sendLog, r.d, r.res.Period)
+	done, err := settled(ctx, r.sendLog, r.deliveries)
 	if err != nil || !done {
 		return false, err
 	}
@@ -180,6 +186,7 @@ func (r *run) compose(ctx context.Context) error {
 		if err := r.buildAll(out, pdfLink); err != nil {
 			return err
 		}
+		// Messages differ only in a few headers; the first stands for all.
 		size := len(r.res.Messages[0].Raw)
 		if size <= limit {
 			return nil
@@ -191,7 +198,7 @@ func (r *run) compose(ctx context.Context) error {
 			return fmt.Errorf("message is %d bytes encoded, over mail.maxMessageBytes (%d): set mail.archiveBucket so the PDF is linked instead of attached",
 				size, limit)
 		}
-		link, err := r.store.Link(ctx, archiveKey(r.cfg, r.res, "pdf"), 7*24*time.Hour)
+		link, err := r.pdfLink(ctx)
 		if err != nil {
 			return err
 		}
@@ -202,21 +209,37 @@ func (r *run) compose(ctx context.Context) error {
 	}
 }
 
-// buildAll encodes one message per recipient group (one only, to the
-// test address, for a test send).
-func (r *run) buildAll(out *render.Output, pdfLink string) error {
-	groups := recipientGroups(r.d)
-	if r.req.TestTo != "" {
-		groups = []recipients{{to: []string{r.req.TestTo}}}
+// pdfLink links the archived PDF: through the links function when there
+// is an issuer (the link lives ArchiveLinkTTL, whatever the credentials),
+// else with a pre-signed URL, which dies with the credentials that
+// signed it.
+func (r *run) pdfLink(ctx context.Context) (string, error) {
+	key := archiveKey(r.cfg, r.res, "pdf")
+	if r.links != nil {
+		return r.links.Archive(key, ArchiveLinkTTL, r.now()), nil
 	}
+	return r.store.Link(ctx, key, ArchiveLinkTTL)
+}
+
+// buildAll encodes one message per delivery. Group messages are encoded
+// now; per-recipient ones after the first are encoded when sent
+// (Message.build), so that a run to many readers never holds every
+// encoded copy of the PDF at once.
+func (r *run) buildAll(out *render.Output, pdfLink string) error {
 	r.res.Messages = nil
-	for i, g := range groups {
-		m := r.buildMessage(out, g, i+1, pdfLink)
-		raw, err := m.Bytes()
-		if err != nil {
-			return err
+	for i, dl := range r.deliveries {
+		m := r.buildMessage(out, dl, pdfLink)
+		msg := &Message{Key: dl.key, Recipients: m.Recipients(), MessageID: m.MessageID}
+		if i == 0 || dl.personal == "" {
+			raw, err := m.Bytes()
+			if err != nil {
+				return err
+			}
+			msg.Raw = raw
+		} else {
+			msg.build = m.Bytes
 		}
-		r.res.Messages = append(r.res.Messages, &Message{Key: sendKey(r.d, r.res.Period, i+1), Raw: raw, Recipients: m.Recipients(), MessageID: m.MessageID})
+		r.res.Messages = append(r.res.Messages, msg)
 	}
 	return nil
 }
@@ -228,14 +251,14 @@ func (r *run) from() string {
 	return r.cfg.Mail.From
 }
 
-func (r *run) buildMessage(out *render.Output, g recipients, part int, pdfLink string) *mail.Message {
+func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string) *mail.Message {
 	d, res, cfg := r.d, r.res, r.cfg
 	m := &mail.Message{
 		From: r.from(), ReplyTo: cfg.Mail.ReplyTo, To: g.to, Cc: g.cc, Bcc: g.bcc,
 		Subject: Subject(d, res.Period), Date: r.now(),
 		// Deterministic, so a client that de-duplicates by Message-ID
 		// collapses any second copy of the same message.
-		MessageID: fmt.Sprintf("digest.%s.%s.%d@reportmailer", d.ID, res.Period.Key(), part),
+		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Key(), g.id),
 		Text:      out.Text, Headers: map[string]string{"X-Reportmailer-Digest": d.ID},
 	}
 	if r.req.TestTo != "" {
@@ -243,12 +266,7 @@ func (r *run) buildMessage(out *render.Output, g recipients, part int, pdfLink s
 		m.Subject = "[TEST] " + m.Subject
 		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Key(), r.now().UnixNano())
 	}
-	if u := cfg.Mail.Unsubscribe; u != "" {
-		m.Headers["List-Unsubscribe"] = "<" + u + ">"
-		if strings.HasPrefix(u, "https://") {
-			m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-		}
-	}
+	r.unsubscribeHeaders(m, g)
 	if hasFormat(d, "html") {
 		m.HTML = out.HTML
 		for _, img := range out.Images {
