@@ -8,7 +8,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 CONFIG ?= $(if $(wildcard reportmailer.yaml),reportmailer.yaml,reportmailer.example.yaml)
 ARTIFACTS_DIR ?= bin/lambda
 
-.PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction \
+.PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction build-LinksFunction \
 	invoke-digest invoke-alert deploy clean
 
 help: ## list the targets
@@ -45,6 +45,7 @@ bench: ## rendering and alert benchmarks, then Chromium printing the same digest
 build: ## build both bootstraps for Lambda (linux/arm64) into bin/lambda/<Function>/
 	$(MAKE) --no-print-directory build-DigestFunction ARTIFACTS_DIR=bin/lambda/DigestFunction
 	$(MAKE) --no-print-directory build-AlertFunction ARTIFACTS_DIR=bin/lambda/AlertFunction
+	$(MAKE) --no-print-directory build-LinksFunction ARTIFACTS_DIR=bin/lambda/LinksFunction
 	@ls -l bin/lambda/*/bootstrap
 
 build-DigestFunction: ## build the digest bootstrap into $(ARTIFACTS_DIR) (sam build calls this)
@@ -56,6 +57,10 @@ build-AlertFunction: ## build the alert bootstrap into $(ARTIFACTS_DIR) (sam bui
 	mkdir -p $(ARTIFACTS_DIR)
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/alert
 	cp $(CONFIG) $(ARTIFACTS_DIR)/config.yaml
+
+build-LinksFunction: ## build the links bootstrap into $(ARTIFACTS_DIR) (sam build calls this; it reads no config)
+	mkdir -p $(ARTIFACTS_DIR)
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/links
 
 invoke-digest: tools ## run the digest Lambda locally under the RIE with events/digest-weekly.json (simulator + moto)
 	PATH="$(CURDIR)/bin:$$PATH" $(GO) run ./cmd/reportmailer local-invoke --function digest --event events/digest-weekly.json --config $(CONFIG)
