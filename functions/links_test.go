@@ -58,7 +58,7 @@ type linksStack struct {
 	store         suppress.DynamoDB
 }
 
-func startLinksStack(t *testing.T) *linksStack {
+func startLinksStack(t *testing.T, withDigest bool) *linksStack {
 	t.Helper()
 	ctx := context.Background()
 	root, err := lambdalocal.RepoRoot()
@@ -99,6 +99,9 @@ func startLinksStack(t *testing.T) *linksStack {
 	st := &linksStack{moto: moto, cfg: cfg, store: suppress.DynamoDB{Client: dynamodb.NewFromConfig(cfg), Table: "reportmailer"}}
 	st.signer, _ = linktoken.NewSigner([]byte(signingKey))
 	st.links = startFunction(t, rie, root, "links", conf, append(common, "ARCHIVE_BUCKET=archive"))
+	if !withDigest {
+		return st
+	}
 	st.digest = startFunction(t, rie, root, "digest", conf, append(append(common, comm100sim.ClientEnvList(srv.URL)...),
 		"MAIL_FROM=Chat reports <reports@example.com>", "LINKS_BASE_URL=https://abc123.lambda-url.eu-west-1.on.aws/"))
 	return st
@@ -192,7 +195,7 @@ func oneClickLinks(t *testing.T, sent []awstest.RawMessage) map[string]string {
 // links function as a Function URL event, stores the suppression, and
 // the digest function's next run leaves that reader out.
 func TestLinksFunctionUnsubscribes(t *testing.T) {
-	st := startLinksStack(t)
+	st := startLinksStack(t, true)
 	sent := st.runDigest(t, "2026-11-09")
 	linkOf := oneClickLinks(t, sent)
 	if len(sent) != 2 || !strings.HasPrefix(linkOf["ana@example.com"], "https://abc123.lambda-url.eu-west-1.on.aws/u?t=") {
@@ -226,7 +229,7 @@ func TestLinksFunctionUnsubscribes(t *testing.T) {
 // get a 4xx page and change nothing; an archive link redirects to a fresh
 // pre-signed URL of the object.
 func TestLinksFunctionRefusesBadTokens(t *testing.T) {
-	st := startLinksStack(t)
+	st := startLinksStack(t, false)
 	now := time.Now()
 	sign := func(c linktoken.Claims) string {
 		return "https://abc123.lambda-url.eu-west-1.on.aws" + map[string]string{"u": "/u", "a": "/a"}[c.Kind] + "?t=" + url.QueryEscape(st.signer.Sign(c))
