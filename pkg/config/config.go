@@ -95,6 +95,9 @@ type Digest struct {
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
 	Reports     []ReportRef `yaml:"reports"`
+	// Audience fans the digest out: each member gets a copy filtered to
+	// their scope (audience.go), besides to/cc/bcc's unfiltered one.
+	Audience *Audience `yaml:"audience"`
 }
 
 // ReportRef is one section of a digest.

@@ -299,8 +299,11 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	} else if d.From != "" {
 		v.address(p+".from", d.From)
 	}
-	if len(d.To)+len(d.Cc)+len(d.Bcc) == 0 {
-		v.add(p+".to", "at least one recipient (to, cc or bcc)")
+	if len(d.To)+len(d.Cc)+len(d.Bcc) == 0 && d.Audience == nil {
+		v.add(p+".to", "at least one recipient (to, cc or bcc), or an audience")
+	}
+	if d.Audience != nil {
+		v.audience(p+".audience", d)
 	}
 	for _, field := range []struct {
 		name string

@@ -48,42 +48,62 @@ type delivery struct {
 	personal string
 }
 
-// planRecipients drops the recipients who unsubscribed (one Query per
-// digest) and decides the messages. It ends the run when nobody is left.
+// planRecipients decides the copies (audience.go) and their messages,
+// after dropping the recipients who unsubscribed (one Query per digest).
+// It ends the run when nobody is left.
 func planRecipients(ctx context.Context, r *run) (bool, error) {
-	d := *r.d
+	d := r.d
+	scopes := scopesOf(r.cfg, d)
 	if r.req.TestTo != "" {
-		r.deliveries = r.deliveriesOf([]string{r.req.TestTo}, nil, nil)
+		for _, sc := range scopes {
+			sc.deliveries = r.deliveriesOf(sc, []string{r.req.TestTo}, nil, nil)
+		}
+		r.scopes = scopes
 		return false, nil
 	}
+	var gone map[string]bool
 	if r.suppress != nil && r.req.Send {
-		gone, err := r.suppress.Suppressed(ctx, d.ID)
-		if err != nil {
+		var err error
+		if gone, err = r.suppress.Suppressed(ctx, d.ID); err != nil {
 			return false, fmt.Errorf("digest %s: %w", d.ID, err)
 		}
-		before := len(d.To) + len(d.Cc) + len(d.Bcc)
-		d.To, d.Cc, d.Bcc = without(d.To, gone), without(d.Cc, gone), without(d.Bcc, gone)
-		dropped := before - len(d.To) - len(d.Cc) - len(d.Bcc)
-		r.res.Suppressed = dropped
-		if dropped > 0 {
-			r.logger.Info("unsubscribed recipients dropped", "suppressed", dropped, "remaining", before-dropped)
-		}
-		if dropped == before {
-			r.logger.Info("every recipient has unsubscribed; nothing sent", "suppressed", dropped)
-			return true, nil
-		}
 	}
-	r.deliveries = r.deliveriesOf(d.To, d.Cc, d.Bcc)
+	before, dropped := 0, 0
+	r.scopes = nil
+	for _, sc := range scopes {
+		n := len(sc.to) + len(sc.cc) + len(sc.bcc)
+		to, cc, bcc := without(sc.to, gone), without(sc.cc, gone), without(sc.bcc, gone)
+		before, dropped = before+n, dropped+n-len(to)-len(cc)-len(bcc)
+		if len(to)+len(cc)+len(bcc) == 0 {
+			continue // every reader of this copy left: not even fetched
+		}
+		sc.deliveries = r.deliveriesOf(sc, to, cc, bcc)
+		r.scopes = append(r.scopes, sc)
+	}
+	r.res.Suppressed = dropped
+	if dropped > 0 {
+		r.logger.Info("unsubscribed recipients dropped", "suppressed", dropped, "remaining", before-dropped)
+	}
+	if len(r.scopes) == 0 {
+		r.logger.Info("every recipient has unsubscribed; nothing sent", "suppressed", dropped)
+		return true, nil
+	}
 	return false, nil
 }
 
 // deliveriesOf is one message per recipient with an issuer, else groups.
-func (r *run) deliveriesOf(to, cc, bcc []string) []delivery {
+// Keys are digest#<id>#<period>#<part or r<address hash>>, with the
+// copy's <filter>=<value> before the last part for an audience member's.
+func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
+	prefix, idPrefix := fmt.Sprintf("digest#%s#%s#", r.d.ID, r.res.Period.Key()), ""
+	if sc.key != "" {
+		prefix, idPrefix = prefix+sc.key+"#", sc.key+"."
+	}
 	if r.links == nil {
 		groups := recipientGroups(&config.Digest{To: to, Cc: cc, Bcc: bcc})
 		out := make([]delivery, len(groups))
 		for i, g := range groups {
-			out[i] = delivery{key: sendKey(r.d, r.res.Period, i+1), id: fmt.Sprint(i + 1), to: g.to, cc: g.cc, bcc: g.bcc}
+			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
 		}
 		return out
 	}
@@ -97,7 +117,7 @@ func (r *run) deliveriesOf(to, cc, bcc []string) []delivery {
 			}
 			seen[bare] = true
 			h := "r" + addressHash(bare)
-			out = append(out, delivery{key: fmt.Sprintf("digest#%s#%s#%s", r.d.ID, r.res.Period.Key(), h), id: h, to: []string{addr}, personal: bare})
+			out = append(out, delivery{key: prefix + h, id: idPrefix + h, to: []string{addr}, personal: bare})
 		}
 	}
 	return out
