@@ -186,8 +186,8 @@ func TestPersonalUnsubscribe(t *testing.T) {
 		t.Fatalf("one-click POST: %d %s", rec.Code, rec.Body)
 	}
 	resp = e.invoke(t, `{"digest":"weekly","periodStart":"2026-11-16"}`)
-	if len(resp.Messages) != 2 {
-		t.Fatalf("after the unsubscribe: %d messages, want 2", len(resp.Messages))
+	if len(resp.Messages) != 2 || resp.Suppressed != 1 {
+		t.Fatalf("after the unsubscribe: %d messages, %d suppressed; want 2 and 1", len(resp.Messages), resp.Suppressed)
 	}
 	for _, s := range e.moto.SentEmails(t)[3:] {
 		if strings.Contains(strings.ToLower(s.RawData), "lead@example.com") {
