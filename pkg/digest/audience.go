@@ -28,7 +28,7 @@ type scope struct {
 	key         string          // "<filter>=<value>" in keys; "" unscoped
 	to, cc, bcc []string
 	deliveries  []delivery
-	omitted     []bool // by report: left out of this copy
+	omitted     []string // by report: why it is left out of this copy ("" if it is not)
 	messages    []*Message
 }
 
@@ -45,31 +45,35 @@ func scopesOf(cfg *config.Config, d *config.Digest) []*scope {
 	}
 	for _, v := range a.Values() {
 		sc := &scope{filter: &reports.Filter{Name: a.Filter, Value: v}, label: cfg.ScopeName(a.Filter, v), key: a.Filter + "=" + v,
-			to: a.Members[v], omitted: make([]bool, len(d.Reports))}
+			to: a.Members[v], omitted: make([]string, len(d.Reports))}
 		for i, ref := range d.Reports {
 			spec, _ := reports.Lookup(reports.Name(ref.Report))
-			sc.omitted[i] = ref.Filter != nil || !spec.AllowsFilter(a.Filter)
+			switch {
+			case ref.Filter != nil:
+				// The API takes one filter per request.
+				sc.omitted[i] = fmt.Sprintf("Left out of this copy: this report is already filtered by %s.", ref.Filter.Name)
+			case !spec.AllowsFilter(a.Filter):
+				sc.omitted[i] = fmt.Sprintf("Left out of this copy: this report cannot be narrowed to one %s.", a.Filter)
+			}
 		}
 		out = append(out, sc)
 	}
 	return out
 }
 
-func (sc *scope) isOmitted(i int) bool { return i < len(sc.omitted) && sc.omitted[i] }
+func (sc *scope) isOmitted(i int) bool { return i < len(sc.omitted) && sc.omitted[i] != "" }
 
 func (sc *scope) omittedCount() int {
 	n := 0
 	for _, o := range sc.omitted {
-		if o {
+		if o != "" {
 			n++
 		}
 	}
 	return n
 }
 
-func (sc *scope) omittedNote() string {
-	return fmt.Sprintf("Left out of this copy: this report cannot be narrowed to one %s. The full digest has it.", sc.filter.Name)
-}
+func (sc *scope) omittedNote(i int) string { return sc.omitted[i] }
 
 // suffix names the copy in errors.
 func (sc *scope) suffix() string {

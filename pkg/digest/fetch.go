@@ -100,7 +100,7 @@ func (r *run) plan() ([]render.Section, []*call) {
 		if sc := r.cur.filter; sc != nil {
 			if r.cur.isOmitted(i) {
 				// Left out of this audience member's copy (audience.go).
-				sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter, Note: r.cur.omittedNote()}
+				sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter, Note: r.cur.omittedNote(i)}
 				continue
 			}
 			filter = sc
