@@ -11,7 +11,7 @@ ARTIFACTS_DIR ?= bin/lambda
 ARCH ?= host
 
 .PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction build-DispatchFunction \
-	invoke-digest invoke-alert invoke-dispatch deploy clean
+	build-LinksFunction invoke-digest invoke-alert invoke-dispatch deploy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -54,6 +54,7 @@ build: ## build every bootstrap for Lambda (linux/arm64) into bin/lambda/<Functi
 	$(MAKE) --no-print-directory build-DigestFunction ARTIFACTS_DIR=bin/lambda/DigestFunction
 	$(MAKE) --no-print-directory build-AlertFunction ARTIFACTS_DIR=bin/lambda/AlertFunction
 	$(MAKE) --no-print-directory build-DispatchFunction ARTIFACTS_DIR=bin/lambda/DispatchFunction
+	$(MAKE) --no-print-directory build-LinksFunction ARTIFACTS_DIR=bin/lambda/LinksFunction
 	@ls -l bin/lambda/*/bootstrap
 
 build-DigestFunction: ## build the digest bootstrap into $(ARTIFACTS_DIR) (sam build calls this)
@@ -70,6 +71,10 @@ build-DispatchFunction: ## build the dispatcher bootstrap into $(ARTIFACTS_DIR) 
 	mkdir -p $(ARTIFACTS_DIR)
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/dispatch
 	cp $(CONFIG) $(ARTIFACTS_DIR)/config.yaml
+
+build-LinksFunction: ## build the links bootstrap into $(ARTIFACTS_DIR) (sam build calls this; it reads no config)
+	mkdir -p $(ARTIFACTS_DIR)
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/links
 
 invoke-digest: tools ## run the digest Lambda locally under the RIE with events/digest-weekly.json (simulator + moto; ARCH=arm64 for the shipped binary)
 	PATH="$(CURDIR)/bin:$$PATH" $(GO) run ./cmd/reportmailer local-invoke --function digest --event events/digest-weekly.json --config $(CONFIG) --arch $(ARCH)

@@ -62,7 +62,7 @@ func TestMain(m *testing.M) {
 			defer close(b.done)
 			started := time.Now()
 			opts := lambdalocal.BuildOptions{Arch: arch, Race: raceEnabled && arch == lambdalocal.Host}
-			b.bins, b.err = lambdalocal.BuildAll(ctx, root, filepath.Join(dir, string(arch)), opts, "digest", "alert", "dispatch")
+			b.bins, b.err = lambdalocal.BuildAll(ctx, root, filepath.Join(dir, string(arch)), opts, "digest", "alert", "dispatch", "links")
 			b.took = time.Since(started)
 		}()
 	}

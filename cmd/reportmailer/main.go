@@ -181,7 +181,11 @@ func runValidate(ctx context.Context, args []string) error {
 	cfg := loaded.Config
 	fmt.Fprintf(stdout, "SUCCESS: %d digest(s), %d alert rule(s)\n", len(cfg.Digests), len(loaded.Rules))
 	for _, d := range cfg.Digests {
-		fmt.Fprintf(stdout, "  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc))
+		audience := ""
+		if a := d.Audience; a != nil {
+			audience = fmt.Sprintf(" + audience by %s: %d member(s)", a.Filter, len(a.Members))
+		}
+		fmt.Fprintf(stdout, "  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)%s\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc), audience)
 	}
 	for _, r := range cfg.Alerts.Rules {
 		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)

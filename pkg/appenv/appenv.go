@@ -17,7 +17,8 @@
 //	SES_CONFIGURATION_SET overrides mail.configurationSet
 //	DIGEST_TO, ALERT_TO   comma-separated recipients overriding every digest's / rule's "to"
 //	ARCHIVE_BUCKET        overrides mail.archiveBucket
-//	TABLE_NAME            DynamoDB table for the send log and alert state (unset: in memory)
+//	TABLE_NAME            DynamoDB table for the send log, alert state and unsubscribes (unset: in memory)
+//	LINKS_BASE_URL, LINK_SECRET_ARN, LINK_SIGNING_KEY  the mail's signed links (links.go)
 //	AWS_ENDPOINT_URL      points every AWS client elsewhere (moto_server in tests)
 package appenv
 
@@ -45,9 +46,11 @@ import (
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
 	"reportmailer/pkg/sendlog"
+	"reportmailer/pkg/suppress"
 )
 
 // App is everything a run needs.
@@ -63,6 +66,10 @@ type App struct {
 	// DynamoDB is set when TABLE_NAME is (the alert state store uses it too).
 	DynamoDB *dynamodb.Client
 	Table    string
+	// LinkSigner signs the mail's links (nil: no personal links); see links.go.
+	LinkSigner *linktoken.Signer
+	// Suppress holds the unsubscribes (nil without TABLE_NAME).
+	Suppress suppress.Store
 }
 
 // Options choose what to build.
@@ -210,6 +217,9 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 		app.Archive = archive.S3{Client: newS3(c, e.getenv), Bucket: bucket}
+	}
+	if err := app.loadLinks(ctx, opts, e); err != nil {
+		return nil, err
 	}
 	app.Logger.Info("configuration loaded", "source", app.Source, "digests", len(cfg.Digests), "alertRules", len(cfg.Alerts.Rules),
 		"comm100", baseURL, "site", cfg.Comm100.SiteID, "sendLog", logKind(app.Table))

@@ -56,8 +56,14 @@ type Mail struct {
 	ArchivePrefix string `yaml:"archivePrefix"`
 	// MaxMessageBytes is the encoded size above which the PDF is linked, not attached.
 	MaxMessageBytes int `yaml:"maxMessageBytes"`
-	// Unsubscribe is an https:// or mailto: URL for List-Unsubscribe.
+	// Unsubscribe is an https:// or mailto: URL for List-Unsubscribe: the
+	// fallback used only when LinksBaseURL is not set (it records nothing).
 	Unsubscribe string `yaml:"unsubscribe"`
+	// LinksBaseURL is the links function's public https:// URL (the stack
+	// sets LINKS_BASE_URL from its Function URL). With it, every digest
+	// mail goes to one recipient and carries that recipient's own signed
+	// one-click unsubscribe link, and oversize PDFs are linked through it.
+	LinksBaseURL string `yaml:"linksBaseURL"`
 	// Currency is the ISO 4217 code (EUR, USD, …) of conversion values,
 	// the default for every digest's currency.
 	Currency string `yaml:"currency"`
@@ -95,6 +101,9 @@ type Digest struct {
 	// Send is when the digest goes out (schedule.go); default 08:00 local
 	// on the first day after the period.
 	Send schedule.Send `yaml:"send"`
+	// Audience fans the digest out: each member gets a copy filtered to
+	// their scope (audience.go), besides to/cc/bcc's unfiltered one.
+	Audience *Audience `yaml:"audience"`
 }
 
 // ReportRef is one section of a digest.

@@ -17,7 +17,8 @@ var Env = []struct{ Name, Overrides string }{
 	{"MAIL_FROM", "mail.from, and clears every digest's from and alerts.from (the role may send only as this address)"},
 	{"SES_CONFIGURATION_SET", "mail.configurationSet"},
 	{"ARCHIVE_BUCKET", "mail.archiveBucket"},
-	{"DIGEST_TO", "every digest's to (comma-separated; cc and bcc are cleared)"},
+	{"LINKS_BASE_URL", "mail.linksBaseURL (the links function's URL, set by the stack)"},
+	{"DIGEST_TO", "every digest's to and every audience member's recipients (comma-separated; cc and bcc are cleared)"},
 	{"ALERT_TO", "every alert rule's to and alerts.noDataTo (comma-separated)"},
 	{"TABLE_NAME", "the DynamoDB table of the send log and alert state"},
 }
@@ -47,11 +48,19 @@ func (c *Config) applyEnv(getenv func(string) string) map[string]string {
 	}
 	set("SES_CONFIGURATION_SET", "mail.configurationSet", &c.Mail.ConfigurationSet)
 	set("ARCHIVE_BUCKET", "mail.archiveBucket", &c.Mail.ArchiveBucket)
+	set("LINKS_BASE_URL", "mail.linksBaseURL", &c.Mail.LinksBaseURL)
 	if raw := getenv("DIGEST_TO"); raw != "" {
 		v := splitList(raw)
 		for i := range c.Digests {
 			c.Digests[i].To, c.Digests[i].Cc, c.Digests[i].Bcc = v, nil, nil
 			origins[fmt.Sprintf("digests[%d].to", i)] = "DIGEST_TO"
+			// A staging deployment must not mail an audience's real readers.
+			if a := c.Digests[i].Audience; a != nil {
+				for k := range a.Members {
+					a.Members[k] = v
+				}
+				origins[fmt.Sprintf("digests[%d].audience.members", i)] = "DIGEST_TO"
+			}
 		}
 	}
 	if raw := getenv("ALERT_TO"); raw != "" {

@@ -194,6 +194,9 @@ func (v *validator) mail(m Mail) {
 			v.add("mail.unsubscribe", "%q: want an https:// or mailto: URL", u)
 		}
 	}
+	if m.LinksBaseURL != "" {
+		v.linksBaseURL(m.LinksBaseURL)
+	}
 	if m.Currency != "" {
 		v.currency("mail.currency", m.Currency)
 	}
@@ -296,8 +299,11 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	} else if d.From != "" {
 		v.address(p+".from", d.From)
 	}
-	if len(d.To)+len(d.Cc)+len(d.Bcc) == 0 {
-		v.add(p+".to", "at least one recipient (to, cc or bcc)")
+	if len(d.To)+len(d.Cc)+len(d.Bcc) == 0 && d.Audience == nil {
+		v.add(p+".to", "at least one recipient (to, cc or bcc), or an audience")
+	}
+	if d.Audience != nil {
+		v.audience(p+".audience", d)
 	}
 	for _, field := range []struct {
 		name string

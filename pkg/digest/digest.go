@@ -21,6 +21,7 @@ import (
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 	"reportmailer/pkg/sendlog"
+	"reportmailer/pkg/suppress"
 )
 
 // Fetcher is the part of the Comm100 client a digest needs.
@@ -36,6 +37,11 @@ type Deps struct {
 	Archive archive.Store    // nil: no archive
 	Logger  *slog.Logger     // nil: discard
 	Now     func() time.Time // clock for Date headers, leases and "has the period ended"; periods never read it
+	// Suppress holds who unsubscribed (nil: nobody known to have).
+	Suppress suppress.Store
+	// Links signs per-recipient unsubscribe and archive links (nil: group
+	// messages, mail.unsubscribe's fixed header); see recipients.go.
+	Links LinkIssuer
 }
 
 // Request says which digest and which period.
@@ -65,6 +71,8 @@ type Message struct {
 	Outcome string
 	// Reason says why, for StateUnknown and StateFailed.
 	Reason string
+	// build encodes Raw when it is left nil until the send (recipients.go).
+	build func() ([]byte, error)
 }
 
 // Result is what a run produced.
@@ -81,6 +89,8 @@ type Result struct {
 	// AlreadySent is true when every message had been sent by an earlier
 	// run (or its outcome is unknown, which is never resent).
 	AlreadySent bool
+	// Suppressed counts the recipients dropped because they unsubscribed.
+	Suppressed int
 }
 
 // ErrAllReportsFailed means no section could be fetched; nothing is sent.
@@ -141,22 +151,6 @@ func names(cfg *config.Config) format.Names {
 // sendKey names one message of one digest period in the send log.
 func sendKey(d *config.Digest, p period.Period, part int) string {
 	return fmt.Sprintf("digest#%s#%s#%d", d.ID, p.Key(), part)
-}
-
-// alreadySent says whether every message of the period is settled for
-// good: sent, or of unknown outcome (never retried blindly).
-func alreadySent(ctx context.Context, sends sendlog.Log, d *config.Digest, p period.Period) (bool, error) {
-	groups := recipientGroups(d)
-	for i := range groups {
-		rec, err := sends.Get(ctx, sendKey(d, p, i+1))
-		if err != nil {
-			return false, err
-		}
-		if rec == nil || (rec.State != sendlog.StateSent && rec.State != sendlog.StateUnknown) {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // Note texts readers see in place of a failed section. They never carry

@@ -28,9 +28,11 @@ type Event struct {
 
 // Response is what the Lambda returns (and logs).
 type Response struct {
-	Digest        string         `json:"digest"`
-	Period        string         `json:"period"`
-	AlreadySent   bool           `json:"alreadySent,omitempty"`
+	Digest      string `json:"digest"`
+	Period      string `json:"period"`
+	AlreadySent bool   `json:"alreadySent,omitempty"`
+	// Suppressed counts the recipients left out because they unsubscribed.
+	Suppressed    int            `json:"suppressed,omitempty"`
 	FailedReports []string       `json:"failedReports,omitempty"`
 	Messages      []SentResponse `json:"messages,omitempty"`
 }
@@ -103,7 +105,8 @@ func Handler(cfg *config.Config, deps Deps) func(context.Context, json.RawMessag
 		if res == nil {
 			return nil, err
 		}
-		resp := &Response{Digest: req.DigestID, Period: res.Period.Key() + "/" + res.Period.LastDay(), AlreadySent: res.AlreadySent, FailedReports: res.Failed}
+		resp := &Response{Digest: req.DigestID, Period: res.Period.Key() + "/" + res.Period.LastDay(), AlreadySent: res.AlreadySent,
+			Suppressed: res.Suppressed, FailedReports: res.Failed}
 		for _, m := range res.Messages {
 			resp.Messages = append(resp.Messages, SentResponse{Key: m.Key, MessageID: m.ID, Skipped: m.Skipped,
 				Outcome: m.Outcome, Reason: m.Reason, Recipients: len(m.Recipients)})

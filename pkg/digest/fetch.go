@@ -72,7 +72,7 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 		r.fill(&sections[c.section], c)
 	}
 	for i, s := range sections {
-		if s.Note != "" {
+		if s.Note != "" && !r.cur.isOmitted(i) {
 			r.res.Failed = append(r.res.Failed, r.d.Reports[i].Report)
 		}
 	}
@@ -96,6 +96,14 @@ func (r *run) plan() ([]render.Section, []*call) {
 		var filter *reports.Filter
 		if ref.Filter != nil {
 			filter = &reports.Filter{Name: ref.Filter.Name, Value: ref.Filter.Value}
+		}
+		if sc := r.cur.filter; sc != nil {
+			if r.cur.isOmitted(i) {
+				// Left out of this audience member's copy (audience.go).
+				sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter, Note: r.cur.omittedNote(i)}
+				continue
+			}
+			filter = sc
 		}
 		sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter}
 		from, to, off := r.res.Period.Query()

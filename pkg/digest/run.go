@@ -15,6 +15,7 @@ import (
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/sendlog"
+	"reportmailer/pkg/suppress"
 )
 
 // run is one digest run's state, handed from stage to stage.
@@ -28,6 +29,11 @@ type run struct {
 	store   archive.Store // nil: no archive
 	logger  *slog.Logger
 	now     func() time.Time
+	// suppress and links: recipients.go; scopes: audience.go.
+	suppress suppress.Store
+	links    LinkIssuer
+	scopes   []*scope
+	cur      *scope // the copy being fetched, rendered and composed
 
 	loc     *time.Location
 	model   *render.Digest
@@ -48,12 +54,19 @@ type stage struct {
 // message's outcome is recorded before the next is sent.
 var pipeline = []stage{
 	{"resolve period", resolvePeriod},
+	{"recipients", planRecipients},
 	{"skip if sent", skipIfSent},
+	{"copies", eachScope}, // perScope for the digest and each audience member
+	{"send", sendMessages},
+}
+
+// perScope makes one copy of the digest: the unfiltered one, or an
+// audience member's (audience.go).
+var perScope = []stage{
 	{"fetch", fetchReports},
 	{"render", renderOutput},
 	{"archive", archiveOutput},
 	{"compose", composeMessages},
-	{"send", sendMessages},
 }
 
 func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
@@ -62,7 +75,8 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 		return nil, err
 	}
 	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
-		store: deps.Archive, logger: deps.Logger, now: deps.Now}
+		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links,
+		cur: &scope{}} // the unscoped copy, until eachScope sets one
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
@@ -114,7 +128,11 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 	if !r.req.Send || r.sendLog == nil {
 		return false, nil
 	}
-	done, err := alreadySent(ctx, r.sendLog, r.d, r.res.Period)
+	var all []delivery
+	for _, sc := range r.scopes {
+		all = append(all, sc.deliveries...)
+	}
+	done, err := settled(ctx, r.sendLog, all)
 	if err != nil || !done {
 		return false, err
 	}
@@ -128,12 +146,12 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 func renderOutput(_ context.Context, r *run) (bool, error) {
 	res, d := r.res, r.d
 	sections := r.model.Sections
-	if len(res.Failed) == len(sections) {
-		return false, fmt.Errorf("digest %s: %w (%d of %d); nothing sent", d.ID, ErrAllReportsFailed, len(res.Failed), len(sections))
+	if n := len(sections) - r.cur.omittedCount(); len(res.Failed) == n {
+		return false, fmt.Errorf("digest %s%s: %w (%d of %d); nothing sent", d.ID, r.cur.suffix(), ErrAllReportsFailed, len(res.Failed), n)
 	}
 	_, _, offset := res.Period.Query()
 	m := r.model
-	m.ID, m.Title, m.Site = d.ID, d.Title, siteLabel(r.cfg)
+	m.ID, m.Title, m.Site = d.ID, r.cur.title(d), siteLabel(r.cfg)
 	m.Period = render.Period{Start: res.Period.Start, End: res.Period.End, Location: r.loc}
 	m.Previous = &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: r.loc}
 	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), names(r.cfg), offset
@@ -144,9 +162,9 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)
 	}
 	for _, p := range res.Output.Problems {
-		r.logger.Warn("section drawn with a note", "section", p.Section, "reason", p.Reason)
+		r.logger.Warn("section drawn with a note", "scope", r.cur.key, "section", p.Section, "reason", p.Reason)
 	}
-	r.logger.Info("digest rendered", "sections", len(sections), "failed", len(res.Failed), "pdfBytes", len(res.Output.PDF),
+	r.logger.Info("digest rendered", "scope", r.cur.key, "sections", len(sections), "failed", len(res.Failed), "pdfBytes", len(res.Output.PDF),
 		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(r.started).Milliseconds())
 	return false, nil
 }
@@ -168,15 +186,21 @@ func archiveOutput(ctx context.Context, r *run) (bool, error) {
 	if r.store == nil {
 		return false, nil
 	}
-	key := archiveKey(r.cfg, r.res, "pdf")
+	key := r.archiveKey("pdf")
 	if err := r.store.Put(ctx, key, "application/pdf", r.res.Output.PDF); err != nil {
 		return false, err
 	}
-	return false, r.store.Put(ctx, archiveKey(r.cfg, r.res, "html"), "text/html; charset=utf-8", []byte(render.PreviewHTML(r.res.Output)))
+	return false, r.store.Put(ctx, r.archiveKey("html"), "text/html; charset=utf-8", []byte(render.PreviewHTML(r.res.Output)))
 }
 
-func archiveKey(cfg *config.Config, res *Result, ext string) string {
-	return fmt.Sprintf("%s%s/%s.%s", cfg.Mail.ArchivePrefix, res.Digest.ID, res.Period.Key(), ext)
+// archiveKey names the current copy's object: <prefix><id>/<period>.<ext>,
+// with ".<filter>-<value>" before the extension for an audience member's.
+func (r *run) archiveKey(ext string) string {
+	scoped := ""
+	if f := r.cur.filter; f != nil {
+		scoped = "." + f.Name + "-" + f.Value
+	}
+	return fmt.Sprintf("%s%s/%s%s.%s", r.cfg.Mail.ArchivePrefix, r.res.Digest.ID, r.res.Period.Key(), scoped, ext)
 }
 
 // composeMessages builds one message per recipient group. If a message
@@ -198,7 +222,11 @@ func (r *run) compose(ctx context.Context) error {
 		if err := r.buildAll(out, pdfLink); err != nil {
 			return err
 		}
-		size := len(r.res.Messages[0].Raw)
+		// Messages differ only in a few headers; the first stands for all.
+		if len(r.cur.messages) == 0 {
+			return nil
+		}
+		size := len(r.cur.messages[0].Raw)
 		if size <= limit {
 			return nil
 		}
@@ -209,7 +237,7 @@ func (r *run) compose(ctx context.Context) error {
 			return fmt.Errorf("message is %d bytes encoded, over mail.maxMessageBytes (%d): set mail.archiveBucket so the PDF is linked instead of attached",
 				size, limit)
 		}
-		link, err := r.store.Link(ctx, archiveKey(r.cfg, r.res, "pdf"), 7*24*time.Hour)
+		link, err := r.pdfLink(ctx)
 		if err != nil {
 			return err
 		}
@@ -220,21 +248,37 @@ func (r *run) compose(ctx context.Context) error {
 	}
 }
 
-// buildAll encodes one message per recipient group (one only, to the
-// test address, for a test send).
-func (r *run) buildAll(out *render.Output, pdfLink string) error {
-	groups := recipientGroups(r.d)
-	if r.req.TestTo != "" {
-		groups = []recipients{{to: []string{r.req.TestTo}}}
+// pdfLink links the archived PDF: through the links function when there
+// is an issuer (the link lives ArchiveLinkTTL, whatever the credentials),
+// else with a pre-signed URL, which dies with the credentials that
+// signed it.
+func (r *run) pdfLink(ctx context.Context) (string, error) {
+	key := r.archiveKey("pdf")
+	if r.links != nil {
+		return r.links.Archive(key, ArchiveLinkTTL, r.now()), nil
 	}
-	r.res.Messages = nil
-	for i, g := range groups {
-		m := r.buildMessage(out, g, i+1, pdfLink)
-		raw, err := m.Bytes()
-		if err != nil {
-			return err
+	return r.store.Link(ctx, key, ArchiveLinkTTL)
+}
+
+// buildAll encodes one message per delivery. Group messages are encoded
+// now; per-recipient ones after the first are encoded when sent
+// (Message.build), so that a run to many readers never holds every
+// encoded copy of the PDF at once.
+func (r *run) buildAll(out *render.Output, pdfLink string) error {
+	r.cur.messages = nil
+	for i, dl := range r.cur.deliveries {
+		m := r.buildMessage(out, dl, pdfLink)
+		msg := &Message{Key: dl.key, Recipients: m.Recipients(), MessageID: m.MessageID}
+		if i == 0 || dl.personal == "" {
+			raw, err := m.Bytes()
+			if err != nil {
+				return err
+			}
+			msg.Raw = raw
+		} else {
+			msg.build = m.Bytes
 		}
-		r.res.Messages = append(r.res.Messages, &Message{Key: sendKey(r.d, r.res.Period, i+1), Raw: raw, Recipients: m.Recipients(), MessageID: m.MessageID})
+		r.cur.messages = append(r.cur.messages, msg)
 	}
 	return nil
 }
@@ -246,14 +290,14 @@ func (r *run) from() string {
 	return r.cfg.Mail.From
 }
 
-func (r *run) buildMessage(out *render.Output, g recipients, part int, pdfLink string) *mail.Message {
+func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string) *mail.Message {
 	d, res, cfg := r.d, r.res, r.cfg
 	m := &mail.Message{
 		From: r.from(), ReplyTo: cfg.Mail.ReplyTo, To: g.to, Cc: g.cc, Bcc: g.bcc,
-		Subject: Subject(d, res.Period), Date: r.now(),
+		Subject: r.cur.subject(d, res.Period), Date: r.now(),
 		// Deterministic, so a client that de-duplicates by Message-ID
 		// collapses any second copy of the same message.
-		MessageID: fmt.Sprintf("digest.%s.%s.%d@reportmailer", d.ID, res.Period.Key(), part),
+		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Key(), g.id),
 		Text:      out.Text, Headers: map[string]string{"X-Reportmailer-Digest": d.ID},
 	}
 	if r.req.TestTo != "" {
@@ -261,12 +305,7 @@ func (r *run) buildMessage(out *render.Output, g recipients, part int, pdfLink s
 		m.Subject = "[TEST] " + m.Subject
 		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Key(), r.now().UnixNano())
 	}
-	if u := cfg.Mail.Unsubscribe; u != "" {
-		m.Headers["List-Unsubscribe"] = "<" + u + ">"
-		if strings.HasPrefix(u, "https://") {
-			m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-		}
-	}
+	r.unsubscribeHeaders(m, g)
 	if hasFormat(d, "html") {
 		m.HTML = out.HTML
 		for _, img := range out.Images {

@@ -62,6 +62,15 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		return true, err
 	}
 	defer cancel()
+	if m.Raw == nil && m.build != nil {
+		if m.Raw, err = m.build(); err != nil {
+			m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
+			r.logger.Error("digest could not be encoded; not sent", "key", m.Key, "error", err.Error())
+			return false, err
+		}
+		// Encoded for this send only: let it go once sent.
+		defer func() { m.Raw = nil }()
+	}
 	claim, skip, err := r.claim(ctx, m)
 	if err != nil || skip {
 		return err != nil, err // in progress elsewhere, or the log unreachable: retry later

@@ -83,6 +83,9 @@ func TestSkipIfSent(t *testing.T) {
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := planRecipients(ctx, r); err != nil {
+				t.Fatal(err)
+			}
 			if tc.state != "" {
 				c, _ := sends.Begin(ctx, sendKey(r.d, r.res.Period, 1), wednesday, lease)
 				if tc.state == sendlog.StateSent {

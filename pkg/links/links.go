@@ -50,9 +50,11 @@ func (i Issuer) url(path string, c linktoken.Claims) string {
 	return strings.TrimRight(i.Base, "/") + path + "?t=" + url.QueryEscape(i.Signer.Sign(c))
 }
 
-// Unsubscribe is the one-click unsubscribe URL for recipient of digest.
-func (i Issuer) Unsubscribe(digest, recipient string, now time.Time) string {
-	return i.url(PathUnsubscribe, linktoken.Claims{Kind: linktoken.Unsubscribe, Digest: digest, Recipient: suppress.Normalize(recipient),
+// Unsubscribe is the one-click unsubscribe URL for recipient of digest;
+// title (may be empty) names the digest on the page, which then needs no
+// configuration.
+func (i Issuer) Unsubscribe(digest, title, recipient string, now time.Time) string {
+	return i.url(PathUnsubscribe, linktoken.Claims{Kind: linktoken.Unsubscribe, Digest: digest, Title: title, Recipient: suppress.Normalize(recipient),
 		IssuedAt: now.Unix(), Expires: now.Add(UnsubscribeTTL).Unix()})
 }
 
@@ -101,11 +103,16 @@ func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
 	_ = page.Execute(w, d)
 }
 
-func (s *Server) title(digest string) string {
-	if t := s.Titles[digest]; t != "" {
+// title names the digest: from the server's map, else as the token
+// carries it, else its id.
+func (s *Server) title(c linktoken.Claims) string {
+	if t := s.Titles[c.Digest]; t != "" {
 		return t
 	}
-	return digest
+	if c.Title != "" {
+		return c.Title
+	}
+	return c.Digest
 }
 
 func (s *Server) now() time.Time {
@@ -177,7 +184,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, err)
 		return
 	}
-	title := s.title(c.Digest)
+	title := s.title(c)
 	switch {
 	case stale:
 		s.render(w, http.StatusGone, pageData{Heading: "This link is from an older email",
@@ -203,7 +210,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, leave bool) {
 		s.unavailable(w, err)
 		return
 	}
-	title := s.title(c.Digest)
+	title := s.title(c)
 	if leave && stale {
 		s.render(w, http.StatusGone, pageData{Heading: "This link is from an older email",
 			Lines: []string{"You subscribed again to " + title + " after this email was sent. To leave again, use the link in your latest digest."}})

@@ -68,7 +68,7 @@ func suppressed(t *testing.T, s *suppress.Memory) string {
 
 func TestOneClickUnsubscribeAndResubscribe(t *testing.T) {
 	srv, iss, clk, store := setup(t)
-	link := iss.Unsubscribe("weekly", "Ana@Example.com", clk.t)
+	link := iss.Unsubscribe("weekly", "", "Ana@Example.com", clk.t)
 	if !strings.HasPrefix(link, "https://links.example/u?t=") {
 		t.Fatalf("link %s", link)
 	}
@@ -110,7 +110,7 @@ func TestOneClickUnsubscribeAndResubscribe(t *testing.T) {
 		t.Fatalf("replayed old link suppressed %s", got)
 	}
 	// A link from a newer mail works.
-	if rec := do(t, srv, "POST", iss.Unsubscribe("weekly", "ana@example.com", clk.t), "List-Unsubscribe=One-Click"); rec.Code != 200 {
+	if rec := do(t, srv, "POST", iss.Unsubscribe("weekly", "", "ana@example.com", clk.t), "List-Unsubscribe=One-Click"); rec.Code != 200 {
 		t.Fatalf("newer link: %d", rec.Code)
 	}
 	if got := suppressed(t, store); got != "ana@example.com" {
@@ -120,11 +120,11 @@ func TestOneClickUnsubscribeAndResubscribe(t *testing.T) {
 
 func TestBadTokensChangeNothing(t *testing.T) {
 	srv, iss, clk, store := setup(t)
-	link := iss.Unsubscribe("weekly", "ana@example.com", clk.t)
+	link := iss.Unsubscribe("weekly", "", "ana@example.com", clk.t)
 	tok, _ := url.QueryUnescape(strings.SplitN(link, "t=", 2)[1])
 	payload, sig, _ := strings.Cut(tok, ".")
 	other, _ := linktoken.NewSigner([]byte(strings.Repeat("x", 32)))
-	forged := Issuer{Signer: other, Base: "https://links.example"}.Unsubscribe("weekly", "ana@example.com", clk.t)
+	forged := Issuer{Signer: other, Base: "https://links.example"}.Unsubscribe("weekly", "", "ana@example.com", clk.t)
 	cases := []struct {
 		name, link string
 		at         time.Time
@@ -167,7 +167,7 @@ func TestArchiveLinkRedirectsToAFreshURL(t *testing.T) {
 
 func TestFunctionURLAdapter(t *testing.T) {
 	srv, iss, clk, store := setup(t)
-	link, _ := url.Parse(iss.Unsubscribe("weekly", "ana@example.com", clk.t))
+	link, _ := url.Parse(iss.Unsubscribe("weekly", "", "ana@example.com", clk.t))
 	h := FunctionURL(srv)
 	ev := events.LambdaFunctionURLRequest{RawPath: link.Path, RawQueryString: link.RawQuery, Body: "TGlzdC1VbnN1YnNjcmliZT1PbmUtQ2xpY2s=", IsBase64Encoded: true,
 		Headers:        map[string]string{"content-type": "application/x-www-form-urlencoded"},

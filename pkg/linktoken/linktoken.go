@@ -30,6 +30,7 @@ type Claims struct {
 	Kind      string `json:"k"`
 	Recipient string `json:"r,omitempty"` // unsubscribe: the address
 	Digest    string `json:"d,omitempty"` // unsubscribe: the digest id
+	Title     string `json:"n,omitempty"` // unsubscribe: the digest's title when the mail was sent, for the page
 	Object    string `json:"o,omitempty"` // archive: the object key
 	IssuedAt  int64  `json:"i"`           // Unix seconds
 	Expires   int64  `json:"x"`           // Unix seconds

@@ -7,9 +7,18 @@ package digestdeps
 import (
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/digest"
+	"reportmailer/pkg/links"
 )
 
-// New returns the digest dependencies of app.
+// New returns the digest dependencies of app. Mail carries personal
+// signed links when the app has both a links base URL and a signing key.
 func New(app *appenv.App) digest.Deps {
-	return digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
+	d := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
+	if app.Suppress != nil {
+		d.Suppress = app.Suppress
+	}
+	if app.LinkSigner != nil && app.Config != nil && app.Config.Mail.LinksBaseURL != "" {
+		d.Links = links.Issuer{Signer: app.LinkSigner, Base: app.Config.Mail.LinksBaseURL}
+	}
+	return d
 }

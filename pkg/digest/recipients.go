@@ -1,0 +1,187 @@
+package digest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	netmail "net/mail"
+	"strings"
+	"time"
+
+	"reportmailer/pkg/config"
+	"reportmailer/pkg/mail"
+	"reportmailer/pkg/sendlog"
+	"reportmailer/pkg/suppress"
+)
+
+// Who gets what. With a link issuer (mail.linksBaseURL and a signing key),
+// a digest goes as one message per recipient: the recipient alone in To,
+// with their own one-click unsubscribe link (RFC 8058), and its own
+// send-log key digest#<id>#<period>#r<hash of the address>. to, cc and bcc
+// then all mean "receives the digest": nobody sees the others' addresses,
+// and an address listed twice gets one copy. Without an issuer, messages
+// go to groups of at most 50 recipients (recipientGroups) as before, with
+// mail.unsubscribe's fixed header if set. Either way, addresses that
+// unsubscribed (suppress.Store) are dropped first.
+
+// LinkIssuer writes the signed links of a mail (links.Issuer).
+type LinkIssuer interface {
+	// Unsubscribe is recipient's one-click unsubscribe URL for the digest.
+	Unsubscribe(digest, title, recipient string, now time.Time) string
+	// Archive is a URL that redirects to the archived object until now+ttl.
+	Archive(key string, ttl time.Duration, now time.Time) string
+}
+
+// ArchiveLinkTTL is how long a linked oversize PDF stays reachable; the
+// mail states it ("the link works for 7 days").
+const ArchiveLinkTTL = 7 * 24 * time.Hour
+
+// delivery is one message of a run: its recipients and send-log key.
+type delivery struct {
+	key string
+	// id tells the message apart in its Message-ID.
+	id          string
+	to, cc, bcc []string
+	// personal is the one recipient (bare address) of a message that
+	// carries their own unsubscribe link; empty for group messages.
+	personal string
+}
+
+// planRecipients decides the copies (audience.go) and their messages,
+// after dropping the recipients who unsubscribed (one Query per digest).
+// It ends the run when nobody is left.
+func planRecipients(ctx context.Context, r *run) (bool, error) {
+	d := r.d
+	scopes := scopesOf(r.cfg, d)
+	if r.req.TestTo != "" {
+		for _, sc := range scopes {
+			sc.deliveries = r.deliveriesOf(sc, []string{r.req.TestTo}, nil, nil)
+		}
+		r.scopes = scopes
+		return false, nil
+	}
+	var gone map[string]bool
+	if r.suppress != nil && r.req.Send {
+		var err error
+		if gone, err = r.suppress.Suppressed(ctx, d.ID); err != nil {
+			return false, fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+	}
+	before, dropped := 0, 0
+	r.scopes = nil
+	for _, sc := range scopes {
+		n := len(sc.to) + len(sc.cc) + len(sc.bcc)
+		to, cc, bcc := without(sc.to, gone), without(sc.cc, gone), without(sc.bcc, gone)
+		before, dropped = before+n, dropped+n-len(to)-len(cc)-len(bcc)
+		if len(to)+len(cc)+len(bcc) == 0 {
+			continue // every reader of this copy left: not even fetched
+		}
+		sc.deliveries = r.deliveriesOf(sc, to, cc, bcc)
+		r.scopes = append(r.scopes, sc)
+	}
+	r.res.Suppressed = dropped
+	if dropped > 0 {
+		r.logger.Info("unsubscribed recipients dropped", "suppressed", dropped, "remaining", before-dropped)
+	}
+	if len(r.scopes) == 0 {
+		r.logger.Info("every recipient has unsubscribed; nothing sent", "suppressed", dropped)
+		return true, nil
+	}
+	return false, nil
+}
+
+// deliveriesOf is one message per recipient with an issuer, else groups.
+// Keys are digest#<id>#<period>#<part or r<address hash>>, with the
+// copy's <filter>=<value> before the last part for an audience member's.
+func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
+	prefix, idPrefix := fmt.Sprintf("digest#%s#%s#", r.d.ID, r.res.Period.Key()), ""
+	if sc.key != "" {
+		prefix, idPrefix = prefix+sc.key+"#", sc.key+"."
+	}
+	if r.links == nil {
+		groups := recipientGroups(&config.Digest{To: to, Cc: cc, Bcc: bcc})
+		out := make([]delivery, len(groups))
+		for i, g := range groups {
+			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
+		}
+		return out
+	}
+	var out []delivery
+	seen := map[string]bool{}
+	for _, list := range [][]string{to, cc, bcc} {
+		for _, addr := range list {
+			bare := bareAddress(addr)
+			if seen[bare] {
+				continue
+			}
+			seen[bare] = true
+			h := "r" + addressHash(bare)
+			out = append(out, delivery{key: prefix + h, id: idPrefix + h, to: []string{addr}, personal: bare})
+		}
+	}
+	return out
+}
+
+// bareAddress is the normalised address without its display name.
+func bareAddress(addr string) string {
+	if a, err := netmail.ParseAddress(addr); err == nil {
+		return suppress.Normalize(a.Address)
+	}
+	return suppress.Normalize(addr)
+}
+
+// addressHash names a recipient in keys and Message-IDs without writing
+// the address into the send log.
+func addressHash(bare string) string {
+	sum := sha256.Sum256([]byte(bare))
+	return hex.EncodeToString(sum[:8])
+}
+
+func without(list []string, gone map[string]bool) []string {
+	if len(gone) == 0 {
+		return list
+	}
+	var out []string
+	for _, a := range list {
+		if !gone[bareAddress(a)] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// settled says whether every message of the run is settled for good:
+// sent, or of unknown outcome (never retried blindly).
+func settled(ctx context.Context, sends sendlog.Log, ds []delivery) (bool, error) {
+	if len(ds) == 0 {
+		return false, nil // nothing planned: nothing can be settled
+	}
+	for _, dl := range ds {
+		rec, err := sends.Get(ctx, dl.key)
+		if err != nil {
+			return false, err
+		}
+		if rec == nil || (rec.State != sendlog.StateSent && rec.State != sendlog.StateUnknown) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// unsubscribeHeaders adds List-Unsubscribe: the recipient's own signed
+// one-click link (RFC 8058: https, with List-Unsubscribe-Post), or for
+// group messages the configured fixed URL.
+func (r *run) unsubscribeHeaders(m *mail.Message, g delivery) {
+	u := r.cfg.Mail.Unsubscribe
+	if g.personal != "" && r.links != nil {
+		u = r.links.Unsubscribe(r.d.ID, r.d.Title, g.personal, r.now())
+	}
+	if u == "" {
+		return
+	}
+	m.Headers["List-Unsubscribe"] = "<" + u + ">"
+	if strings.HasPrefix(u, "https://") {
+		m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	}
+}
