@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -327,7 +328,16 @@ func TestAllReportsFailSendsNothing(t *testing.T) {
 }
 
 func TestOversizeMessageLinksThePDF(t *testing.T) {
-	e := setup(t, "320000") // between the message with the PDF and without it
+	e := setup(t, "10485760")
+	// A dry run measures the message; the limit then sits between the
+	// message with the PDF and without it, whatever the rendering weighs.
+	at, _ := time.Parse(time.RFC3339, "2026-11-23T08:00:00Z")
+	dry, err := digest.Run(context.Background(), e.app.Config, digest.Deps{Reports: e.app.Reports}, digest.Request{DigestID: "weekly", At: at})
+	if err != nil || len(dry.Messages) != 1 {
+		t.Fatalf("dry run: %v", err)
+	}
+	withPDF, pdf := len(dry.Messages[0].Raw), len(dry.Output.PDF)*4/3 // base64
+	e.app.Config.Mail.MaxMessageBytes = withPDF - pdf/2
 	if _, err := e.invoke(t, weekly); err != nil {
 		t.Fatal(err)
 	}
