@@ -19,6 +19,7 @@ func TestScheduleJSON(t *testing.T) {
 	want := []string{
 		`{"digest":"daily-sales","periodStart":"2027-03-27","periodEnd":"2027-03-27","sendAt":"2027-03-28T11:30:00Z"}`,
 		`{"digest":"weekly-managers","periodStart":"2027-03-22","periodEnd":"2027-03-28","sendAt":"2027-03-29T07:00:00Z"}`,
+		`{"digest":"weekly-teams","periodStart":"2027-03-22","periodEnd":"2027-03-28","sendAt":"2027-03-29T08:00:00Z"}`,
 		`{"digest":"daily-sales","periodStart":"2027-03-28","periodEnd":"2027-03-28","sendAt":"2027-03-29T11:30:00Z"}`,
 	}
 	if got := strings.Split(strings.TrimSpace(out), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

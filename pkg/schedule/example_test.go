@@ -28,7 +28,7 @@ func exampleDigests(t *testing.T) []schedule.Digest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]schedule.Send{"weekly-managers": {At: "08:00"}, "daily-sales": {At: "07:30"}, "monthly-board": {At: "09:00", DaysAfter: 1}}
+	want := map[string]schedule.Send{"weekly-managers": {At: "08:00"}, "weekly-teams": {At: "09:00"}, "daily-sales": {At: "07:30"}, "monthly-board": {At: "09:00", DaysAfter: 1}}
 	if len(ds) != len(want) {
 		t.Fatalf("example has %d digests, want %d", len(ds), len(want))
 	}
@@ -66,7 +66,7 @@ func TestPlanAcrossDSTChanges(t *testing.T) {
 		}
 		byDigest[p.Digest] = append(byDigest[p.Digest], p)
 	}
-	want := map[string]int{"weekly-managers": 9, "daily-sales": 61, "monthly-board": 2}
+	want := map[string]int{"weekly-managers": 9, "weekly-teams": 9, "daily-sales": 61, "monthly-board": 2}
 	for _, d := range ds {
 		got := byDigest[d.ID]
 		if len(got) != want[d.ID] {
