@@ -2,13 +2,12 @@ package digest
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"reportmailer/pkg/config"
+	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
 	"reportmailer/pkg/sendlog"
@@ -43,14 +42,7 @@ func (f *boundFetcher) Fetch(_ context.Context, name reports.Name, q reports.Que
 // filtered copies in one run, never more calls at once than the digest's
 // concurrency, each copy's messages under keys of their own.
 func TestAudienceRun(t *testing.T) {
-	data, err := os.ReadFile("../../reportmailer.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-teams")
 	d.Concurrency = 2
 	f := &boundFetcher{filters: map[string]int{}}

@@ -3,25 +3,17 @@ package digest
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
-	"reportmailer/pkg/config"
+	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/sendlog"
 )
 
 func exampleRun(t *testing.T, deps Deps, req Request) *run {
 	t.Helper()
-	data, err := os.ReadFile("../../reportmailer.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testconfig.Example(t)
 	if req.DigestID == "" {
 		req.DigestID = "weekly-managers"
 	}

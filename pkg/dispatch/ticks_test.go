@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"reportmailer/pkg/config"
+	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/schedule"
 )
 
@@ -26,14 +25,7 @@ func (q *memQueue) Enqueue(_ context.Context, jobs []Job) error {
 // a Scheduler retry would: the distinct jobs are exactly the plan, and the
 // retries add no job the send log would not absorb.
 func TestHandlerTicksAcrossDST(t *testing.T) {
-	data, err := os.ReadFile("../../reportmailer.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testconfig.Example(t)
 	ds, err := cfg.Schedules()
 	if err != nil {
 		t.Fatal(err)

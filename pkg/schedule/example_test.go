@@ -2,11 +2,10 @@ package schedule_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"reportmailer/pkg/config"
+	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/schedule"
 )
@@ -16,14 +15,7 @@ import (
 // (14 Mar), Sydney monthly (4 Apr).
 func exampleDigests(t *testing.T) []schedule.Digest {
 	t.Helper()
-	data, err := os.ReadFile("../../reportmailer.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testconfig.Example(t)
 	ds, err := cfg.Schedules()
 	if err != nil {
 		t.Fatal(err)
