@@ -22,17 +22,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"reportmailer/internal/awstest"
 	"reportmailer/internal/comm100sim"
+	"reportmailer/internal/lambdalocal"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/digest"
-	"reportmailer/pkg/sendlog"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
@@ -68,18 +66,7 @@ type env struct {
 func setup(t *testing.T, maxBytes string) *env {
 	t.Helper()
 	ctx := context.Background()
-	moto := awstest.Fresh(t)
-	cfg := moto.Config(t)
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("reports@example.com")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sendlog.CreateTable(ctx, dynamodb.NewFromConfig(cfg), "reportmailer"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("archive"),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(awstest.Region)}}); err != nil {
-		t.Fatal(err)
-	}
+	moto, cfg := freshAWS(t)
 	sec, err := secretsmanager.NewFromConfig(cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("comm100"),
 		SecretString: aws.String(`{"email":"demo@example.com","apiKey":"demo-key"}`)})
 	if err != nil {
@@ -108,6 +95,22 @@ func setup(t *testing.T, maxBytes string) *env {
 		t.Fatal(err)
 	}
 	return &env{moto: moto, sim: sim, app: app}
+}
+
+// freshAWS is moto with what the stack creates for the digest function:
+// the verified sender, the table and the archive bucket.
+func freshAWS(t *testing.T) (*awstest.Moto, aws.Config) {
+	t.Helper()
+	moto := awstest.Fresh(t)
+	cfg := moto.Config(t)
+	if err := lambdalocal.Prepare(context.Background(), cfg, "reports@example.com", "reportmailer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("archive"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(awstest.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	return moto, cfg
 }
 
 func (e *env) invoke(t *testing.T, event string) (*digest.Response, error) {

@@ -14,12 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"reportmailer/internal/awstest"
 	"reportmailer/internal/comm100sim"
@@ -29,7 +25,6 @@ import (
 	"reportmailer/pkg/digest"
 	"reportmailer/pkg/links"
 	"reportmailer/pkg/linktoken"
-	"reportmailer/pkg/sendlog"
 )
 
 const linkKey = "0123456789abcdef0123456789abcdef-test-key"
@@ -49,18 +44,7 @@ type linksEnv struct {
 func setupLinks(t *testing.T, conf string) *linksEnv {
 	t.Helper()
 	ctx := context.Background()
-	moto := awstest.Fresh(t)
-	cfg := moto.Config(t)
-	if _, err := sesv2.NewFromConfig(cfg).CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String("reports@example.com")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sendlog.CreateTable(ctx, dynamodb.NewFromConfig(cfg), "reportmailer"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("archive"),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(awstest.Region)}}); err != nil {
-		t.Fatal(err)
-	}
+	moto, _ := freshAWS(t)
 	sim := comm100sim.New(comm100sim.Options{Seed: 5})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
