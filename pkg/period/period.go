@@ -35,29 +35,35 @@ type Period struct {
 	Location   *time.Location
 }
 
-// midnight is 00:00 local on t's local date (or the first instant of that
-// date, where a DST change skips midnight).
-func midnight(t time.Time, loc *time.Location) time.Time {
-	l := t.In(loc)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+// dayStart is the first instant of the local date y-m-d (d may overflow
+// the month, as in time.Date): 00:00, or, where a DST change skips
+// midnight itself (America/Santiago, America/Havana), the end of that gap.
+// time.Date resolves such a missing midnight to 23:00 the day before,
+// which would make an empty day and give two days one key.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if ly, lm, ld := t.In(loc).Date(); ly != want.Year() || lm != want.Month() || ld != want.Day() {
+		_, gapEnd := t.ZoneBounds()
+		return gapEnd
+	}
+	return t
 }
 
 // containing returns the period of this spec that contains t.
 func (s Spec) containing(t time.Time) Period {
 	loc := s.Location
-	d := midnight(t, loc)
+	l := t.In(loc)
+	y, m, d := l.Date()
 	var start, end time.Time
 	switch s.Kind {
 	case Day:
-		start = d
-		end = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+		start, end = dayStart(y, m, d, loc), dayStart(y, m, d+1, loc)
 	case Week:
-		back := (int(d.Weekday()) - int(s.WeekStart) + 7) % 7
-		start = time.Date(d.Year(), d.Month(), d.Day()-back, 0, 0, 0, 0, loc)
-		end = time.Date(start.Year(), start.Month(), start.Day()+7, 0, 0, 0, 0, loc)
+		back := (int(l.Weekday()) - int(s.WeekStart) + 7) % 7
+		start, end = dayStart(y, m, d-back, loc), dayStart(y, m, d-back+7, loc)
 	case Month:
-		start = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, loc)
-		end = time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, loc)
+		start, end = dayStart(y, m, 1, loc), dayStart(y, m+1, 1, loc)
 	}
 	return Period{Start: start, End: end, Location: loc}
 }
@@ -73,12 +79,13 @@ func (s Spec) Prior(at time.Time) Period {
 // Starting returns the period that begins on the given local date, for
 // back-fills; the date must be a period start (a week start day, the 1st).
 func (s Spec) Starting(date string) (Period, error) {
-	d, err := time.ParseInLocation("2006-01-02", date, s.Location)
+	civil, err := time.Parse("2006-01-02", date)
 	if err != nil {
 		return Period{}, fmt.Errorf("periodStart %q: want YYYY-MM-DD", date)
 	}
+	d := dayStart(civil.Year(), civil.Month(), civil.Day(), s.Location)
 	p := s.containing(d)
-	if !sameDate(p.Start, d) {
+	if !sameDate(p.Start.In(s.Location), civil) {
 		return Period{}, fmt.Errorf("periodStart %s: a %s period here starts on %s (the one containing it starts %s)",
 			date, s.Kind, s.startRule(), p.Start.Format("Mon 2006-01-02"))
 	}

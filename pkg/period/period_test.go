@@ -108,3 +108,41 @@ func TestPreviousAndStarting(t *testing.T) {
 		t.Errorf("month previous %s %s", prev.Key(), prev.LastDay())
 	}
 }
+
+// Where a DST change skips midnight itself (Santiago's first Sunday of
+// September, Havana's second Sunday of March), the day starts at the end
+// of the gap: every day is its own, non-empty period with its own key, and
+// Next always moves on.
+func TestDaysWhoseMidnightIsSkipped(t *testing.T) {
+	for _, tc := range []struct {
+		zone, day string
+		hours     float64
+	}{
+		{"America/Santiago", "2026-09-06", 23},
+		{"America/Havana", "2026-03-08", 23},
+	} {
+		loc, err := time.LoadLocation(tc.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := period.Spec{Kind: period.Day, Location: loc}
+		p, err := spec.Starting(tc.day)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.zone, tc.day, err)
+		}
+		if p.Key() != tc.day || p.End.Sub(p.Start).Hours() != tc.hours {
+			t.Errorf("%s %s: period %s, %v hours, want key %s and %v hours", tc.zone, tc.day, p.Key(), p.End.Sub(p.Start).Hours(), tc.day, tc.hours)
+		}
+		if local := p.Start.In(loc); local.Hour() != 1 {
+			t.Errorf("%s %s starts at %s, want 01:00 (the end of the gap)", tc.zone, tc.day, local.Format("15:04"))
+		}
+		prev := p.Previous(spec)
+		if prev.Key() == p.Key() || !prev.End.Equal(p.Start) || !p.Next(spec).Start.Equal(p.End) {
+			t.Errorf("%s %s: neighbours %s / %s do not adjoin", tc.zone, tc.day, prev.Key(), p.Next(spec).Key())
+		}
+		week := period.Spec{Kind: period.Week, WeekStart: time.Sunday, Location: loc}
+		if w, err := week.Starting(tc.day); err != nil || w.Key() != tc.day {
+			t.Errorf("%s: a week starting %s: %v %v", tc.zone, tc.day, w.Key(), err)
+		}
+	}
+}

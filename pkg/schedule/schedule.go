@@ -85,7 +85,8 @@ type Planned struct {
 // local date s.DaysAfter days after p ends. A time that a spring-forward
 // change skips moves to the first instant after the gap (02:30 on a day
 // when 02:00 becomes 03:00 sends at 03:00); a time that a fall-back change
-// repeats is one instant, the first, so the digest still goes out once.
+// repeats is one instant, the first (firstOf), so the digest still goes
+// out once.
 func SendAt(p period.Period, s Send) time.Time {
 	at := s.At
 	if at == "" {
@@ -99,7 +100,7 @@ func SendAt(p period.Period, s Send) time.Time {
 	end := p.End.In(loc)
 	t := time.Date(end.Year(), end.Month(), end.Day()+s.DaysAfter, h, m, 0, 0, loc)
 	if got := t.In(loc); got.Hour() == h && got.Minute() == m {
-		return t
+		return firstOf(t)
 	}
 	// The wall time does not exist: the gap's end is the next valid instant.
 	start, stop := t.ZoneBounds()
@@ -107,6 +108,26 @@ func SendAt(p period.Period, s Send) time.Time {
 		return stop
 	}
 	return start
+}
+
+// firstOf returns the earlier instant when t's wall time occurs twice (a
+// fall-back change repeats an hour); time.Date's choice between the two is
+// not specified and differs between zones.
+func firstOf(t time.Time) time.Time {
+	zoneStart, _ := t.ZoneBounds()
+	if zoneStart.IsZero() {
+		return t
+	}
+	_, off := t.Zone()
+	_, before := zoneStart.Add(-time.Second).Zone()
+	if before <= off {
+		return t // the clocks went forward (or nothing changed): no repeat
+	}
+	earlier := t.Add(-time.Duration(before-off) * time.Second)
+	if earlier.Before(zoneStart) && earlier.In(t.Location()).Format("15:04") == t.Format("15:04") {
+		return earlier
+	}
+	return t
 }
 
 // plan returns the plan of one digest: every send in [from, to).
@@ -124,7 +145,11 @@ func (d Digest) plan(from, to time.Time) []Planned {
 		if !at.Before(from) {
 			out = append(out, Planned{Digest: d.ID, Period: p, SendAt: at})
 		}
-		p = p.Next(d.Period)
+		next := p.Next(d.Period)
+		if !next.Start.After(p.Start) {
+			return out // cannot happen with real periods; never loop on a bad one
+		}
+		p = next
 	}
 }
 

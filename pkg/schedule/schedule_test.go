@@ -20,6 +20,8 @@ func mustLoc(t *testing.T, name string) *time.Location {
 func TestSendAtAcrossGapsAndRepeats(t *testing.T) {
 	ny := mustLoc(t, "America/New_York")
 	lordHowe := mustLoc(t, "Australia/Lord_Howe") // a half-hour change
+	london := mustLoc(t, "Europe/London")
+	santiago := mustLoc(t, "America/Santiago") // midnight itself is skipped
 	day := func(loc *time.Location) period.Spec { return period.Spec{Kind: period.Day, Location: loc} }
 	cases := []struct {
 		name string
@@ -32,7 +34,10 @@ func TestSendAtAcrossGapsAndRepeats(t *testing.T) {
 		{"skipped by spring forward moves to 03:00", day(ny), "2027-03-13", "02:30", "2027-03-14T07:00:00Z"},
 		{"after the change keeps wall time", day(ny), "2027-03-14", "02:30", "2027-03-15T06:30:00Z"},
 		{"repeated by fall back is sent once, at the first", day(ny), "2027-11-06", "01:30", "2027-11-07T05:30:00Z"},
+		{"repeated in London too: the first (BST)", day(london), "2027-10-30", "01:30", "2027-10-31T00:30:00Z"},
 		{"half-hour gap", day(lordHowe), "2027-10-02", "02:15", "2027-10-02T15:30:00Z"},
+		{"the day after a skipped midnight", day(santiago), "2026-09-05", "08:00", "2026-09-06T11:00:00Z"},
+		{"the day whose midnight was skipped", day(santiago), "2026-09-06", "08:00", "2026-09-07T11:00:00Z"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,5 +69,19 @@ func TestCheck(t *testing.T) {
 		if got := fmt.Sprint(tc.send.Check(tc.kind)); got != tc.want {
 			t.Errorf("%s %+v: %s, want %s", tc.kind, tc.send, got, tc.want)
 		}
+	}
+}
+
+// A digest in a zone whose clocks skip midnight (Santiago) is planned once
+// a day across the change, without looping.
+func TestPlanAcrossASkippedMidnight(t *testing.T) {
+	d := Digest{ID: "daily-cl", Period: period.Spec{Kind: period.Day, Location: mustLoc(t, "America/Santiago")}, Send: Send{At: "08:00"}}
+	plan := Plan([]Digest{d}, time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
+	var keys []string
+	for _, p := range plan {
+		keys = append(keys, p.Period.Key())
+	}
+	if got := fmt.Sprint(keys); got != "[2026-09-02 2026-09-03 2026-09-04 2026-09-05 2026-09-06 2026-09-07 2026-09-08]" {
+		t.Errorf("planned periods %s", got)
 	}
 }
