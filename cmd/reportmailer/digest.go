@@ -31,9 +31,13 @@ func runDigest(ctx context.Context, args []string) error {
 	out := fs.String("out", "out", "directory for the .pdf, .html, .txt and .eml")
 	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once); refuses a period that has not ended")
 	testTo := fs.String("test-to", "", "send a test to this address only (\"[TEST]\" in the subject); the send log is neither read nor written")
+	retryFailed := fs.Bool("retry-failed", false, "with -send: send again the messages SES rejected permanently before (after fixing the cause)")
 	verbose := fs.Bool("v", false, "log every report fetch")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *retryFailed && !*send {
+		return errors.New("-retry-failed goes with -send")
 	}
 	logger := cliLogger()
 	if *verbose {
@@ -46,7 +50,7 @@ func runDigest(ctx context.Context, args []string) error {
 	if *send && *testTo != "" {
 		return errors.New("-send and -test-to: choose one")
 	}
-	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo}, *at, *out)
+	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo, RetryFailed: *retryFailed}, *at, *out)
 }
 
 func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {

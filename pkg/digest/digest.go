@@ -56,6 +56,10 @@ type Request struct {
 	// TestTo, when set, sends the digest to this address only, "[TEST]" in
 	// the subject, without reading or writing the send log.
 	TestTo string
+	// RetryFailed sends again the messages SES rejected permanently in an
+	// earlier run (after the cause was fixed). Retries of an event never
+	// set it: a permanent rejection is not retried on its own.
+	RetryFailed bool
 }
 
 // Message is one composed email and what happened to it.

@@ -152,8 +152,9 @@ func without(list []string, gone map[string]bool) []string {
 }
 
 // settled says whether every message of the run is settled for good:
-// sent, or of unknown outcome (never retried blindly).
-func settled(ctx context.Context, sends sendlog.Log, ds []delivery) (bool, error) {
+// sent, of unknown outcome (never retried blindly), or rejected for good
+// (retried only when a person asks).
+func settled(ctx context.Context, sends sendlog.Log, ds []delivery, retryFailed bool) (bool, error) {
 	if len(ds) == 0 {
 		return false, nil // nothing planned: nothing can be settled
 	}
@@ -162,7 +163,8 @@ func settled(ctx context.Context, sends sendlog.Log, ds []delivery) (bool, error
 		if err != nil {
 			return false, err
 		}
-		if rec == nil || (rec.State != sendlog.StateSent && rec.State != sendlog.StateUnknown) {
+		final := rec != nil && (rec.State == sendlog.StateSent || rec.State == sendlog.StateUnknown || (rec.State == sendlog.StateFailed && !retryFailed))
+		if !final {
 			return false, nil
 		}
 	}

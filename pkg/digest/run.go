@@ -132,7 +132,7 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 	for _, sc := range r.scopes {
 		all = append(all, sc.deliveries...)
 	}
-	done, err := settled(ctx, r.sendLog, all)
+	done, err := settled(ctx, r.sendLog, all, r.req.RetryFailed)
 	if err != nil || !done {
 		return false, err
 	}

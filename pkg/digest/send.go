@@ -122,8 +122,17 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 	if r.sendLog == nil {
 		return c, false, nil
 	}
+	if r.req.RetryFailed {
+		if err := r.sendLog.Reopen(ctx, m.Key); err != nil {
+			return c, false, err
+		}
+	}
 	c, err = r.sendLog.Begin(ctx, m.Key, r.now(), lease)
 	switch {
+	case errors.Is(err, sendlog.ErrFailed):
+		m.Skipped = "rejected permanently by an earlier run; not retried (digest --send --retry-failed after fixing the cause)"
+		r.logger.Info("message rejected permanently earlier; not retrying", "key", m.Key)
+		return c, true, nil
 	case errors.Is(err, sendlog.ErrAlreadySent):
 		m.Skipped = "already sent"
 		r.logger.Info("message already sent; skipping", "key", m.Key)

@@ -64,7 +64,8 @@ func TestSkipIfSent(t *testing.T) {
 		{"nothing recorded", "", Request{Send: true}, false},
 		{"sent", sendlog.StateSent, Request{Send: true}, true},
 		{"outcome unknown", sendlog.StateUnknown, Request{Send: true}, true},
-		{"rejected: a later run may try again", sendlog.StateFailed, Request{Send: true}, false},
+		{"rejected: retries do not try again", sendlog.StateFailed, Request{Send: true}, true},
+		{"rejected: a person's --retry-failed does", sendlog.StateFailed, Request{Send: true, RetryFailed: true}, false},
 		{"preview never skips", sendlog.StateSent, Request{}, false},
 		{"test send never reads the log", sendlog.StateSent, Request{TestTo: "me@example.com"}, false},
 	} {
@@ -120,8 +121,8 @@ func TestSendOneOutcomes(t *testing.T) {
 		wantCalls int    // after a second attempt at the same message
 	}{
 		{"sent", nil, false, sendlog.StateSent, 1},
-		// Nothing went out, so a later run (after fixing the address) may try again.
-		{"rejected", &mail.PermanentError{Err: errors.New("ses: MessageRejected: address suppressed")}, false, sendlog.StateFailed, 2},
+		// Rejected for good: a retry does not try again (only --retry-failed does).
+		{"rejected", &mail.PermanentError{Err: errors.New("ses: MessageRejected: address suppressed")}, false, sendlog.StateFailed, 1},
 		{"answer lost", &mail.UnknownError{Err: errors.New("ses: EOF")}, false, sendlog.StateUnknown, 1},
 		{"throttled", errors.New("ses: TooManyRequestsException (retryable)"), true, "", 2},
 	} {
@@ -162,5 +163,27 @@ func TestSendEndsInsideTheLease(t *testing.T) {
 	}
 	if minSendTime >= sendTimeout {
 		t.Errorf("minSendTime %v must be below sendTimeout %v, or nothing is ever sent", minSendTime, sendTimeout)
+	}
+}
+
+// A permanently rejected message is sent again only when a person asks,
+// after fixing the cause: digest --send --retry-failed reopens it.
+func TestRetryFailedReopensARejectedMessage(t *testing.T) {
+	ctx := context.Background()
+	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
+	r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+	if _, err := resolvePeriod(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	m := &Message{Key: sendKey(r.d, r.res.Period, 1), Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+	_, _ = r.sendOne(ctx, mail.Envelope{}, m)
+	_, _ = r.sendOne(ctx, mail.Envelope{}, m) // a retry: refused by the log
+	sender.err = nil                          // the address was fixed
+	r.req.RetryFailed = true
+	if _, err := r.sendOne(ctx, mail.Envelope{}, m); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := sends.Get(ctx, m.Key); sender.calls != 2 || rec == nil || rec.State != sendlog.StateSent {
+		t.Errorf("%d sends, record %+v; want 2 sends (the first and the asked-for one), sent", sender.calls, rec)
 	}
 }

@@ -27,6 +27,9 @@ var (
 	// ErrOutcomeUnknown: an earlier send may have gone out; sending again
 	// could make a second copy, so nobody does without a human.
 	ErrOutcomeUnknown = errors.New("an earlier send's outcome is unknown")
+	// ErrFailed: SES rejected the message for good; retries cannot help,
+	// so only an explicit Reopen (after fixing the cause) sends it again.
+	ErrFailed = errors.New("an earlier send was rejected permanently")
 )
 
 // ErrClaimLost means Done or Settle found the claim no longer held
@@ -60,9 +63,12 @@ type Log interface {
 	// Done marks the claim sent.
 	Done(ctx context.Context, c Claim, messageID string, now time.Time) error
 	// Settle ends the claim in StateUnknown (the send may have gone out; it
-	// is never retried) or StateFailed (rejected for good; nothing went out,
-	// so a later run may claim it again), with the reason.
+	// is never retried) or StateFailed (rejected for good; Begin refuses it
+	// with ErrFailed until Reopen), with the reason.
 	Settle(ctx context.Context, c Claim, state, reason string, now time.Time) error
+	// Reopen forgets a StateFailed record, so the next Begin may send it:
+	// a person's decision after fixing the cause, never a retry's.
+	Reopen(ctx context.Context, key string) error
 	// Abandon drops a claim after a failure before sending, so a retry can go ahead.
 	Abandon(ctx context.Context, c Claim) error
 	// Get reads a key's record (nil if none).
@@ -129,9 +135,9 @@ func (d DynamoDB) Begin(ctx context.Context, key string, now time.Time, lease ti
 			"pk": s(key), "sk": s(sortKey), "state": s(StateInProgress), "token": s(c.Token),
 			"leaseUntil": n(now.Add(lease).Unix()), "ttl": n(now.Add(Retention).Unix()),
 		},
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR #state = :failed OR (#state = :inprogress AND leaseUntil < :now)"),
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR (#state = :inprogress AND leaseUntil < :now)"),
 		ExpressionAttributeNames:  map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":inprogress": s(StateInProgress), ":failed": s(StateFailed), ":now": n(now.Unix())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":inprogress": s(StateInProgress), ":now": n(now.Unix())},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -205,8 +211,26 @@ func refusal(key string, rec *Record) error {
 		return fmt.Errorf("%s: %w (message %s at %s)", key, ErrAlreadySent, rec.MessageID, rec.SentAt.Format(time.RFC3339))
 	case rec != nil && rec.State == StateUnknown:
 		return fmt.Errorf("%s: %w (%s)", key, ErrOutcomeUnknown, rec.Reason)
+	case rec != nil && rec.State == StateFailed:
+		return fmt.Errorf("%s: %w (%s)", key, ErrFailed, rec.Reason)
 	}
 	return fmt.Errorf("%s: %w", key, ErrInProgress)
+}
+
+// Reopen implements Log with a delete conditioned on StateFailed.
+func (d DynamoDB) Reopen(ctx context.Context, key string) error {
+	_, err := d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       itemKey(key),
+		ConditionExpression:       aws.String("#state = :failed"),
+		ExpressionAttributeNames:  map[string]string{"#state": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":failed": s(StateFailed)},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
+		return fmt.Errorf("sendlog reopen %s: %w", key, err)
+	}
+	return nil
 }
 
 // Abandon implements Log.
@@ -307,7 +331,7 @@ func (m *Memory) Begin(_ context.Context, key string, now time.Time, lease time.
 	if m.recs == nil {
 		m.recs = map[string]*memRecord{}
 	}
-	if r, ok := m.recs[key]; ok && r.State != StateFailed && (r.State != StateInProgress || now.Before(r.LeaseUntil)) {
+	if r, ok := m.recs[key]; ok && (r.State != StateInProgress || now.Before(r.LeaseUntil)) {
 		rec := r.Record
 		return Claim{}, refusal(key, &rec)
 	}
@@ -317,6 +341,16 @@ func (m *Memory) Begin(_ context.Context, key string, now time.Time, lease time.
 	}
 	m.recs[key] = &memRecord{Record: Record{Key: key, State: StateInProgress, LeaseUntil: now.Add(lease)}, token: c.Token}
 	return c, nil
+}
+
+// Reopen implements Log.
+func (m *Memory) Reopen(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.recs[key]; ok && r.State == StateFailed {
+		delete(m.recs, key)
+	}
+	return nil
 }
 
 // Done implements Log.

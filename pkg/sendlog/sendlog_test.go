@@ -135,8 +135,20 @@ func TestSettledStates(t *testing.T) {
 			if rec, _ := log.Get(ctx, "failed"); rec == nil || rec.State != sendlog.StateFailed || rec.Reason != "MessageRejected" {
 				t.Errorf("record %+v", rec)
 			}
-			if _, err := log.Begin(ctx, "failed", now.Add(time.Minute), 5*time.Minute); err != nil {
-				t.Errorf("begin after failed: %v", err)
+			if _, err := log.Begin(ctx, "failed", now.Add(time.Minute), 5*time.Minute); !errors.Is(err, sendlog.ErrFailed) {
+				t.Errorf("begin after failed: %v, want ErrFailed (a retry never resends a rejected message)", err)
+			}
+			if err := log.Reopen(ctx, "failed"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := log.Begin(ctx, "failed", now.Add(2*time.Minute), 5*time.Minute); err != nil {
+				t.Errorf("begin after reopen: %v", err)
+			}
+			if err := log.Reopen(ctx, "unknown"); err != nil {
+				t.Fatal(err)
+			}
+			if rec, _ := log.Get(ctx, "unknown"); rec == nil || rec.State != sendlog.StateUnknown {
+				t.Errorf("Reopen touched a record that is not failed: %+v", rec)
 			}
 
 			stale, err := log.Begin(ctx, "overtaken", now, 5*time.Minute)
