@@ -10,6 +10,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
+	// provided.al2023 has shipped without zoneinfo (aws-lambda-dotnet#1620);
+	// with it embedded, the configured timezones load whatever the image holds.
+	_ "time/tzdata"
 
 	"github.com/aws/aws-lambda-go/lambda"
 

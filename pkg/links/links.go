@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/suppress"
 	"reportmailer/templates"
@@ -54,9 +55,15 @@ func (i Issuer) url(path string, c linktoken.Claims) string {
 // title (may be empty) names the digest on the page, which then needs no
 // configuration.
 func (i Issuer) Unsubscribe(digest, title, recipient string, now time.Time) string {
+	// The title only names the digest on the page; capped, it keeps every
+	// token far below what Verify accepts, whatever the config says.
+	title = format.Truncate(title, maxTitleRunes)
 	return i.url(PathUnsubscribe, linktoken.Claims{Kind: linktoken.Unsubscribe, Digest: digest, Title: title, Recipient: suppress.Normalize(recipient),
 		IssuedAt: now.Unix(), Expires: now.Add(UnsubscribeTTL).Unix()})
 }
+
+// maxTitleRunes bounds the digest title carried in an unsubscribe token.
+const maxTitleRunes = 80
 
 // Archive is a URL that redirects to the archived object key until now+ttl.
 func (i Issuer) Archive(key string, ttl time.Duration, now time.Time) string {

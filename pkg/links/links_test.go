@@ -184,3 +184,19 @@ func TestFunctionURLAdapter(t *testing.T) {
 		t.Fatalf("unknown path: %d", resp.StatusCode)
 	}
 }
+
+// A digest title of any length (validate does not bound it) still makes a
+// working one-click link: the token carries a capped title.
+func TestLongTitleStillUnsubscribes(t *testing.T) {
+	srv, iss, clk, store := setup(t)
+	link := iss.Unsubscribe("weekly", strings.Repeat("週報", 800), "ana@example.com", clk.t)
+	if len(link) > 1024 {
+		t.Errorf("link is %d bytes", len(link))
+	}
+	if rec := do(t, srv, "POST", link, "List-Unsubscribe=One-Click"); rec.Code != 200 {
+		t.Fatalf("POST: %d", rec.Code)
+	}
+	if got := suppressed(t, store); got != "ana@example.com" {
+		t.Fatalf("suppressed %q", got)
+	}
+}
