@@ -112,7 +112,7 @@ func TestBrowserLiveReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"weekly-managers", "daily-sales", "monthly-board", "Mon 30 Nov 2026 00:00 GMT"} {
+	for _, want := range []string{"weekly-managers", "daily-sales", "monthly-board", "Mon 30 Nov 2026 08:00 GMT"} {
 		if !strings.Contains(index, want) {
 			t.Errorf("index lacks %q:\n%s", want, index)
 		}

@@ -97,9 +97,9 @@ func TestIndexListsDigestsWithNextSend(t *testing.T) {
 		t.Fatalf("GET / = %d", code)
 	}
 	for _, want := range []string{
-		`href="/d/weekly-managers"`, "Weekly chat digest", "Mon 30 Nov 2026 00:00 GMT", // end of the week under way, London
-		`href="/d/daily-sales"`, "Thu 26 Nov 2026 00:00 EST", // end of today, New York
-		`href="/d/monthly-board"`, "Tue 1 Dec 2026 00:00 AEDT", // end of November, Sydney
+		`href="/d/weekly-managers"`, "Weekly chat digest", "Mon 30 Nov 2026 08:00 GMT", // send.at 08:00 after the week, London
+		`href="/d/daily-sales"`, "Wed 25 Nov 2026 07:30 EST", // 07:30 this morning for yesterday, New York
+		`href="/d/monthly-board"`, "Wed 2 Dec 2026 09:00 AEDT", // 09:00 on the 2nd (daysAfter 1), Sydney
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("index lacks %q", want)
@@ -113,11 +113,11 @@ func TestNextSend(t *testing.T) {
 		now              time.Time
 		want             string
 	}{
-		{"week, Monday start", "week", "Europe/London", fixedNow, "2026-11-30T00:00:00Z"},
-		{"week across the spring DST change", "week", "Europe/London", time.Date(2026, 3, 25, 12, 0, 0, 0, time.UTC), "2026-03-30T00:00:00+01:00"},
-		{"day just before local midnight", "day", "America/New_York", time.Date(2026, 11, 26, 4, 59, 0, 0, time.UTC), "2026-11-26T00:00:00-05:00"},
-		{"month", "month", "Australia/Sydney", fixedNow, "2026-12-01T00:00:00+11:00"},
-		{"month on its first instant", "month", "UTC", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "2027-01-01T00:00:00Z"},
+		{"week, Monday start, default 08:00", "week", "Europe/London", fixedNow, "2026-11-30T08:00:00Z"},
+		{"week across the spring DST change", "week", "Europe/London", time.Date(2026, 3, 25, 12, 0, 0, 0, time.UTC), "2026-03-30T08:00:00+01:00"},
+		{"day: tomorrow morning for today", "day", "America/New_York", time.Date(2026, 11, 26, 4, 59, 0, 0, time.UTC), "2026-11-26T08:00:00-05:00"},
+		{"month", "month", "Australia/Sydney", fixedNow, "2026-12-01T08:00:00+11:00"},
+		{"month, just after its send", "month", "UTC", time.Date(2026, 12, 1, 8, 0, 1, 0, time.UTC), "2027-01-01T08:00:00Z"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,31 +5,23 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
-	"reportmailer/pkg/period"
+	"reportmailer/pkg/schedule"
 )
 
-// nextSend is when the digest is next due: the end of the period under way
-// at now, in the digest's timezone, when the period it covers is complete.
-// Until digests have their own send schedules (pkg/schedule), this is the
-// only place that decides it; swap its body when they land.
+// nextSend is the digest's next planned send at or after now, from its
+// own schedule (send.at, send.daysAfter in its timezone): what the
+// dispatcher will do.
 func nextSend(d *config.Digest, now time.Time) (time.Time, error) {
-	loc, err := time.LoadLocation(d.Timezone)
+	spec, err := d.Spec()
 	if err != nil {
-		return time.Time{}, fmt.Errorf("timezone %q: %w", d.Timezone, err)
+		return time.Time{}, err
 	}
-	spec := period.Spec{Kind: period.Kind(d.Period), WeekStart: d.WeekStartDay(), Location: loc}
-	// The period under way starts where the last complete one ends.
-	start := spec.Prior(now).End.In(loc)
-	y, m, day := start.Date()
-	switch spec.Kind {
-	case period.Day:
-		return time.Date(y, m, day+1, 0, 0, 0, 0, loc), nil
-	case period.Week:
-		return time.Date(y, m, day+7, 0, 0, 0, 0, loc), nil
-	case period.Month:
-		return time.Date(y, m+1, 1, 0, 0, 0, 0, loc), nil
+	// Every period kind sends at least once in any 62 days.
+	plan := schedule.Plan([]schedule.Digest{{ID: d.ID, Period: spec, Send: d.Send}}, now, now.AddDate(0, 0, 62))
+	if len(plan) == 0 {
+		return time.Time{}, fmt.Errorf("digest %s: no send planned in the next 62 days", d.ID)
 	}
-	return time.Time{}, fmt.Errorf("period %q: want day, week or month", d.Period)
+	return plan[0].SendAt.In(spec.Location), nil
 }
 
 // until says how far away t is, coarsely: "in 3 d 4 h", "in 25 min".
