@@ -29,7 +29,9 @@ lint: tools ## gofmt check, go mod tidy -diff, go vet, staticcheck, cfn-lint on 
 	@# -race: vet then type-checks against the same compiled packages as the
 	@# race-enabled tests, so a cold `make test` compiles everything once, not twice.
 	$(GO) vet -race ./...
-	bin/staticcheck ./...
+	@# GOFLAGS=-race: staticcheck then loads the same race-built packages too
+	@# (cold: 16 s instead of 48 s, which compiled everything a third time).
+	GOFLAGS=-race bin/staticcheck ./...
 	cfn-lint template.yaml
 
 validate: ## check the config (CONFIG=…) and the template
