@@ -21,6 +21,8 @@ tools: ## install what the tests need (poppler-utils, qemu-user-static, chromium
 
 test: tools lint ## the whole test suite: lint, then go test -race (starts moto_server, the simulator and the RIE itself)
 	PATH="$(CURDIR)/bin:$$PATH" $(GO) test -race -count=1 -timeout 15m ./...
+	@# The hostile-data matrix in full, without the race detector (which runs a quarter of it).
+	$(GO) test -count=1 -run '^TestHostileRowsStayInTheirSection$$' ./pkg/render/
 
 lint: tools ## gofmt check, go mod tidy -diff, go vet, staticcheck, cfn-lint on the SAM template
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*' -not -path './tools/*/node_modules/*'))"; \

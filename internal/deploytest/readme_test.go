@@ -171,6 +171,9 @@ var pendingFlags = map[string]struct {
 	from, to string // regexp on the command, replacement
 }{}
 
+// raceEnabled is set when the test is built with -race (race_test.go).
+var raceEnabled bool
+
 type harness struct {
 	bin, moto, sim, home, work string
 	flags                      map[string][]string // reportmailer subcommand → its flags
@@ -197,7 +200,11 @@ func newHarness(t *testing.T) *harness {
 	h.sim = sim.URL
 	bindir := t.TempDir()
 	h.bin = filepath.Join(bindir, "reportmailer")
-	build := exec.Command("go", "build", "-o", h.bin, "./cmd/reportmailer")
+	args := []string{"build", "-o", h.bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "./cmd/reportmailer")...)
 	build.Dir = root(t)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
