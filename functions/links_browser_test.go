@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -17,40 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/chromedp/chromedp"
 
+	"reportmailer/internal/browsertest"
 	"reportmailer/pkg/linktoken"
 )
-
-// installChromium is what to run when Chromium is missing.
-const installChromium = "bash scripts/ensure-chromium.sh   (or: apt-get update && apt-get install -y chromium)"
-
-// chromium finds the browser; without it the test fails with the command
-// that installs it (never a silent skip).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("the links page's browser test needs Chromium; run: %s", installChromium)
-	return ""
-}
-
-// headless starts one headless Chromium (over a pipe: no debugging port).
-func headless(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
 
 // functionURL serves HTTP the way a Lambda Function URL does: each request
 // becomes a payload-2.0 event for the function under the emulator, and
@@ -116,7 +83,7 @@ func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }
 // headless Chromium: the confirmation page, Unsubscribe (stored), then
 // Subscribe again (stored), each page served by the real binary.
 func TestLinksPageInBrowser(t *testing.T) {
-	ctx := headless(t)
+	ctx := browsertest.Start(t)
 	st := startLinksStack(t, false)
 	web := st.functionURL(t)
 	now := time.Now()

@@ -5,54 +5,21 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"reportmailer/internal/browsertest"
 )
 
 var screenshot = flag.String("screenshot", "", "write a desktop screenshot of the preview page here (the README's docs/preview.png)")
 
-// installChromium is what to run when Chromium is missing.
-const installChromium = "bash scripts/ensure-chromium.sh   (or: apt-get update && apt-get install -y chromium)"
-
-// chromium finds the browser. In CI a missing browser fails the test with
-// the command to install it; elsewhere the test is skipped, saying so.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("the preview's browser test needs Chromium; run: %s", installChromium)
-	}
-	t.Skipf("Chromium not found; to run this test: %s", installChromium)
-	return ""
-}
-
 // browser starts one headless Chromium for the whole test, on loopback.
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Headless, // talks over a pipe: no debugging port is opened at all
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.WindowSize(1280, 860),
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
+	return browsertest.Start(t, chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 860))
 }
 
 // waitFor evaluates a JavaScript condition until it is true or the time is
