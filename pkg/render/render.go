@@ -24,7 +24,8 @@ type Options struct {
 	Footer string
 	// Workers bounds concurrent PNG rendering; 0 means one per chart up to 4.
 	Workers int
-	// PDFURL, when set, is a link to the PDF (too large to attach), shown at the top.
+	// PDFURL, when set, is a link to the PDF (too large to attach), shown at
+	// the top; Output.PDF is then left empty (the PDF was drawn before).
 	PDFURL string
 	// Attached lists the formats attached to the mail ("pdf", "csv"), so the
 	// text says what is really there. Nil means the PDF alone, as before.
@@ -259,12 +260,17 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	out := &Output{}
 	var pdfFailed map[int]string
 	var pdfErr error
+	// With PDFURL the PDF is linked, not attached: it was drawn by an
+	// earlier Render and archived, so this one draws only the mail.
+	withPDF := opts.PDFURL == ""
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the PDF and the PNGs are independent: draw them side by side
-		defer wg.Done()
-		out.PDF, pdfFailed, pdfErr = renderPDF(clean, views)
-	}()
+	if withPDF {
+		wg.Add(1)
+		go func() { // the PDF and the PNGs are independent: draw them side by side
+			defer wg.Done()
+			out.PDF, pdfFailed, pdfErr = renderPDF(clean, views)
+		}()
+	}
 	images, imgFailed := renderImages(views, opts)
 	wg.Wait()
 	if len(pdfFailed)+len(imgFailed) > 0 {
@@ -277,7 +283,9 @@ func Render(d *Digest, opts Options) (*Output, error) {
 			views[i] = views[i].failed(reason)
 			images[i] = nil
 		}
-		out.PDF, _, pdfErr = renderPDF(clean, views)
+		if withPDF {
+			out.PDF, _, pdfErr = renderPDF(clean, views)
+		}
 	}
 	if pdfErr != nil {
 		return nil, pdfErr
