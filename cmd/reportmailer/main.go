@@ -133,9 +133,6 @@ func run(ctx context.Context, args []string) int {
 		switch {
 		case err == nil, errors.Is(err, errHelp):
 			return 0
-		case errors.Is(err, flag.ErrHelp):
-			// A command whose flags are not (yet) a newFlagSet: -h is still not a failure.
-			return 0
 		case errors.Is(err, errUsage):
 			return 2
 		}

@@ -40,8 +40,6 @@ func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
 	return sum
 }
 
-func isAverage(m reports.Metric) bool { return m.IsAverage() }
-
 // activeMetrics are the spec's metrics that carry data in these rows.
 func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
 	var out []reports.Metric

@@ -166,7 +166,7 @@ func cleanValue(v reflect.Value, spec *reports.Spec, wire string, bad *badValues
 			return v
 		}
 		c := reflect.New(v.Type()).Elem()
-		c.SetFloat(bad.check(v.Float(), unitOfWire(spec, wire)))
+		c.SetFloat(bad.check(v.Float(), unitOf(spec, wire)))
 		return c
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -214,14 +214,4 @@ func cleanValue(v reflect.Value, spec *reports.Spec, wire string, bad *badValues
 		return c
 	}
 	return v
-}
-
-// unitOfWire is the unit of a row field, from the registry; fields the
-// registry does not list (status times, counts of survey answers) are
-// counts or seconds, neither of which can be negative.
-func unitOfWire(spec *reports.Spec, wire string) reports.Unit {
-	if spec == nil {
-		return reports.Count
-	}
-	return unitOf(spec, wire)
 }

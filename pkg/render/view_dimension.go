@@ -16,7 +16,7 @@ func dimensionEntries(d *Digest, s *Section, m reports.Metric, rows []any) []ent
 	for _, r := range rows {
 		es = append(es, entry{label: d.Names.Name(s.Group, reports.KeyOf(r, s.Group)), value: reports.MetricValue(r, m, false), row: r})
 	}
-	return ranked(es, topN, isAverage(m))
+	return ranked(es, topN, m.IsAverage())
 }
 
 func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {

@@ -111,20 +111,33 @@ func rowLabel(d *Digest, s *Section, r any) string {
 	return "—"
 }
 
-func labelOf(spec *reports.Spec, wire string) string {
+// metricOf finds the metric a row field carries, under its own wire name
+// or its distribution name.
+func metricOf(spec *reports.Spec, wire string) (reports.Metric, bool) {
+	if spec == nil {
+		return reports.Metric{}, false
+	}
 	for _, m := range spec.Metrics {
 		if m.Wire == wire || m.DistributionWire() == wire {
-			return m.Label
+			return m, true
 		}
+	}
+	return reports.Metric{}, false
+}
+
+func labelOf(spec *reports.Spec, wire string) string {
+	if m, ok := metricOf(spec, wire); ok {
+		return m.Label
 	}
 	return splitCamel(wire)
 }
 
+// unitOf is the unit of a row field, from the registry; fields the
+// registry does not list (status times, counts of survey answers) are
+// counts or seconds, neither of which can be negative.
 func unitOf(spec *reports.Spec, wire string) reports.Unit {
-	for _, m := range spec.Metrics {
-		if m.Wire == wire || m.DistributionWire() == wire {
-			return m.Unit
-		}
+	if m, ok := metricOf(spec, wire); ok {
+		return m.Unit
 	}
 	return reports.Count
 }
