@@ -3,7 +3,6 @@ package digest
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"reportmailer/pkg/config"
 	"reportmailer/pkg/period"
@@ -110,16 +109,8 @@ func eachScope(ctx context.Context, r *run) (bool, error) {
 	var first *render.Output
 	for _, sc := range r.scopes {
 		r.cur, r.res.Failed = sc, nil
-		for _, s := range perScope {
-			started := time.Now()
-			done, err := s.exec(ctx, r)
-			r.logger.Debug("stage finished", "stage", s.name, "scope", sc.key, "elapsedMs", time.Since(started).Milliseconds(), "done", done, "failed", err != nil)
-			if err != nil {
-				return false, err
-			}
-			if done {
-				break
-			}
+		if _, err := runStages(ctx, r, perScope, "scope", sc.key); err != nil {
+			return false, err
 		}
 		if first == nil {
 			first = r.res.Output

@@ -113,18 +113,8 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range pipeline {
-		started := time.Now()
-		done, err := s.exec(ctx, r)
-		r.logger.Debug("stage finished", "stage", s.name, "elapsedMs", time.Since(started).Milliseconds(), "done", done, "failed", err != nil)
-		if err != nil {
-			return r.res, err
-		}
-		if done {
-			break
-		}
-	}
-	return r.res, nil
+	_, err = runStages(ctx, r, pipeline)
+	return r.res, err
 }
 
 func siteLabel(cfg *config.Config) string {

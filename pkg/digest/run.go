@@ -69,6 +69,20 @@ var perScope = []stage{
 	{"compose", composeMessages},
 }
 
+// runStages runs stages in turn until one ends them (done) or fails; each
+// is timed in the debug log, with attrs (the scope of an audience copy).
+func runStages(ctx context.Context, r *run, stages []stage, attrs ...any) (done bool, err error) {
+	for _, s := range stages {
+		started := time.Now()
+		done, err = s.exec(ctx, r)
+		r.logger.Debug("stage finished", append([]any{"stage", s.name, "elapsedMs", time.Since(started).Milliseconds(), "done", done, "failed", err != nil}, attrs...)...)
+		if err != nil || done {
+			return done, err
+		}
+	}
+	return false, nil
+}
+
 func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 	d, err := cfg.Digest(req.DigestID)
 	if err != nil {
