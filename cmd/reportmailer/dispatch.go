@@ -29,12 +29,10 @@ func runDispatch(ctx context.Context, args []string) error {
 	if *at == "" {
 		return errors.New("-at is required (RFC 3339, e.g. 2027-03-29T07:00:00Z)")
 	}
-	tick, err := time.Parse(time.RFC3339, *at)
+	// The same checks as the dispatcher Lambda's event.
+	tick, interval, err := dispatch.Tick{ScheduledTime: *at, Every: every.String()}.Parse()
 	if err != nil {
-		return fmt.Errorf("-at %q: want RFC 3339, e.g. 2027-03-29T07:00:00Z", *at)
-	}
-	if *every < time.Minute || *every > 24*time.Hour {
-		return fmt.Errorf("-every %s: want 1m to 24h", *every)
+		return fmt.Errorf("-at/-every: %w", err)
 	}
 	if *dryRun && *send {
 		return errors.New("-dry-run and -send: choose one")
@@ -46,7 +44,7 @@ func runDispatch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	due := schedule.Due(ds, tick, *every)
+	due := schedule.Due(ds, tick, interval)
 	if *dryRun {
 		if *asJSON {
 			return printJobs(stdout, due)
@@ -55,7 +53,7 @@ func runDispatch(ctx context.Context, args []string) error {
 		return nil
 	}
 	if len(due) == 0 {
-		fmt.Fprintf(stdout, "nothing due in (%s, %s]\n", tick.Add(-*every).UTC().Format(time.RFC3339), tick.UTC().Format(time.RFC3339))
+		fmt.Fprintf(stdout, "nothing due in (%s, %s]\n", tick.Add(-interval).UTC().Format(time.RFC3339), tick.UTC().Format(time.RFC3339))
 		return nil
 	}
 	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send})

@@ -39,16 +39,27 @@ func ParseTick(raw json.RawMessage) (at time.Time, every time.Duration, err erro
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return at, every, fmt.Errorf("event: not a JSON object: %w", err)
 	}
+	at, every, err = t.Parse()
+	if err != nil {
+		return at, every, fmt.Errorf("event: %w", err)
+	}
+	return at, every, nil
+}
+
+// Parse checks a tick: its scheduled time and its interval (default
+// DefaultEvery, at least a minute, at most a day). The Lambda's event and
+// the CLI's flags both go through it.
+func (t Tick) Parse() (at time.Time, every time.Duration, err error) {
 	if t.ScheduledTime == "" {
-		return at, every, errors.New(`event: "scheduledTime" (from <aws.scheduler.scheduled-time>) is required`)
+		return at, every, errors.New(`"scheduledTime" (from <aws.scheduler.scheduled-time>) is required`)
 	}
 	if at, err = time.Parse(time.RFC3339, t.ScheduledTime); err != nil {
-		return at, every, fmt.Errorf("event: scheduledTime %q: want RFC 3339, e.g. 2026-11-30T08:00:00Z", t.ScheduledTime)
+		return at, every, fmt.Errorf("scheduledTime %q: want RFC 3339, e.g. 2026-11-30T08:00:00Z", t.ScheduledTime)
 	}
 	every = DefaultEvery
 	if t.Every != "" {
 		if every, err = time.ParseDuration(t.Every); err != nil || every < time.Minute || every > 24*time.Hour {
-			return at, every, fmt.Errorf("event: every %q: want a duration from 1m to 24h, e.g. 15m", t.Every)
+			return at, every, fmt.Errorf("every %q: want a duration from 1m to 24h, e.g. 15m", t.Every)
 		}
 	}
 	return at, every, nil
