@@ -142,9 +142,10 @@ func names(cfg *config.Config) format.Names {
 	}
 }
 
-// sendKey names one message of one digest period in the send log.
-func sendKey(d *config.Digest, p period.Period, part int) string {
-	return fmt.Sprintf("digest#%s#%s#%d", d.ID, p.Key(), part)
+// sendKeyPrefix starts the send-log key of every message of one digest
+// period: digest#<id>#<period>#, then the part (or reader) it names.
+func sendKeyPrefix(d *config.Digest, p period.Period) string {
+	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Key())
 }
 
 // Note texts readers see in place of a failed section. They never carry
@@ -191,19 +192,19 @@ type recipients struct{ to, cc, bcc []string }
 // per envelope (and moto counts both); a message never comes near the
 // limit by either reading. To and Cc stay together when they fit; Bcc
 // fills the rest, then further messages of Bcc only.
-func recipientGroups(d *config.Digest) []recipients {
-	visible := len(d.To) + len(d.Cc)
-	if 2*visible+len(d.Bcc) <= maxRecipients {
-		return []recipients{{d.To, d.Cc, d.Bcc}}
+func recipientGroups(to, cc, bcc []string) []recipients {
+	visible := len(to) + len(cc)
+	if 2*visible+len(bcc) <= maxRecipients {
+		return []recipients{{to, cc, bcc}}
 	}
 	var out []recipients
-	rest := d.Bcc
+	rest := bcc
 	if 2*visible <= maxRecipients {
-		first := min(maxRecipients-2*visible, len(d.Bcc))
-		out = append(out, recipients{d.To, d.Cc, d.Bcc[:first]})
-		rest = d.Bcc[first:]
+		first := min(maxRecipients-2*visible, len(bcc))
+		out = append(out, recipients{to, cc, bcc[:first]})
+		rest = bcc[first:]
 	} else {
-		for _, chunk := range splitRecipients(append(append([]string{}, d.To...), d.Cc...), maxRecipients/2) {
+		for _, chunk := range splitRecipients(append(append([]string{}, to...), cc...), maxRecipients/2) {
 			out = append(out, recipients{to: chunk})
 		}
 	}

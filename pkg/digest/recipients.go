@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"reportmailer/pkg/config"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/sendlog"
 	"reportmailer/pkg/suppress"
@@ -95,12 +94,12 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 // Keys are digest#<id>#<period>#<part or r<address hash>>, with the
 // copy's <filter>=<value> before the last part for an audience member's.
 func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
-	prefix, idPrefix := fmt.Sprintf("digest#%s#%s#", r.d.ID, r.res.Period.Key()), ""
+	prefix, idPrefix := sendKeyPrefix(r.d, r.res.Period), ""
 	if sc.key != "" {
 		prefix, idPrefix = prefix+sc.key+"#", sc.key+"."
 	}
 	if r.links == nil {
-		groups := recipientGroups(&config.Digest{To: to, Cc: cc, Bcc: bcc})
+		groups := recipientGroups(to, cc, bcc)
 		out := make([]delivery, len(groups))
 		for i, g := range groups {
 			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}

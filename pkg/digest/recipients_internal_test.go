@@ -3,8 +3,6 @@ package digest
 import (
 	"fmt"
 	"testing"
-
-	"reportmailer/pkg/config"
 )
 
 func addrs(prefix string, n int) []string {
@@ -22,8 +20,7 @@ func TestRecipientGroupsStayWithinTheLimit(t *testing.T) {
 	}{
 		{1, 0, 0, 1}, {10, 5, 20, 1}, {1, 0, 120, 3}, {60, 0, 0, 3}, {30, 10, 55, 4},
 	} {
-		d := &config.Digest{To: addrs("to", tc.to), Cc: addrs("cc", tc.cc), Bcc: addrs("bcc", tc.bcc)}
-		groups := recipientGroups(d)
+		groups := recipientGroups(addrs("to", tc.to), addrs("cc", tc.cc), addrs("bcc", tc.bcc))
 		total := 0
 		for _, g := range groups {
 			if 2*(len(g.to)+len(g.cc))+len(g.bcc) > maxRecipients {

@@ -80,7 +80,7 @@ func TestSkipIfSent(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.state != "" {
-				c, _ := sends.Begin(ctx, sendKey(r.d, r.res.Period, 1), wednesday, lease)
+				c, _ := sends.Begin(ctx, sendKeyPrefix(r.d, r.res.Period)+"1", wednesday, lease)
 				if tc.state == sendlog.StateSent {
 					_ = sends.Done(ctx, c, "id", wednesday)
 				} else {
@@ -132,7 +132,7 @@ func TestSendOneOutcomes(t *testing.T) {
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
-			m := &Message{Key: sendKey(r.d, r.res.Period, 1), Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+			m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
 			retry, err := r.sendOne(ctx, mail.Envelope{}, m)
 			if retry != tc.retry || (err == nil) != (tc.err == nil) {
 				t.Errorf("sendOne = %v, %v; want retry %v", retry, err, tc.retry)
@@ -175,7 +175,7 @@ func TestRetryFailedReopensARejectedMessage(t *testing.T) {
 	if _, err := resolvePeriod(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	m := &Message{Key: sendKey(r.d, r.res.Period, 1), Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+	m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
 	_, _ = r.sendOne(ctx, mail.Envelope{}, m)
 	_, _ = r.sendOne(ctx, mail.Envelope{}, m) // a retry: refused by the log
 	sender.err = nil                          // the address was fixed
