@@ -260,6 +260,15 @@ func newS3(c aws.Config, getenv func(string) string) *s3.Client {
 	})
 }
 
+// parseS3URI splits CONFIG_S3_URI, s3://bucket/key.
+func parseS3URI(uri string) (bucket, key string, err error) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || strings.TrimPrefix(u.Path, "/") == "" {
+		return "", "", fmt.Errorf("CONFIG_S3_URI %q: want s3://bucket/key", uri)
+	}
+	return u.Host, strings.TrimPrefix(u.Path, "/"), nil
+}
+
 // readConfig returns the configuration's bytes and where they came from.
 func readConfig(ctx context.Context, path string, e *env) ([]byte, string, error) {
 	getenv := e.getenv
@@ -276,15 +285,15 @@ func readConfig(ctx context.Context, path string, e *env) ([]byte, string, error
 			return []byte(aws.ToString(out.Parameter.Value)), "ssm:" + name, nil
 		}
 		if uri := getenv("CONFIG_S3_URI"); uri != "" {
-			u, err := url.Parse(uri)
-			if err != nil || u.Scheme != "s3" {
-				return nil, "", fmt.Errorf("CONFIG_S3_URI %q: want s3://bucket/key", uri)
+			bucket, key, err := parseS3URI(uri)
+			if err != nil {
+				return nil, "", err
 			}
 			c, err := e.awsConfig(ctx)
 			if err != nil {
 				return nil, uri, err
 			}
-			out, err := newS3(c, getenv).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
+			out, err := newS3(c, getenv).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 			if err != nil {
 				return nil, uri, fmt.Errorf("get S3 object: %w", err)
 			}

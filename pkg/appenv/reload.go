@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -119,15 +117,15 @@ func (r *Reloader[T]) sourceVersion(ctx context.Context) (string, error) {
 		return "ssm:" + name + ":" + strconv.FormatInt(out.Parameter.Version, 10), nil
 	}
 	if uri := getenv("CONFIG_S3_URI"); uri != "" {
-		u, err := url.Parse(uri)
-		if err != nil || u.Scheme != "s3" {
-			return "", fmt.Errorf("CONFIG_S3_URI %q: want s3://bucket/key", uri)
+		bucket, key, err := parseS3URI(uri)
+		if err != nil {
+			return "", err
 		}
 		c, err := r.e.awsConfig(ctx)
 		if err != nil {
 			return "", err
 		}
-		out, err := newS3(c, getenv).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
+		out, err := newS3(c, getenv).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
 			return "", fmt.Errorf("head S3 object %s: %w", uri, err)
 		}
