@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
-	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
 )
@@ -121,10 +120,6 @@ func (e *Evaluator) snapshot(ctx context.Context) ([]reports.RealtimeQueue, *rep
 	return queues, now, errors.Join(qErr, sErr)
 }
 
-func names(cfg *config.Config) format.Names {
-	return format.Names{reports.GroupAgent: cfg.Names.Agents, reports.GroupDepartment: cfg.Names.Departments}
-}
-
 // reserve is the time kept after the fetch for state and mail.
 func (e *Evaluator) reserve(ctx context.Context) (time.Duration, bool) {
 	deadline, ok := ctx.Deadline()
@@ -203,7 +198,7 @@ func dedupe(list []string) []string {
 }
 
 func (e *Evaluator) evaluateRule(ctx context.Context, r *Rule, queues []reports.RealtimeQueue, rn *reports.RightNow, now time.Time, out *Outcome) error {
-	samples := r.Observe(queues, rn, names(e.Config))
+	samples := r.Observe(queues, rn, e.Config.DisplayNames())
 	return e.apply(ctx, r, r.ID, r.Policy, samples, r.To, r.Severity, now, out)
 }
 

@@ -33,9 +33,11 @@ func (a *Audience) Values() []string {
 // ScopeName is how a scoped copy is named in its title: the value's
 // display name from names (e.g. "Sales" for a department id), else the value.
 func (c *Config) ScopeName(filter, value string) string {
-	m := map[string]NameMap{"agent": c.Names.Agents, "department": c.Names.Departments, "campaign": c.Names.Campaigns,
-		"visitorSegment": c.Names.VisitorSegments, "conversion": c.Names.ConversionActions}[filter]
-	if n := m[value]; n != "" {
+	g := reports.Group(filter) // filter names are group names, but for one
+	if filter == "conversion" {
+		g = reports.GroupConversionAction
+	}
+	if n := c.DisplayNames()[g][value]; n != "" {
 		return n
 	}
 	return value

@@ -15,7 +15,6 @@ import (
 
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
-	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
@@ -131,15 +130,6 @@ func generatedAt(req Request, p period.Period) time.Time {
 		return req.At
 	}
 	return p.End
-}
-
-func names(cfg *config.Config) format.Names {
-	n := cfg.Names
-	return format.Names{
-		reports.GroupAgent: n.Agents, reports.GroupDepartment: n.Departments, reports.GroupCampaign: n.Campaigns,
-		reports.GroupVisitorSegment: n.VisitorSegments, reports.GroupAutoInvitation: n.AutoInvitations,
-		reports.GroupConversionAction: n.ConversionActions, "cannedMessage": n.CannedMessages, "customMetric": n.CustomMetrics,
-	}
 }
 
 // sendKeyPrefix starts the send-log key of every message of one digest

@@ -168,7 +168,7 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.ID, m.Title, m.Site = d.ID, r.cur.title(d), siteLabel(r.cfg)
 	m.Period = render.Period{Start: res.Period.Start, End: res.Period.End, Location: r.loc}
 	m.Previous = &render.Period{Start: res.Previous.Start, End: res.Previous.End, Location: r.loc}
-	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), names(r.cfg), offset
+	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), r.cfg.DisplayNames(), offset
 	m.Partial = res.Period.End.After(r.now())
 	m.Currency = d.Currency
 	var err error
