@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,9 +148,27 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 		if err := os.WriteFile(name, []byte(m.RawData), 0o644); err != nil {
 			return err
 		}
-		fmt.Printf("  to %s → %s\n", strings.Join(m.Destinations, ", "), name)
+		fmt.Printf("  to %s → %s\n", strings.Join(distinctAddresses(m.Destinations), ", "), name)
 	}
 	return nil
+}
+
+// distinctAddresses lists each mailbox once: moto reports a message's
+// header recipients beside its envelope ones ("a@x", "Name <a@x>").
+func distinctAddresses(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range list {
+		bare := a
+		if p, err := netmail.ParseAddress(a); err == nil {
+			bare = strings.ToLower(p.Address)
+		}
+		if !seen[bare] {
+			seen[bare] = true
+			out = append(out, bare)
+		}
+	}
+	return out
 }
 
 // shiftEvent moves an event's scheduledTime later by d (for repeated alert invokes).
