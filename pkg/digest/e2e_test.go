@@ -72,17 +72,29 @@ func setup(t *testing.T, maxBytes string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	conf := strings.NewReplacer("%SECRET%", aws.ToString(sec.ARN), "%MAX%", maxBytes).Replace(testConfig)
+	sim, app, _ := loadApp(t, moto, conf, nil)
+	return &env{moto: moto, sim: sim, app: app}
+}
+
+// loadApp starts the simulator, writes conf as the bundled config and
+// loads the app the digest function would, with moto's environment, the
+// table and extra variables.
+func loadApp(t *testing.T, moto *awstest.Moto, conf string, extra map[string]string) (*comm100sim.Server, *appenv.App, func(string) string) {
+	t.Helper()
 	sim := comm100sim.New(comm100sim.Options{Seed: 5})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	conf := strings.NewReplacer("%SECRET%", aws.ToString(sec.ARN), "%MAX%", maxBytes).Replace(testConfig)
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(conf), 0o644); err != nil {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"CONFIG_FILE": filepath.Join(dir, "config.yaml"), "COMM100_BASE_URL": srv.URL, "TABLE_NAME": "reportmailer"}
+	vars := map[string]string{"CONFIG_FILE": path, "COMM100_BASE_URL": srv.URL, "TABLE_NAME": "reportmailer"}
 	for _, kv := range moto.Env() {
 		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	for k, v := range extra {
 		vars[k] = v
 	}
 	getenv := func(k string) string { return vars[k] }
@@ -90,11 +102,11 @@ func setup(t *testing.T, maxBytes string) *env {
 	for k, v := range vars {
 		t.Setenv(k, v)
 	}
-	app, err := appenv.Load(ctx, appenv.Options{Getenv: getenv, NeedSender: true})
+	app, err := appenv.Load(context.Background(), appenv.Options{Getenv: getenv, NeedSender: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{moto: moto, sim: sim, app: app}
+	return sim, app, getenv
 }
 
 // freshAWS is moto with what the stack creates for the digest function:

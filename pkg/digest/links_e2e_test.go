@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	netmail "net/mail"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,28 +43,8 @@ func setupLinks(t *testing.T, conf string) *linksEnv {
 	t.Helper()
 	ctx := context.Background()
 	moto, _ := freshAWS(t)
-	sim := comm100sim.New(comm100sim.Options{Seed: 5})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{"CONFIG_FILE": path, "COMM100_BASE_URL": srv.URL, "TABLE_NAME": "reportmailer",
-		"COMM100_EMAIL": "demo@example.com", "COMM100_API_KEY": "demo-key",
-		"LINKS_BASE_URL": "https://links.example.test/", "LINK_SIGNING_KEY": linkKey}
-	for _, kv := range moto.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
-	for k, v := range vars {
-		t.Setenv(k, v)
-	}
-	getenv := func(k string) string { return vars[k] }
-	app, err := appenv.Load(ctx, appenv.Options{Getenv: getenv, NeedSender: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, app, getenv := loadApp(t, moto, conf, map[string]string{"COMM100_EMAIL": "demo@example.com", "COMM100_API_KEY": "demo-key",
+		"LINKS_BASE_URL": "https://links.example.test/", "LINK_SIGNING_KEY": linkKey})
 	// The links function, built as functions/links builds it.
 	l, err := appenv.LoadLinks(ctx, appenv.Options{Getenv: getenv})
 	if err != nil {
