@@ -39,33 +39,38 @@ func chartFonts() (*truetype.Font, *truetype.Font) {
 // A glyph cache for the email PNGs: go-chart's raster context turns every
 // string into outlines and rasterises them again each time it is drawn or
 // measured. A truetype face renders each glyph once per (font, size, DPI)
-// and keeps the mask, so text becomes a mask copy per glyph. Faces are not
-// safe for concurrent use, hence a lock on each; charts render a few at a
-// time, so the locks are rarely contended.
+// and keeps the mask, so text becomes a mask copy per glyph. A face is not
+// safe for concurrent use, and charts render side by side: each chart
+// borrows a face from a free list per (font, size, DPI) and returns it when
+// done, so no two charts share one and none waits for another (a shared,
+// locked face serialised the charts' text and cost more than it saved).
 type faceKey struct {
 	font      *truetype.Font
 	size, dpi float64
 }
 
-type lockedFace struct {
-	sync.Mutex
-	face font.Face
-}
-
 var (
 	facesMu sync.Mutex
-	faces   = map[faceKey]*lockedFace{}
+	idle    = map[faceKey][]font.Face{}
 )
 
-// cachedFace returns the shared face for a font at a size (points) and DPI.
-func cachedFace(f *truetype.Font, size, dpi float64) *lockedFace {
-	k := faceKey{f, size, dpi}
+// borrowFace returns a face for a font at a size (points) and DPI, for the
+// caller alone until it hands it back with returnFace.
+func borrowFace(k faceKey) font.Face {
 	facesMu.Lock()
-	defer facesMu.Unlock()
-	lf, ok := faces[k]
-	if !ok {
-		lf = &lockedFace{face: truetype.NewFace(f, &truetype.Options{Size: size, DPI: dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})}
-		faces[k] = lf
+	if free := idle[k]; len(free) > 0 {
+		f := free[len(free)-1]
+		idle[k] = free[:len(free)-1]
+		facesMu.Unlock()
+		return f
 	}
-	return lf
+	facesMu.Unlock()
+	return truetype.NewFace(k.font, &truetype.Options{Size: k.size, DPI: k.dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})
+}
+
+// returnFace hands a borrowed face back for the next chart.
+func returnFace(k faceKey, f font.Face) {
+	facesMu.Lock()
+	idle[k] = append(idle[k], f)
+	facesMu.Unlock()
 }
