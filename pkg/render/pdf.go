@@ -55,6 +55,8 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf.SetCreator("reportmailer", true)
 	pdf.SetProducer("reportmailer (gofpdf)", true)
 	pdf.AliasNbPages("{nb}")
+	pdf.SetCompression(false) // compressStreams does it, with less memory
+
 	return pdf
 }
 
@@ -62,6 +64,15 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 // Sections whose chart fails are reported in failed; the caller re-renders
 // them as notes.
 func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
+	plain, failed, err := renderPlainPDF(d, views)
+	if err != nil {
+		return nil, failed, err
+	}
+	return compressStreams(plain), failed, nil
+}
+
+// renderPlainPDF is renderPDF before its pages are compressed.
+func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
 	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
 	doc.pageW, doc.pageH = doc.pdf.GetPageSize()
 	doc.contentW = doc.pageW - 2*margin
