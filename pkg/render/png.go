@@ -2,13 +2,14 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 
 	chart "github.com/wcharczuk/go-chart/v2"
@@ -64,9 +65,7 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 		writeChunk(&out, "IHDR", ihdr)
 		writeChunk(&out, "PLTE", pal)
 		zw := newRLEDeflater(&idat)
-		if err := writeIndexed(zw, im, lut); err != nil {
-			return err
-		}
+		writeIndexed(zw, im, lut)
 		if err := zw.Close(); err != nil {
 			return err
 		}
@@ -139,8 +138,16 @@ func palettize(img *image.RGBA) (pal []byte, lut []uint8, im *indexed, ok bool) 
 		for x := 0; x < width; {
 			pix := binary.LittleEndian.Uint32(src[4*x:])
 			n := 1
-			// Two pixels per comparison along the run, then the odd one.
+			// Eight pixels per step along the run, then two, then the odd one.
 			pair := uint64(pix) | uint64(pix)<<32
+			for x+n+8 <= width {
+				q := src[4*(x+n) : 4*(x+n)+32]
+				if binary.LittleEndian.Uint64(q) != pair || binary.LittleEndian.Uint64(q[8:]) != pair ||
+					binary.LittleEndian.Uint64(q[16:]) != pair || binary.LittleEndian.Uint64(q[24:]) != pair {
+					break
+				}
+				n += 8
+			}
 			for x+n+1 < width && binary.LittleEndian.Uint64(src[4*(x+n):]) == pair {
 				n += 2
 			}
@@ -207,80 +214,122 @@ func paletteLUT(rgb []uint32, count []int) (lut []uint8, kept []int) {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return count[order[a]] > count[order[b]] })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(count[b]-count[a], a-b) })
 	kept = order[:256]
-	sort.Ints(kept)
+	slices.Sort(kept)
 	isPal := make([]bool, len(rgb))
 	for n, id := range kept {
 		lut[id] = uint8(n)
 		isPal[id] = true
 	}
+	// The nearest kept colour, searched outwards from the colour's red
+	// among the kept colours ordered by red: a candidate whose red alone is
+	// farther than the best so far cannot be nearer. Ties go to the lower
+	// palette index, as a search of all 256 in order would give.
+	type entry struct{ r, g, b, n int }
+	byRed := make([]entry, len(kept))
+	for n, k := range kept {
+		c := rgb[k]
+		byRed[n] = entry{int(c >> 16), int(c >> 8 & 0xff), int(c & 0xff), n}
+	}
+	slices.SortFunc(byRed, func(a, b entry) int { return cmp.Or(a.r-b.r, a.n-b.n) })
 	for id, c := range rgb {
 		if isPal[id] {
 			continue
 		}
 		r, g, b := int(c>>16), int(c>>8&0xff), int(c&0xff)
 		best, bestD := 0, math.MaxInt
-		for n, k := range kept {
-			kc := rgb[k]
-			dr, dg, db := r-int(kc>>16), g-int(kc>>8&0xff), b-int(kc&0xff)
-			if d := dr*dr + dg*dg + db*db; d < bestD {
-				best, bestD = n, d
+		try := func(e entry) bool {
+			dr := r - e.r
+			if dr*dr > bestD {
+				return false
 			}
+			dg, db := g-e.g, b-e.b
+			if d := dr*dr + dg*dg + db*db; d < bestD || d == bestD && e.n < best {
+				best, bestD = e.n, d
+			}
+			return true
+		}
+		i, _ := slices.BinarySearchFunc(byRed, r, func(e entry, r int) int { return e.r - r })
+		for j := i; j < len(byRed) && try(byRed[j]); j++ {
+		}
+		for j := i - 1; j >= 0 && try(byRed[j]); j-- {
 		}
 		lut[id] = uint8(best)
 	}
 	return lut, kept
 }
 
-// writeUpRow writes a row that repeats the one above: the Up filter's
-// byte and zeros.
-func writeUpRow(w io.Writer, zeros []byte) error {
-	if d, ok := w.(*rleDeflater); ok {
-		d.upRow(len(zeros) - 1)
-		return nil
-	}
-	_, err := w.Write(zeros)
-	return err
-}
-
-// writeIndexed writes palette indices, each row "Up"-filtered: a row
-// that repeats the one above is all zeros.
-func writeIndexed(w io.Writer, im *indexed, lut []uint8) error {
-	row := make([]byte, 1+im.width)
-	zeros := make([]byte, 1+im.width)
-	row[0], zeros[0] = 2, 2         // Up
-	above := make([]byte, im.width) // the row above the first is zeros
-	cur := make([]byte, im.width)
+// writeIndexed writes the palette indices straight from the runs, never
+// as bytes. A row that repeats the one above is an Up-filtered row of
+// zeros; any other row is written unfiltered or Up-filtered (its
+// difference from the row above, worked out run by run), whichever has
+// fewer runs.
+func writeIndexed(d *rleDeflater, im *indexed, lut []uint8) {
+	var above, cur, up []pixRun
 	start := int32(0)
 	for y := 0; y < im.height; y++ {
 		runs := im.runs[start:im.rowEnd[y]]
 		start = im.rowEnd[y]
 		if len(runs) == 0 {
-			if err := writeUpRow(w, zeros); err != nil {
-				return err
-			}
+			d.repeat(2, 1) // Up
+			d.repeat(0, im.width)
 			continue
 		}
-		x := 0
+		cur = cur[:0]
 		for _, r := range runs {
-			v, span := lut[r.id], cur[x:x+int(r.n)]
-			for i := range span {
-				span[i] = v
+			cur = appendRun(cur, lut[r.id], int(r.n))
+		}
+		filter, row := byte(0), cur // None
+		if above != nil {
+			up = upRuns(up[:0], cur, above)
+			if len(up) < len(cur) {
+				filter, row = 2, up
 			}
-			x += int(r.n)
 		}
-		out := row[1 : 1+len(cur)]
-		up := above[:len(cur)]
-		for i, v := range cur {
-			out[i] = v - up[i]
-		}
-		if _, err := w.Write(row); err != nil {
-			return err
+		d.repeat(filter, 1)
+		for _, r := range row {
+			d.repeat(r.v, r.n)
 		}
 		above, cur = cur, above
 	}
-	return nil
+}
+
+// pixRun is n pixels of palette index (or difference) v.
+type pixRun struct {
+	v byte
+	n int
+}
+
+// appendRun appends n of v, merging with a last run of the same value.
+func appendRun(rs []pixRun, v byte, n int) []pixRun {
+	if k := len(rs) - 1; k >= 0 && rs[k].v == v {
+		rs[k].n += n
+		return rs
+	}
+	return append(rs, pixRun{v, n})
+}
+
+// upRuns appends to dst the Up filter of row cur over row above (both the
+// same width), as runs: each byte minus the one above it.
+func upRuns(dst, cur, above []pixRun) []pixRun {
+	i, j := 0, 0
+	ci, aj := cur[0].n, above[0].n // pixels left in cur[i] and above[j]
+	for i < len(cur) && j < len(above) {
+		n := min(ci, aj)
+		dst = appendRun(dst, cur[i].v-above[j].v, n)
+		if ci -= n; ci == 0 {
+			if i++; i < len(cur) {
+				ci = cur[i].n
+			}
+		}
+		if aj -= n; aj == 0 {
+			if j++; j < len(above) {
+				aj = above[j].n
+			}
+		}
+	}
+	return dst
 }
 
 // writeRGB writes opaque RGB composited over white, each row "Up"-filtered.
@@ -322,21 +371,21 @@ func writeChunk(w *bytes.Buffer, kind string, data []byte) {
 	w.Write(n[:])
 }
 
-// rleDeflater writes a zlib stream (RFC 1950/1951) for Up-filtered
-// palette rows: one block of fixed Huffman codes, runs of a repeated byte
-// as matches at distance 1, everything else as literals. That is zlib's
-// Z_RLE strategy, which suits chart rows (long runs, rows that repeat the
-// row above and so filter to zeros) and costs a fraction of a general
-// deflate: no hashing, no Huffman tables to build per block.
+// rleDeflater writes a zlib stream (RFC 1950/1951) of runs: one block of
+// fixed Huffman codes, each run as its byte and matches at distance 1.
+// That is zlib's Z_RLE strategy, which suits chart rows (long runs of one
+// colour, rows that repeat the row above) and costs a fraction of a
+// general deflate: no hashing, no Huffman tables to build per block, and
+// the runs come from palettize, never looked for byte by byte.
 type rleDeflater struct {
-	w          io.Writer
-	buf        []byte
-	bits       uint64
-	nbits      uint
-	adlerA     uint32
-	adlerB     uint32
-	last       int // the previous byte written, -1 at the start
-	sinceAdler int // bytes since the Adler sums were last reduced
+	w      io.Writer
+	buf    []byte
+	bits   uint64
+	nbits  uint
+	adlerA uint32
+	adlerB uint32
+	last   int   // the previous byte written, -1 at the start
+	err    error // from w, returned by Close
 }
 
 func newRLEDeflater(w io.Writer) *rleDeflater {
@@ -421,73 +470,38 @@ func (d *rleDeflater) match(n int) {
 	d.put(0, 5) // distance code 0: distance 1
 }
 
-// Write compresses p, continuing runs across calls.
-func (d *rleDeflater) Write(p []byte) (int, error) {
-	d.adler(p)
-	for i := 0; i < len(p); {
-		b := p[i]
-		if int(b) == d.last {
-			n := 1
-			for i+n < len(p) && p[i+n] == b && n < 258 {
-				n++
-			}
-			if n >= 3 {
-				d.match(n)
-				i += n
-				continue
-			}
-		}
-		d.literal(b)
-		d.last = int(b)
-		i++
+// repeat writes n copies of v: v as a literal (unless the byte before
+// was v too), then matches at distance 1 for the rest.
+func (d *rleDeflater) repeat(v byte, n int) {
+	d.adlerRun(v, n)
+	if int(v) != d.last {
+		d.literal(v)
+		d.last = int(v)
+		n--
 	}
-	if len(d.buf) >= 48<<10 {
-		if _, err := d.w.Write(d.buf); err != nil {
-			return 0, err
-		}
-		d.buf = d.buf[:0]
-	}
-	return len(p), nil
-}
-
-// upRow writes the Up filter byte and n zeros without looking at them.
-func (d *rleDeflater) upRow(n int) {
-	_, _ = d.Write([]byte{2, 0})
-	n--
-	// Zeros leave the first Adler sum alone and add it n times to the second.
-	const mod = 65521
-	d.adlerB = uint32((uint64(d.adlerB) + uint64(d.adlerA)*uint64(n)) % mod)
-	d.adlerA %= mod
-	d.sinceAdler = 0
 	for ; n >= 258; n -= 258 {
 		d.match(258)
 	}
 	if n >= 3 {
 		d.match(n)
-		n = 0
+	} else {
+		for ; n > 0; n-- {
+			d.literal(v)
+		}
 	}
-	for ; n > 0; n-- {
-		d.literal(0)
+	if len(d.buf) >= 48<<10 && d.err == nil {
+		_, d.err = d.w.Write(d.buf)
+		d.buf = d.buf[:0]
 	}
 }
 
-// adler updates the Adler-32 checksum, reducing modulo 65521 before the sums can overflow.
-func (d *rleDeflater) adler(p []byte) {
+// adlerRun adds n copies of v to the Adler-32 sums, in closed form:
+// each byte adds v to the first sum and the first sum to the second.
+func (d *rleDeflater) adlerRun(v byte, n int) {
 	const mod = 65521
-	a, b := d.adlerA, d.adlerB
-	for len(p) > 0 {
-		n := min(len(p), 5552-d.sinceAdler)
-		for _, c := range p[:n] {
-			a += uint32(c)
-			b += a
-		}
-		p = p[n:]
-		d.sinceAdler += n
-		if d.sinceAdler == 5552 {
-			a, b, d.sinceAdler = a%mod, b%mod, 0
-		}
-	}
-	d.adlerA, d.adlerB = a, b
+	a, b, k := uint64(d.adlerA), uint64(d.adlerB), uint64(n)
+	d.adlerB = uint32((b + k*a + uint64(v)*(k*(k+1)/2)) % mod)
+	d.adlerA = uint32((a + k*uint64(v)) % mod)
 }
 
 // Close ends the block and writes the checksum.
@@ -496,8 +510,10 @@ func (d *rleDeflater) Close() error {
 	if d.nbits > 0 {
 		d.put(0, 8-d.nbits%8)
 	}
-	sum := (d.adlerB%65521)<<16 | d.adlerA%65521
-	d.buf = binary.BigEndian.AppendUint32(d.buf, sum)
+	d.buf = binary.BigEndian.AppendUint32(d.buf, d.adlerB<<16|d.adlerA)
+	if d.err != nil {
+		return d.err
+	}
 	_, err := d.w.Write(d.buf)
 	d.buf = d.buf[:0]
 	return err

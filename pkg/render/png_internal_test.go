@@ -7,10 +7,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"math"
+	"math/rand/v2"
+	"testing"
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
-	"io"
-	"testing"
 )
 
 // TestEncodePNG decodes what encodePNG writes with the standard library:
@@ -121,6 +123,43 @@ func BenchmarkEncodePNG(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := encodePNG(io.Discard, c.img); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestPaletteLUTIsNearest checks the pruned search against trying every
+// kept colour: the nearest in RGB, ties to the lower palette index.
+func TestPaletteLUTIsNearest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 20; round++ {
+		n := 257 + rng.IntN(3000)
+		rgb := make([]uint32, n)
+		count := make([]int, n)
+		seen := map[uint32]bool{}
+		for i := range rgb {
+			c := rng.Uint32() & 0xffffff
+			if round%2 == 0 { // few distinct channel values: many ties
+				c &= 0xc0c0c0
+			}
+			for seen[c] {
+				c = (c + 0x010305) & 0xffffff
+			}
+			seen[c] = true
+			rgb[i], count[i] = c, rng.IntN(50)
+		}
+		lut, kept := paletteLUT(rgb, count)
+		for id, c := range rgb {
+			want, wantD := 0, math.MaxInt
+			for p, k := range kept {
+				kc := rgb[k]
+				dr, dg, db := int(c>>16)-int(kc>>16), int(c>>8&0xff)-int(kc>>8&0xff), int(c&0xff)-int(kc&0xff)
+				if d := dr*dr + dg*dg + db*db; d < wantD {
+					want, wantD = p, d
+				}
+			}
+			if int(lut[id]) != want {
+				t.Fatalf("round %d: colour %06x maps to %d, want %d", round, c, lut[id], want)
+			}
 		}
 	}
 }
