@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"reportmailer/internal/comm100sim"
+	"reportmailer/internal/gctune"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
@@ -58,6 +59,7 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 	if id == "" {
 		return errors.New("-digest is required")
 	}
+	gctune.Apply(gctune.For(os.Getenv)) // as the digest Lambda does
 	if req.PeriodStart == "" {
 		req.At = time.Now()
 		if at != "" {

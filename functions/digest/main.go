@@ -14,12 +14,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"reportmailer/internal/gctune"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
 )
 
 func main() {
+	gctune.Apply(gctune.For(os.Getenv))
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "digest")
 	apps := appenv.ReloadApp(appenv.Options{Logger: logger, NeedSender: true, Quota: appenv.DigestQuota(os.Getenv)})
 	if _, err := apps.Current(context.Background()); err != nil {
