@@ -97,12 +97,25 @@ const (
 
 var (
 	// SES configuration set names: letters, digits, _ and -, at most 64.
-	configSetName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	configSetName = nameRule{regexp.MustCompile(`^[A-Za-z0-9_-]+$`), 1, 64}
 	// S3 bucket names (general purpose): 3–63 of a–z 0–9 . -, starting and ending alphanumeric.
-	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	tableName  = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
-	siteID     = regexp.MustCompile(`^[0-9]{1,12}$`)
+	bucketName = nameRule{regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`), 3, 63}
+	tableName  = nameRule{regexp.MustCompile(`^[A-Za-z0-9_.-]+$`), 3, 255}
+	siteID     = nameRule{regexp.MustCompile(`^[0-9]+$`), 1, 12}
 )
+
+// nameRule is a pattern with a length range, checked apart: a counted
+// repetition such as {3,255} compiles into a state per count, and those
+// four regexps took half a millisecond of every process's start.
+type nameRule struct {
+	chars    *regexp.Regexp
+	min, max int
+}
+
+// MatchString reports whether s has the rule's length and characters.
+func (n nameRule) MatchString(s string) bool {
+	return len(s) >= n.min && len(s) <= n.max && n.chars.MatchString(s)
+}
 
 // Validate returns every problem in the configuration (nil when it is good).
 func (c *Config) Validate() Problems { return c.validate(nil, nil) }
