@@ -263,19 +263,33 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	// With PDFURL the PDF is linked, not attached: it was drawn by an
 	// earlier Render and archived, so this one draws only the mail.
 	withPDF := opts.PDFURL == ""
+	// The PDF, the CSV and the mail (PNGs, then HTML and text) are
+	// independent: all three are made side by side.
 	var wg sync.WaitGroup
 	if withPDF {
 		wg.Add(1)
-		go func() { // the PDF and the PNGs are independent: draw them side by side
+		go func() {
 			defer wg.Done()
 			out.PDF, pdfFailed, pdfErr = renderPDF(clean, views)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		out.CSV = CSV(d)
+	}()
 	images, imgFailed := renderImages(views, opts)
+	// The PDF goroutine still reads views: the mail's notes go in a copy.
+	mailViews := slices.Clone(views)
+	for i, reason := range imgFailed {
+		mailViews[i] = mailViews[i].failed(reason)
+		images[i] = nil
+	}
+	mailErr := out.mail(htmlTmpl, textTmpl, d, clean, mailViews, images, opts)
 	wg.Wait()
 	if len(pdfFailed)+len(imgFailed) > 0 {
 		// A chart that failed in either renderer becomes a note in both,
-		// and the PDF is drawn again without it (a rare path).
+		// and both are made again without it (a rare path).
 		for i, reason := range pdfFailed {
 			imgFailed[i] = reason
 		}
@@ -286,10 +300,21 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		if withPDF {
 			out.PDF, _, pdfErr = renderPDF(clean, views)
 		}
+		mailErr = out.mail(htmlTmpl, textTmpl, d, clean, views, images, opts)
 	}
 	if pdfErr != nil {
 		return nil, pdfErr
 	}
+	if mailErr != nil {
+		return nil, mailErr
+	}
+	return out, nil
+}
+
+// mail sets the output's mail parts (HTML, text, images) and problems
+// from the views and their PNGs.
+func (out *Output) mail(htmlTmpl *htmltemplate.Template, textTmpl *texttemplate.Template, d, clean *Digest, views []view, images []*Image, opts Options) error {
+	out.Problems, out.Images = nil, nil
 	for _, v := range views {
 		if v.Problem != "" {
 			out.Problems = append(out.Problems, Problem{Section: v.Title, Reason: v.Problem})
@@ -325,7 +350,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	}
 	var text bytes.Buffer
 	if err := textTmpl.Execute(&text, withTables(data, views, emailRows)); err != nil {
-		return nil, fmt.Errorf("render text: %w", err)
+		return fmt.Errorf("render text: %w", err)
 	}
 	// Gmail clips HTML over ~102 KB. Every section stays; with many sections
 	// the email's tables get shorter (the PDF always has them whole).
@@ -333,15 +358,14 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	for _, rows := range []int{emailRows, 6, 3, 0} {
 		html.Reset()
 		if err := htmlTmpl.Execute(&html, withTables(data, views, rows)); err != nil {
-			return nil, fmt.Errorf("render html: %w", err)
+			return fmt.Errorf("render html: %w", err)
 		}
 		if html.Len() <= maxHTML {
 			break
 		}
 	}
 	out.HTML, out.Text = html.String(), text.String()
-	out.CSV = CSV(d)
-	return out, nil
+	return nil
 }
 
 // renderImages draws each section's chart as a PNG, concurrently. A chart
