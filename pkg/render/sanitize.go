@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"reportmailer/pkg/format"
@@ -81,20 +83,32 @@ func cleanDigest(d *Digest) *Digest {
 		c.Names = cleanCopy(reflect.ValueOf(d.Names)).Interface().(format.Names)
 	}
 	c.Sections = make([]Section, len(d.Sections))
+	// Sections are cleaned side by side: each is a deep copy of its rows.
+	// One that cannot be (a panic) becomes a note, as in drawing.
+	var wg sync.WaitGroup
 	for i, s := range d.Sections {
-		s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
-		if s.Filter != nil {
-			f := *s.Filter
-			s.Filter = &f
-		}
-		if _, ok := reports.Lookup(s.Report); ok {
-			var bad badValues
-			s.Rows = cleanRows(s.spec(), s.Rows, &bad)
-			s.Previous = cleanRows(s.spec(), s.Previous, &bad)
-			s.caveats = append(s.caveats, bad.notes()...)
-		}
-		c.Sections[i] = s
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.Sections[i] = Section{Report: s.Report, Group: s.Group, Title: cleanText(s.Title),
+						Note: "This section could not be read (" + format.Truncate(cleanText(fmt.Sprint(r)), 120) + "); the rest of the digest is complete."}
+				}
+			}()
+			s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
+			if s.Filter != nil {
+				f := *s.Filter
+				s.Filter = &f
+			}
+			if _, ok := reports.Lookup(s.Report); ok {
+				var bad badValues
+				s.Rows = cleanRows(s.spec(), s.Rows, &bad)
+				s.Previous = cleanRows(s.spec(), s.Previous, &bad)
+				s.caveats = append(slices.Clip(s.caveats), bad.notes()...)
+			}
+			c.Sections[i] = s
+		})
 	}
+	wg.Wait()
 	foldLocal(&c)
 	computeWeights(&c)
 	return &c
