@@ -17,6 +17,7 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"mime"
@@ -154,6 +155,7 @@ func (m *Message) Bytes() ([]byte, error) {
 	h.Set("MIME-Version", "1.0")
 
 	var buf bytes.Buffer
+	buf.Grow(m.sizeHint())
 	if len(m.Attachment) > 0 {
 		h.SetContentType("multipart/mixed", nil)
 		w, err := message.CreateWriter(&buf, h.Header)
@@ -183,6 +185,18 @@ func (m *Message) Bytes() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// sizeHint is about the encoded message's size, so its buffer is
+// allocated once instead of grown and copied through a megabyte or two.
+func (m *Message) sizeHint() int {
+	n := 16<<10 + (len(m.Text)+len(m.HTML))*11/10 // headers, boundaries; quoted-printable's escapes
+	for _, parts := range [][]Part{m.Inline, m.Attachment} {
+		for _, p := range parts {
+			n += base64.StdEncoding.EncodedLen(len(p.Data))*78/76 + 512 // CRLF every 76; part headers
+		}
+	}
+	return n
 }
 
 // setContentType writes a part's type with its parameters ("text/csv;
