@@ -106,21 +106,25 @@ func writeOutputs(dir string, res *digest.Result) error {
 		return err
 	}
 	base := filepath.Join(dir, res.BaseName)
-	files := map[string][]byte{
-		base + ".pdf":  res.Output.PDF,
-		base + ".html": []byte(render.PreviewHTML(res.Output)),
-		base + ".txt":  []byte(res.Output.Text),
-		base + ".csv":  res.Output.CSV,
+	files := map[string]func() []byte{
+		base + ".pdf":  func() []byte { return res.Output.PDF },
+		base + ".html": func() []byte { return []byte(render.PreviewHTML(res.Output)) },
+		base + ".txt":  func() []byte { return []byte(res.Output.Text) },
+		base + ".csv":  func() []byte { return res.Output.CSV },
 	}
 	if len(res.Messages) > 0 {
-		files[base+".eml"] = res.Messages[0].Raw
+		files[base+".eml"] = func() []byte { return res.Messages[0].Raw }
 	}
+	// Side by side: the preview HTML (images inlined) takes as long as the rest.
+	errs := make(chan error, len(files))
 	for name, data := range files {
-		if err := os.WriteFile(name, data, 0o644); err != nil {
-			return err
-		}
+		go func() { errs <- os.WriteFile(name, data(), 0o644) }()
 	}
-	return nil
+	var err error
+	for range files {
+		err = errors.Join(err, <-errs)
+	}
+	return err
 }
 
 // startSimulator serves the built-in Comm100 simulator on a free loopback port.
