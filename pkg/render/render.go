@@ -445,14 +445,38 @@ func textTable(t *Table) string {
 // PreviewHTML inlines the images as data: URIs so the HTML opens in any
 // browser. Only for local previews: Gmail strips data: images in mail.
 func PreviewHTML(out *Output) string {
-	pairs := make([]string, 0, 2*len(out.Images))
-	for _, img := range out.Images {
-		pairs = append(pairs, "cid:"+img.CID, "data:image/png;base64,"+base64Std(img.PNG))
+	uris := make(map[string]*Image, len(out.Images))
+	size := len(out.HTML)
+	for i := range out.Images {
+		uris["cid:"+out.Images[i].CID] = &out.Images[i]
+		size += len("data:image/png;base64,") + base64.StdEncoding.EncodedLen(len(out.Images[i].PNG))
 	}
-	return strings.NewReplacer(pairs...).Replace(out.HTML)
+	var b strings.Builder
+	b.Grow(size)
+	rest := out.HTML
+	for {
+		i := strings.Index(rest, "cid:")
+		if i < 0 {
+			break
+		}
+		end := i + len("cid:")
+		for end < len(rest) && rest[end] != '"' && rest[end] != '\'' && rest[end] != ')' && rest[end] != ' ' {
+			end++
+		}
+		b.WriteString(rest[:i])
+		if img, ok := uris[rest[i:end]]; ok {
+			b.WriteString("data:image/png;base64,")
+			enc := base64.NewEncoder(base64.StdEncoding, &b)
+			enc.Write(img.PNG)
+			enc.Close()
+		} else {
+			b.WriteString(rest[i:end])
+		}
+		rest = rest[end:]
+	}
+	b.WriteString(rest)
+	return b.String()
 }
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // RenderPDF renders only the PDF.
 func RenderPDF(d *Digest) ([]byte, error) {

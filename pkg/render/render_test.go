@@ -293,3 +293,17 @@ func TestConcurrentRendersAreIndependent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestPreviewHTMLInlinesImages: every cid: reference to an image becomes
+// its PNG as a data: URI; anything else is left as it was.
+func TestPreviewHTMLInlinesImages(t *testing.T) {
+	out := &render.Output{
+		HTML:   `<img src="cid:a@x"><p>cid: is how mail names parts</p><img src='cid:b@x'><img src="cid:missing@x">cid:a@x`,
+		Images: []render.Image{{CID: "a@x", PNG: []byte("first")}, {CID: "b@x", PNG: []byte("second\x00")}},
+	}
+	want := `<img src="data:image/png;base64,Zmlyc3Q="><p>cid: is how mail names parts</p><img src='data:image/png;base64,c2Vjb25kAA=='>` +
+		`<img src="cid:missing@x">data:image/png;base64,Zmlyc3Q=`
+	if got := render.PreviewHTML(out); got != want {
+		t.Errorf("PreviewHTML =\n%s\nwant\n%s", got, want)
+	}
+}
