@@ -280,8 +280,13 @@ func (r *run) pdfLink(ctx context.Context) (string, error) {
 // encoded copy of the PDF at once.
 func (r *run) buildAll(out *render.Output, pdfLink string) error {
 	r.cur.messages = nil
+	var csv *mail.Part // one copy's CSV, gzipped once for all its messages
+	if hasFormat(r.d, "csv") {
+		p := csvPart(strings.TrimSuffix(pdfName(r.res), ".pdf")+".csv", out.CSV)
+		csv = &p
+	}
 	for i, dl := range r.cur.deliveries {
-		m := r.buildMessage(out, dl, pdfLink)
+		m := r.buildMessage(out, dl, pdfLink, csv)
 		msg := &Message{Key: dl.key, Recipients: m.Recipients(), MessageID: m.MessageID}
 		if i == 0 || dl.personal == "" {
 			raw, err := m.Bytes()
@@ -304,7 +309,7 @@ func (r *run) from() string {
 	return r.cfg.Mail.From
 }
 
-func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string) *mail.Message {
+func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string, csv *mail.Part) *mail.Message {
 	d, res, cfg := r.d, r.res, r.cfg
 	m := &mail.Message{
 		From: r.from(), ReplyTo: cfg.Mail.ReplyTo, To: g.to, Cc: g.cc, Bcc: g.bcc,
@@ -329,16 +334,17 @@ func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string) *mail
 	if hasFormat(d, "pdf") && pdfLink == "" {
 		m.Attachment = append(m.Attachment, mail.Part{Filename: pdfName(res), ContentType: "application/pdf", Data: out.PDF})
 	}
-	if hasFormat(d, "csv") {
-		m.Attachment = append(m.Attachment, csvPart(strings.TrimSuffix(pdfName(res), ".pdf")+".csv", out.CSV))
+	if csv != nil {
+		m.Attachment = append(m.Attachment, *csv)
 	}
 	return m
 }
 
 // gzipCSVOver is the CSV size above which it is attached gzipped: a big
 // site's long-format CSV (45,000 status lines at 2,000 agents, 6.8 MB)
-// compresses about 16×, which keeps the mail under SES's and inboxes'
-// limits without dropping the PDF.
+// compresses about 17× at gzip's default level in 64 ms (the best level
+// saved another 5% in 241 ms), which keeps the mail under SES's and
+// inboxes' limits without dropping the PDF.
 const gzipCSVOver = 1 << 20
 
 func csvPart(name string, data []byte) mail.Part {
@@ -346,7 +352,7 @@ func csvPart(name string, data []byte) mail.Part {
 		return mail.Part{Filename: name, ContentType: "text/csv; charset=utf-8", Data: data}
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw := gzip.NewWriter(&buf)
 	zw.Name = name
 	_, _ = zw.Write(data) // writes to a bytes.Buffer cannot fail
 	_ = zw.Close()
