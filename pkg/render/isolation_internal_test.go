@@ -54,12 +54,11 @@ func TestPanickingSectionBecomesNote(t *testing.T) {
 		viewer viewer
 	}{
 		{"viewer panics", func(*view, *Digest, *Section, *reports.Spec) { panic("boom in viewer") }},
-		{"chart panics while drawn", func(v *view, _ *Digest, _ *Section, _ *reports.Spec) {
-			v.Summary = "drawn"
-			v.figure = func(float64) *Figure {
-				return &Figure{fig: canvas{w: 100, h: 50, scale: 1, draw: func(painter) { panic("boom in draw") }}, Width: 100, Height: 50}
-			}
-		}},
+		{"chart panics while drawn", panicsAt(0)},
+		// The mail is made while the PDF draws: a chart that fails in the
+		// PDF alone must still become a note in the mail.
+		{"chart panics only in the PDF", panicsAt(1)},
+		{"chart panics only in the PNG", panicsAt(2)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			viewers[reports.ViewRanked] = tc.viewer
@@ -92,6 +91,45 @@ func TestPanickingSectionBecomesNote(t *testing.T) {
 				t.Error("no PDF")
 			}
 		})
+	}
+}
+
+// panicsAt is a viewer whose chart panics while drawn at scale (the PDF
+// draws at 1, the mail's PNGs at 2), or at any scale for 0.
+func panicsAt(scale float64) viewer {
+	return func(v *view, _ *Digest, _ *Section, _ *reports.Spec) {
+		v.Summary = "drawn"
+		v.figure = func(s float64) *Figure {
+			draw := func(painter) {
+				if scale == 0 || s == scale {
+					panic("boom in draw")
+				}
+			}
+			return &Figure{fig: canvas{w: 100, h: 50, scale: s, draw: draw}, Width: 100, Height: 50}
+		}
+	}
+}
+
+// A section whose rows cannot be copied for drawing (a panic while
+// cleaning, on its own goroutine) is a failed section with its reason;
+// the others are cleaned as usual.
+func TestSectionThatCannotBeCleanedIsAProblem(t *testing.T) {
+	d := simDigest(t)
+	bad := d.Sections[1].Report
+	clean := cleanDigestWith(d, func(s Section) Section {
+		if s.Report == bad {
+			panic("boom in cleaning")
+		}
+		return cleanSection(s)
+	})
+	views := buildViews(clean)
+	if v := views[1]; !strings.Contains(v.Problem, "boom in cleaning") || v.NoteKind != "error" || !strings.Contains(v.Note, "could not be drawn") {
+		t.Errorf("the bad section's view: problem %q, note %q (%s)", v.Problem, v.Note, v.NoteKind)
+	}
+	for _, i := range []int{0, 2} {
+		if views[i].Problem != "" || len(clean.Sections[i].Rows) == 0 {
+			t.Errorf("section %d was affected: problem %q, %d rows", i, views[i].Problem, len(clean.Sections[i].Rows))
+		}
 	}
 }
 

@@ -58,6 +58,9 @@ type Section struct {
 	// e.g. "Not available in your Comm100 edition".
 	Note string
 
+	// problem is why the section could not be prepared for drawing; it is
+	// drawn as a failed section and listed in Output.Problems.
+	problem string
 	// caveats are notes the renderer adds while cleaning the rows (values
 	// that cannot be true); they are shown beside the chart, not instead of it.
 	caveats []string

@@ -76,7 +76,10 @@ func isPlain(s string) bool {
 
 // cleanDigest returns a copy of d whose strings are clean for layout. Rows
 // are copied and checked by cleanRows, which also notes bad values.
-func cleanDigest(d *Digest) *Digest {
+func cleanDigest(d *Digest) *Digest { return cleanDigestWith(d, cleanSection) }
+
+// cleanDigestWith is cleanDigest with each section cleaned by clean.
+func cleanDigestWith(d *Digest, clean func(Section) Section) *Digest {
 	c := *d
 	c.ID, c.Title, c.Site = cleanText(d.ID), cleanText(d.Title), cleanText(d.Site)
 	if d.Names != nil {
@@ -84,34 +87,40 @@ func cleanDigest(d *Digest) *Digest {
 	}
 	c.Sections = make([]Section, len(d.Sections))
 	// Sections are cleaned side by side: each is a deep copy of its rows.
-	// One that cannot be (a panic) becomes a note, as in drawing.
+	// One that cannot be (a panic) is drawn as a failed section, as in
+	// drawing, instead of taking the process down.
 	var wg sync.WaitGroup
 	for i, s := range d.Sections {
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
-					c.Sections[i] = Section{Report: s.Report, Group: s.Group, Title: cleanText(s.Title),
-						Note: "This section could not be read (" + format.Truncate(cleanText(fmt.Sprint(r)), 120) + "); the rest of the digest is complete."}
+					c.Sections[i] = Section{Report: s.Report, Group: s.Group, Title: cleanText(s.Title), problem: "reading the rows: " + fmt.Sprint(r)}
 				}
 			}()
-			s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
-			if s.Filter != nil {
-				f := *s.Filter
-				s.Filter = &f
-			}
-			if _, ok := reports.Lookup(s.Report); ok {
-				var bad badValues
-				s.Rows = cleanRows(s.spec(), s.Rows, &bad)
-				s.Previous = cleanRows(s.spec(), s.Previous, &bad)
-				s.caveats = append(slices.Clip(s.caveats), bad.notes()...)
-			}
-			c.Sections[i] = s
+			c.Sections[i] = clean(s)
 		})
 	}
 	wg.Wait()
 	foldLocal(&c)
 	computeWeights(&c)
 	return &c
+}
+
+// cleanSection copies a section with its strings cleaned and its numbers
+// checked against their units.
+func cleanSection(s Section) Section {
+	s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
+	if s.Filter != nil {
+		f := *s.Filter
+		s.Filter = &f
+	}
+	if _, ok := reports.Lookup(s.Report); ok {
+		var bad badValues
+		s.Rows = cleanRows(s.spec(), s.Rows, &bad)
+		s.Previous = cleanRows(s.spec(), s.Previous, &bad)
+		s.caveats = append(slices.Clip(s.caveats), bad.notes()...)
+	}
+	return s
 }
 
 // badValues counts the numbers a section's rows had that cannot be true.

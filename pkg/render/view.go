@@ -105,6 +105,9 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 		name := d.Names.Name(reports.Group(s.Filter.Name), reports.ID(s.Filter.Value))
 		v.Subtitle = strings.TrimPrefix(v.Subtitle+" · "+splitCamel(s.Filter.Name)+": "+name, " · ")
 	}
+	if s.problem != "" {
+		return v.failed(s.problem)
+	}
 	if s.Note != "" {
 		v.Note, v.NoteKind, v.Summary = s.Note, "error", s.Note
 		return v
