@@ -50,27 +50,27 @@ type faceKey struct {
 }
 
 var (
-	facesMu sync.Mutex
-	idle    = map[faceKey][]font.Face{}
+	idleFacesMu sync.Mutex
+	idleFaces   = map[faceKey][]font.Face{}
 )
 
 // borrowFace returns a face for a font at a size (points) and DPI, for the
 // caller alone until it hands it back with returnFace.
 func borrowFace(k faceKey) font.Face {
-	facesMu.Lock()
-	if free := idle[k]; len(free) > 0 {
+	idleFacesMu.Lock()
+	if free := idleFaces[k]; len(free) > 0 {
 		f := free[len(free)-1]
-		idle[k] = free[:len(free)-1]
-		facesMu.Unlock()
+		idleFaces[k] = free[:len(free)-1]
+		idleFacesMu.Unlock()
 		return f
 	}
-	facesMu.Unlock()
+	idleFacesMu.Unlock()
 	return truetype.NewFace(k.font, &truetype.Options{Size: k.size, DPI: k.dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})
 }
 
 // returnFace hands a borrowed face back for the next chart.
 func returnFace(k faceKey, f font.Face) {
-	facesMu.Lock()
-	idle[k] = append(idle[k], f)
-	facesMu.Unlock()
+	idleFacesMu.Lock()
+	idleFaces[k] = append(idleFaces[k], f)
+	idleFacesMu.Unlock()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -70,16 +71,33 @@ func TestCompressStreams(t *testing.T) {
 	}
 }
 
-// TestCompressStreamsLeavesOtherShapes returns what it cannot read as it was.
+// TestCompressStreamsLeavesOtherShapes: a PDF that is not as gofpdf
+// writes it comes back unchanged, uncompressed but as valid as it was.
 func TestCompressStreamsLeavesOtherShapes(t *testing.T) {
-	for _, in := range []string{
-		"",
-		"%PDF-1.4\n",
-		"%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nstartxref\n999\n%%EOF\n",
-		"%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n12\n%%EOF\n",
+	for _, tc := range []struct{ name, pdf string }{
+		{"empty", ""},
+		{"a header alone", "%PDF-1.4\n"},
+		{"startxref past the end", "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nstartxref\n999\n%%EOF\n"},
+		{"startxref not at the table", "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n12\n%%EOF\n"},
+		{"an offset not at its object", "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000010 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n"},
 	} {
-		if got := compressStreams([]byte(in)); string(got) != in {
-			t.Errorf("compressStreams(%q) = %q, want it unchanged", in, got)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := compressStreams([]byte(tc.pdf)); string(got) != tc.pdf {
+				t.Errorf("compressStreams(%q) = %q, want it unchanged", tc.pdf, got)
+			}
+		})
+	}
+}
+
+// TestCompressStreamsSmallPDF compresses a minimal PDF of gofpdf's shape.
+func TestCompressStreamsSmallPDF(t *testing.T) {
+	in := "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n"
+	got := string(compressStreams([]byte(in)))
+	if !strings.Contains(got, "1 0 obj\n<</Filter /FlateDecode /Length ") || !strings.HasSuffix(got, "%%EOF\n") {
+		t.Fatalf("not compressed: %q", got)
+	}
+	objs, _, ok := pdfObjects([]byte(got))
+	if !ok || len(objs) != 1 || objs[0].start != len("%PDF-1.4\n") {
+		t.Errorf("the rewritten table does not point at the object: %+v, %v", objs, ok)
 	}
 }

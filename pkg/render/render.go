@@ -285,7 +285,8 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		mailViews[i] = mailViews[i].failed(reason)
 		images[i] = nil
 	}
-	mailErr := out.mail(htmlTmpl, textTmpl, d, clean, mailViews, images, opts)
+	tmpl := mailTemplates{htmlTmpl, textTmpl}
+	mailErr := out.composeMail(tmpl, d, clean, mailViews, images, opts)
 	wg.Wait()
 	if len(pdfFailed)+len(imgFailed) > 0 {
 		// A chart that failed in either renderer becomes a note in both,
@@ -300,7 +301,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		if withPDF {
 			out.PDF, _, pdfErr = renderPDF(clean, views)
 		}
-		mailErr = out.mail(htmlTmpl, textTmpl, d, clean, views, images, opts)
+		mailErr = out.composeMail(tmpl, d, clean, views, images, opts)
 	}
 	if pdfErr != nil {
 		return nil, pdfErr
@@ -311,9 +312,15 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	return out, nil
 }
 
-// mail sets the output's mail parts (HTML, text, images) and problems
-// from the views and their PNGs.
-func (out *Output) mail(htmlTmpl *htmltemplate.Template, textTmpl *texttemplate.Template, d, clean *Digest, views []view, images []*Image, opts Options) error {
+// mailTemplates are the templates of the mail's two bodies.
+type mailTemplates struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
+// composeMail sets the output's mail parts (HTML, text, images) and
+// problems from the views and their PNGs.
+func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []view, images []*Image, opts Options) error {
 	out.Problems, out.Images = nil, nil
 	for _, v := range views {
 		if v.Problem != "" {
@@ -349,7 +356,7 @@ func (out *Output) mail(htmlTmpl *htmltemplate.Template, textTmpl *texttemplate.
 		data.Sections = append(data.Sections, hs)
 	}
 	var text bytes.Buffer
-	if err := textTmpl.Execute(&text, withTables(data, views, emailRows)); err != nil {
+	if err := tmpl.text.Execute(&text, withTables(data, views, emailRows)); err != nil {
 		return fmt.Errorf("render text: %w", err)
 	}
 	// Gmail clips HTML over ~102 KB. Every section stays; with many sections
@@ -357,7 +364,7 @@ func (out *Output) mail(htmlTmpl *htmltemplate.Template, textTmpl *texttemplate.
 	var html bytes.Buffer
 	for _, rows := range []int{emailRows, 6, 3, 0} {
 		html.Reset()
-		if err := htmlTmpl.Execute(&html, withTables(data, views, rows)); err != nil {
+		if err := tmpl.html.Execute(&html, withTables(data, views, rows)); err != nil {
 			return fmt.Errorf("render html: %w", err)
 		}
 		if html.Len() <= maxHTML {
@@ -460,7 +467,7 @@ func PreviewHTML(out *Output) string {
 			break
 		}
 		end := i + len("cid:")
-		for end < len(rest) && rest[end] != '"' && rest[end] != '\'' && rest[end] != ')' && rest[end] != ' ' {
+		for end < len(rest) && cidByte(rest[end]) {
 			end++
 		}
 		b.WriteString(rest[:i])
@@ -476,6 +483,12 @@ func PreviewHTML(out *Output) string {
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// cidByte says whether c can be part of a Content-ID as Render makes
+// them: a section's anchor (letters, digits, "-") and "@reportmailer".
+func cidByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("@.-_", c) >= 0
 }
 
 // RenderPDF renders only the PDF.

@@ -298,11 +298,11 @@ func TestConcurrentRendersAreIndependent(t *testing.T) {
 // its PNG as a data: URI; anything else is left as it was.
 func TestPreviewHTMLInlinesImages(t *testing.T) {
 	out := &render.Output{
-		HTML:   `<img src="cid:a@x"><p>cid: is how mail names parts</p><img src='cid:b@x'><img src="cid:missing@x">cid:a@x`,
+		HTML:   "<img src=\"cid:a@x\"><p>cid: is how mail names parts</p><img src='cid:b@x'><img src=\"cid:missing@x\">cid:a@x<br>cid:b@x\n",
 		Images: []render.Image{{CID: "a@x", PNG: []byte("first")}, {CID: "b@x", PNG: []byte("second\x00")}},
 	}
 	want := `<img src="data:image/png;base64,Zmlyc3Q="><p>cid: is how mail names parts</p><img src='data:image/png;base64,c2Vjb25kAA=='>` +
-		`<img src="cid:missing@x">data:image/png;base64,Zmlyc3Q=`
+		"<img src=\"cid:missing@x\">data:image/png;base64,Zmlyc3Q=<br>data:image/png;base64,c2Vjb25kAA==\n"
 	if got := render.PreviewHTML(out); got != want {
 		t.Errorf("PreviewHTML =\n%s\nwant\n%s", got, want)
 	}
