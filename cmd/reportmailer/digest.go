@@ -24,6 +24,7 @@ func cliLogger() *slog.Logger {
 }
 
 func runDigest(ctx context.Context, args []string) error {
+	gctune.Apply(gctune.For(os.Getenv)) // the garbage collector as in the digest Lambda
 	fs := newFlagSet("digest")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	id := fs.String("digest", "", "digest id")
@@ -59,7 +60,6 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 	if id == "" {
 		return errors.New("-digest is required")
 	}
-	gctune.Apply(gctune.For(os.Getenv)) // as the digest Lambda does
 	if req.PeriodStart == "" {
 		req.At = time.Now()
 		if at != "" {
@@ -157,6 +157,7 @@ func simulatorGetenv(url string) func(string) string {
 
 // runDemo renders a digest from the built-in simulator: no Comm100 or AWS account.
 func runDemo(ctx context.Context, args []string) error {
+	gctune.Apply(gctune.For(os.Getenv))
 	fs := newFlagSet("demo")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
 	id := fs.String("digest", "weekly-managers", "digest id")

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"reportmailer/internal/gctune"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/digest"
 	"reportmailer/pkg/dispatch"
@@ -15,6 +17,7 @@ import (
 // runDispatch does what one dispatcher tick does at an instant: find the
 // sends due in (at − every, at], then print, render or send them in order.
 func runDispatch(ctx context.Context, args []string) error {
+	gctune.Apply(gctune.For(os.Getenv))
 	fs := newFlagSet("dispatch")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_SSM_PARAMETER, CONFIG_S3_URI or CONFIG_FILE as in the Lambda)")
 	at := fs.String("at", "", "the tick's scheduled time, RFC 3339 (required)")

@@ -13,15 +13,17 @@ import (
 	"strconv"
 )
 
-// Percent is GOGC while rendering.
+// Percent is GOGC for a process that renders digests.
 const Percent = 400
 
 // share is the part of the function's memory the heap may use; the rest
 // is the binary, stacks and what the runtime has not yet returned.
 const share = 0.6
 
-// defaultMB is the memory assumed outside Lambda: the smallest digest
-// function the README recommends.
+// defaultMB is the memory assumed outside Lambda: a 256 MB function, the
+// smallest a digest should run in (template.yaml gives it 512), so the
+// CLI, and the figures `make bench` measures with it, behave as the
+// tightest function would.
 const defaultMB = 256
 
 // Settings is what Apply chooses: a GOGC percentage and a soft memory
