@@ -14,7 +14,7 @@
 # to run. The tests never need it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-11}
 SIZES=${SIZES:-"20 200 2000"}
 AT=2026-11-23T08:00:00Z
 CONFIG=${CONFIG:-reportmailer.example.yaml}
