@@ -21,29 +21,48 @@ import (
 // "name" its display name. Long format pivots in any spreadsheet, and no
 // table is ever cut off, whatever the PDF page size.
 func CSV(d *Digest) []byte {
+	data, _ := csvWithProblems(d)
+	return data
+}
+
+// csvWithProblems is CSV, each section isolated: one that fails (a
+// panic) is left out of the file and listed in problems.
+func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // a BOM, so spreadsheet apps read UTF-8 names right
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value"})
+	w.Flush()
+	var section bytes.Buffer
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		if _, known := reports.Lookup(s.Report); s.Note != "" || !known {
 			continue
 		}
-		e := csvEmitter{w: w, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
-		for _, m := range s.spec().Metrics {
-			if s.Group.IsDistribution() {
-				e.metrics[m.DistributionWire()] = true
-			} else {
-				e.metrics[m.Wire] = true
+		section.Reset()
+		err := isolate(func() error {
+			sw := csv.NewWriter(&section)
+			e := csvEmitter{w: sw, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
+			for _, m := range s.spec().Metrics {
+				if s.Group.IsDistribution() {
+					e.metrics[m.DistributionWire()] = true
+				} else {
+					e.metrics[m.Wire] = true
+				}
 			}
+			for _, r := range s.Rows {
+				e.row(r)
+			}
+			sw.Flush()
+			return sw.Error()
+		})
+		if err != nil {
+			problems = append(problems, Problem{Section: s.TitleText(), Reason: "CSV: " + err.Error()})
+			continue
 		}
-		for _, r := range s.Rows {
-			e.row(r)
-		}
+		buf.Write(section.Bytes())
 	}
-	w.Flush()
-	return buf.Bytes()
+	return buf.Bytes(), problems
 }
 
 type csvEmitter struct {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"strings"
@@ -143,5 +144,30 @@ func TestUnknownReportIsANote(t *testing.T) {
 	}
 	if !strings.Contains(out.Text, "Unknown report") {
 		t.Error("no note for the unknown report")
+	}
+}
+
+// A section whose rows break the CSV (a nil row, which only a hand-built
+// digest has) is left out of the CSV and reported; the CSV is made on its
+// own goroutine, where a panic would end the process.
+func TestSectionThatBreaksTheCSVIsAProblem(t *testing.T) {
+	d := simDigest(t)
+	d.Sections = append(d.Sections, Section{Report: "postChatSurvey", Title: "Broken survey", Rows: []any{(*reports.SurveyRow)(nil)}})
+	out, err := Render(d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvProblem bool
+	for _, p := range out.Problems {
+		csvProblem = csvProblem || p.Section == "Broken survey" && strings.HasPrefix(p.Reason, "CSV: ")
+	}
+	if !csvProblem {
+		t.Errorf("Problems = %+v, want the broken section's CSV", out.Problems)
+	}
+	if bytes.Contains(out.CSV, []byte("Broken survey")) {
+		t.Error("the broken section is in the CSV")
+	}
+	if !bytes.Contains(out.CSV, []byte(d.Sections[0].TitleText())) {
+		t.Error("the other sections are not in the CSV")
 	}
 }

@@ -273,10 +273,11 @@ func Render(d *Digest, opts Options) (*Output, error) {
 			out.PDF, pdfFailed, pdfErr = renderPDF(clean, views)
 		}()
 	}
+	var csvProblems []Problem
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		out.CSV = CSV(d)
+		out.CSV, csvProblems = csvWithProblems(d)
 	}()
 	images, imgFailed := renderImages(views, opts)
 	// The PDF goroutine still reads views: the mail's notes go in a copy.
@@ -309,6 +310,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 	if mailErr != nil {
 		return nil, mailErr
 	}
+	out.Problems = append(out.Problems, csvProblems...)
 	return out, nil
 }
 
