@@ -60,14 +60,19 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(height))
 	ihdr[8] = 8 // bits per sample or index
 
-	var idat bytes.Buffer
-	if pal, lut, im, ok := palettize(img); ok {
+	sc := pngScratches.Get().(*pngScratch)
+	defer pngScratches.Put(sc)
+	idat := bytes.NewBuffer(sc.idat[:0])
+	defer func() { sc.idat = idat.Bytes()[:0] }()
+	if pal, lut, im, ok := palettize(img, sc); ok {
 		ihdr[9] = 3 // indexed colour
 		writeChunk(&out, "IHDR", ihdr)
 		writeChunk(&out, "PLTE", pal)
-		zw := newRLEDeflater(&idat)
+		zw := newRLEDeflater(idat, sc.rle[:0])
 		writeIndexed(zw, im, lut)
-		if err := zw.Close(); err != nil {
+		err := zw.Close()
+		sc.keep(im, zw)
+		if err != nil {
 			return err
 		}
 	} else {
@@ -75,7 +80,7 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 		writeChunk(&out, "IHDR", ihdr)
 		zw := zlibWriters.Get().(*zlib.Writer)
 		defer zlibWriters.Put(zw)
-		zw.Reset(&idat)
+		zw.Reset(idat)
 		if err := writeRGB(zw, img); err != nil {
 			return err
 		}
@@ -83,10 +88,32 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 			return err
 		}
 	}
+	out.Grow(idat.Len() + 12 + 12)
 	writeChunk(&out, "IDAT", idat.Bytes())
 	writeChunk(&out, "IEND", nil)
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// pngScratch is the working memory of one encodePNG, kept for the next
+// (a few hundred KB a chart, which was a fifth of a digest's allocations).
+type pngScratch struct {
+	keys   []uint32 // palettize's colour table
+	vals   []uint16
+	runs   []run
+	rowEnd []int32
+	rgb    []uint32
+	count  []int
+	rle    []byte // the RLE deflater's output buffer
+	idat   []byte
+}
+
+var pngScratches = sync.Pool{New: func() any { return new(pngScratch) }}
+
+// keep takes back the (possibly grown) slices an encoding used.
+func (sc *pngScratch) keep(im *indexed, zw *rleDeflater) {
+	sc.runs, sc.rowEnd, sc.rgb, sc.count = im.runs[:0], im.rowEnd[:0], im.rgb[:0], im.count[:0]
+	sc.rle = zw.buf[:0]
 }
 
 // maxColours bounds the colours palettize tracks; past it, RGB.
@@ -112,17 +139,24 @@ type run struct{ id, n uint16 }
 // tell apart at 2× density. ok is false for images with more than
 // maxColours colours, or where more than 2% of the pixels would be
 // approximated: those are written as RGB.
-func palettize(img *image.RGBA) (pal []byte, lut []uint8, im *indexed, ok bool) {
+func palettize(img *image.RGBA, sc *pngScratch) (pal []byte, lut []uint8, im *indexed, ok bool) {
 	b := img.Bounds()
 	width, height := b.Dx(), b.Dy()
 	if width >= 1<<16 || width == 0 {
 		return nil, nil, nil, false
 	}
-	im = &indexed{width: width, height: height, rowEnd: make([]int32, height)}
+	if cap(sc.rowEnd) < height {
+		sc.rowEnd = make([]int32, height)
+	}
+	im = &indexed{width: width, height: height, rowEnd: sc.rowEnd[:height], runs: sc.runs[:0], rgb: sc.rgb[:0], count: sc.count[:0]}
 	// An open-addressed table from RGB (+1, so 0 is empty) to colour id.
 	const tableSize = 2 * maxColours
-	keys := make([]uint32, tableSize)
-	vals := make([]uint16, tableSize)
+	if sc.keys == nil {
+		sc.keys, sc.vals = make([]uint32, tableSize), make([]uint16, tableSize)
+	} else {
+		clear(sc.keys)
+	}
+	keys, vals := sc.keys, sc.vals
 	var above []byte
 	var aboveRuns []run
 	for y := 0; y < height; y++ {
@@ -389,8 +423,11 @@ type rleDeflater struct {
 	err    error // from w, returned by Close
 }
 
-func newRLEDeflater(w io.Writer) *rleDeflater {
-	d := &rleDeflater{w: w, adlerA: 1, last: -1, buf: make([]byte, 0, 64<<10)}
+func newRLEDeflater(w io.Writer, buf []byte) *rleDeflater {
+	if cap(buf) < 64<<10 {
+		buf = make([]byte, 0, 64<<10)
+	}
+	d := &rleDeflater{w: w, adlerA: 1, last: -1, buf: buf[:0]}
 	d.buf = append(d.buf, 0x78, 0x01) // zlib header: deflate, 32K window, fastest
 	d.put(1, 1)                       // BFINAL
 	d.put(1, 2)                       // BTYPE 01: fixed Huffman codes

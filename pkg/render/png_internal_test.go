@@ -58,6 +58,17 @@ func TestEncodePNG(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkZlib(t, buf.Bytes())
+			// Encoders reuse their working memory: a second encoding, after
+			// the other cases, must give the same bytes.
+			var again bytes.Buffer
+			for _, other := range []*image.RGBA{few, chart, many} {
+				if err := encodePNG(io.Discard, other); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := encodePNG(&again, tc.img); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
+				t.Fatalf("a second encoding differs (%v)", err)
+			}
 			got, err := png.Decode(&buf)
 			if err != nil {
 				t.Fatal(err)
