@@ -7,6 +7,7 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/math/fixed"
 )
 
 // The Go fonts (BSD licence, shipped in golang.org/x/image; see its
@@ -65,7 +66,32 @@ func borrowFace(k faceKey) font.Face {
 		return f
 	}
 	idleFacesMu.Unlock()
-	return truetype.NewFace(k.font, &truetype.Options{Size: k.size, DPI: k.dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})
+	f := truetype.NewFace(k.font, &truetype.Options{Size: k.size, DPI: k.dpi, Hinting: font.HintingNone, GlyphCacheEntries: 256})
+	return &measuredFace{Face: f, bounds: map[rune]glyphBounds{}}
+}
+
+// measuredFace remembers a face's glyph bounds. truetype caches the
+// glyphs it draws but loads a glyph's outline again for every
+// GlyphBounds, and go-chart measures each label several times while it
+// lays a chart out.
+type measuredFace struct {
+	font.Face
+	bounds map[rune]glyphBounds
+}
+
+type glyphBounds struct {
+	bounds  fixed.Rectangle26_6
+	advance fixed.Int26_6
+	ok      bool
+}
+
+func (f *measuredFace) GlyphBounds(r rune) (fixed.Rectangle26_6, fixed.Int26_6, bool) {
+	g, seen := f.bounds[r]
+	if !seen {
+		g.bounds, g.advance, g.ok = f.Face.GlyphBounds(r)
+		f.bounds[r] = g
+	}
+	return g.bounds, g.advance, g.ok
 }
 
 // returnFace hands a borrowed face back for the next chart.
