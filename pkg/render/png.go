@@ -153,9 +153,8 @@ func palettize(img *image.RGBA, sc *pngScratch) (pal []byte, lut []uint8, im *in
 	const tableSize = 2 * maxColours
 	if sc.keys == nil {
 		sc.keys, sc.vals = make([]uint32, tableSize), make([]uint16, tableSize)
-	} else {
-		clear(sc.keys)
 	}
+	clear(sc.keys) // new memory too: written before it is read (see touch)
 	keys, vals := sc.keys, sc.vals
 	var above []byte
 	var aboveRuns []run
