@@ -28,10 +28,14 @@ type Figure struct {
 // Palette: colour-blind-safe blues/oranges, a neutral grey, and the
 // rating scale from red (1) to green (5).
 var (
-	colInk      = drawing.ColorFromHex("1f2933")
-	colMuted    = drawing.ColorFromHex("6b7785")
-	colGrid     = drawing.ColorFromHex("e4e7eb")
-	colBg       = drawing.ColorFromHex("ffffff")
+	colInk   = drawing.ColorFromHex("1f2933")
+	colMuted = drawing.ColorFromHex("6b7785")
+	colGrid  = drawing.ColorFromHex("e4e7eb")
+	// colNone is no fill. go-chart reads a zero colour as "its default"
+	// (white), so the chart's background and canvas, which would be white
+	// on white (the PNGs are composited over white, the PDF's page is
+	// white), are drawn in a colour with no alpha, which both renderers skip.
+	colNone     = drawing.Color{R: 255, G: 255, B: 255}
 	colPrimary  = drawing.ColorFromHex("2563eb")
 	colSecond   = drawing.ColorFromHex("f59e0b")
 	colThird    = drawing.ColorFromHex("10b981")

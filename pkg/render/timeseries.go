@@ -50,8 +50,8 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 	axisStyle := chart.Style{FontSize: fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
 	c := chart.Chart{
 		Width: s(chartW), Height: s(h), DPI: 72 * scale, Font: regular,
-		Background:     chart.Style{FillColor: colBg, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
-		Canvas:         chart.Style{FillColor: colBg},
+		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
+		Canvas:         chart.Style{FillColor: colNone},
 		YAxisSecondary: chart.YAxis{Style: chart.Hidden()},
 		XAxis:          chart.XAxis{Ticks: xTicks, Style: axisStyle, TickPosition: chart.TickPositionUnderTick},
 		YAxis: chart.YAxis{Ticks: yTicks, Range: &chart.ContinuousRange{Min: 0, Max: top}, Style: axisStyle,
