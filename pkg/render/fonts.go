@@ -85,11 +85,17 @@ type glyphBounds struct {
 	ok      bool
 }
 
+// maxMeasured bounds the glyphs a face remembers: faces live as long as
+// the process, and hostile names can bring any number of distinct runes.
+const maxMeasured = 4096
+
 func (f *measuredFace) GlyphBounds(r rune) (fixed.Rectangle26_6, fixed.Int26_6, bool) {
 	g, seen := f.bounds[r]
 	if !seen {
 		g.bounds, g.advance, g.ok = f.Face.GlyphBounds(r)
-		f.bounds[r] = g
+		if len(f.bounds) < maxMeasured {
+			f.bounds[r] = g
+		}
 	}
 	return g.bounds, g.advance, g.ok
 }

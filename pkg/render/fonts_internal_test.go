@@ -27,4 +27,14 @@ func TestMeasuredFaceIsTheFace(t *testing.T) {
 	if font.MeasureString(f, "Weekly chat digest") != font.MeasureString(plain, "Weekly chat digest") {
 		t.Error("MeasureString differs")
 	}
+	// It remembers a bounded number of glyphs, and measures the rest.
+	for r := rune(0x4e00); r < 0x4e00+2*maxMeasured; r++ {
+		gb, _, _ := f.GlyphBounds(r)
+		if wb, _, _ := plain.GlyphBounds(r); gb != wb {
+			t.Fatalf("%q: %v, want %v", r, gb, wb)
+		}
+	}
+	if n := len(f.(*measuredFace).bounds); n > maxMeasured {
+		t.Errorf("remembers %d glyphs, want at most %d", n, maxMeasured)
+	}
 }
