@@ -88,9 +88,22 @@ func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
 // leading apostrophe. Request-page URLs and names come from visitors and
 // agents, so "=HYPERLINK(…)" must stay text. The value column is a number
 // written by strconv and is never prefixed.
+//
+// Control characters (a NUL in an agent's name, say) become spaces, as in
+// the PDF and the mail: spreadsheet apps stop reading at some of them.
+// Unlike the layout's cleaning, nothing is cut: the CSV keeps every name
+// and URL whole.
 func csvText(s string) string {
 	if s == "" {
 		return s
+	}
+	if strings.ContainsFunc(s, isControl) {
+		s = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':

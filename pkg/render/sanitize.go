@@ -37,6 +37,9 @@ const maxValue = 1e12
 // SQUARE is in WGL4, hence in the Go fonts.
 const replacement = '□'
 
+// isControl reports C0 and C1 control characters and DEL.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 }
+
 // cleanText makes s safe for gofpdf and the raster renderer.
 func cleanText(s string) string {
 	if isPlain(s) {
@@ -52,7 +55,7 @@ func cleanText(s string) string {
 		switch {
 		case r == utf8.RuneError, r > 0xFFFF:
 			r = replacement
-		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		case isControl(r):
 			r = ' '
 		}
 		b.WriteRune(r)
