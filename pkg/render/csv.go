@@ -97,14 +97,12 @@ func csvText(s string) string {
 	if s == "" {
 		return s
 	}
-	if strings.ContainsFunc(s, isControl) {
-		s = strings.Map(func(r rune) rune {
-			if isControl(r) {
-				return ' '
-			}
-			return r
-		}, s)
-	}
+	s = strings.Map(func(r rune) rune { // copies s only if a rune changes
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + s

@@ -56,7 +56,6 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf.SetProducer("reportmailer (gofpdf)", true)
 	pdf.AliasNbPages("{nb}")
 	pdf.SetCompression(false) // compressStreams does it, with less memory
-
 	return pdf
 }
 
