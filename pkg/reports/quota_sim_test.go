@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -33,20 +32,6 @@ func (l *callLog) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	l.sim.ServeHTTP(rec, req)
 	return rec.Result(), nil
-}
-
-// maxCallsInWindow is the largest number of calls in any window of length w.
-func maxCallsInWindow(times []time.Time, w time.Duration) int {
-	times = slices.Clone(times)
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-	best, lo := 0, 0
-	for hi := range times {
-		for times[hi].Sub(times[lo]) >= w {
-			lo++
-		}
-		best = max(best, hi-lo+1)
-	}
-	return best
 }
 
 // TestConsumersAtOneTickStayUnderSiteQuota: N digests due at the same tick
@@ -109,7 +94,7 @@ func TestConsumersAtOneTickStayUnderSiteQuota(t *testing.T) {
 				if len(log.times) < n*perConsumer {
 					t.Fatalf("%d calls logged, want at least %d", len(log.times), n*perConsumer)
 				}
-				got := maxCallsInWindow(log.times, reports.SiteQuota.Window)
+				got := reports.MaxCallsInWindow(log.times, reports.SiteQuota.Window)
 				if got > reports.SiteQuota.Calls {
 					t.Errorf("%d calls in one 5-minute window, over Comm100's %d", got, reports.SiteQuota.Calls)
 				}
@@ -137,7 +122,7 @@ func TestTokenBucketWouldExceedTheQuota(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got := maxCallsInWindow(log.times, reports.SiteQuota.Window)
+		got := reports.MaxCallsInWindow(log.times, reports.SiteQuota.Window)
 		if got <= reports.SiteQuota.Calls {
 			t.Errorf("token bucket made at most %d calls in a window", got)
 		}

@@ -2,7 +2,7 @@ package reports
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -24,9 +24,10 @@ func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
-// maxInWindow is the largest number of calls in any window of length w.
-func maxInWindow(times []time.Time, w time.Duration) int {
-	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+// maxCallsInWindow is the largest number of calls in any window of length w.
+func maxCallsInWindow(times []time.Time, w time.Duration) int {
+	times = slices.Clone(times)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	best, lo := 0, 0
 	for hi := range times {
 		for times[hi].Sub(times[lo]) >= w {
@@ -36,6 +37,10 @@ func maxInWindow(times []time.Time, w time.Duration) int {
 	}
 	return best
 }
+
+// MaxCallsInWindow is maxCallsInWindow for the package's external tests
+// (quota_sim_test.go).
+var MaxCallsInWindow = maxCallsInWindow
 
 func TestWindowLimiterHoldsInEveryWindow(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
@@ -48,7 +53,7 @@ func TestWindowLimiterHoldsInEveryWindow(t *testing.T) {
 		}
 		times = append(times, clock.Now())
 	}
-	if got := maxInWindow(times, q.Window); got != q.Calls {
+	if got := maxCallsInWindow(times, q.Window); got != q.Calls {
 		t.Errorf("%d calls in one window, want at most (and, under load, exactly) %d", got, q.Calls)
 	}
 	// 55 calls at 10 a minute need four full windows of waiting.

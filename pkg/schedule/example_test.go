@@ -32,15 +32,6 @@ func exampleDigests(t *testing.T) []schedule.Digest {
 	return ds
 }
 
-func mustLoc(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func clock(s string) (h, m int, err error) {
 	t, err := time.Parse("15:04", s)
 	return t.Hour(), t.Minute(), err
@@ -104,8 +95,8 @@ func TestPlanAcrossDSTChanges(t *testing.T) {
 // same set again, which the send log then absorbs.
 func TestTicksFindEachSendOnce(t *testing.T) {
 	ds := exampleDigests(t)
-	ds = append(ds, schedule.Digest{ID: "kathmandu", Period: period.Spec{Kind: period.Day, Location: mustLoc(t, "Asia/Kathmandu")}, Send: schedule.Send{At: "08:00"}},
-		schedule.Digest{ID: "odd-minute", Period: period.Spec{Kind: period.Day, Location: mustLoc(t, "Europe/London")}, Send: schedule.Send{At: "06:07"}})
+	ds = append(ds, schedule.Digest{ID: "kathmandu", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Asia/Kathmandu")}, Send: schedule.Send{At: "08:00"}},
+		schedule.Digest{ID: "odd-minute", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Europe/London")}, Send: schedule.Send{At: "06:07"}})
 	from := time.Date(2027, 3, 10, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2027, 4, 6, 0, 0, 0, 0, time.UTC)
 	every := 15 * time.Minute

@@ -17,6 +17,9 @@ func mustLoc(t *testing.T, name string) *time.Location {
 	return loc
 }
 
+// MustLoc is mustLoc for the package's external tests (example_test.go).
+var MustLoc = mustLoc
+
 func TestSendAtAcrossGapsAndRepeats(t *testing.T) {
 	ny := mustLoc(t, "America/New_York")
 	lordHowe := mustLoc(t, "Australia/Lord_Howe") // a half-hour change
