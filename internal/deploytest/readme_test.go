@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) { awstest.Main(m) }
 
-// A README shell block and how the test treats it, from the marker
+// A deploy-guide shell block and how the test treats it, from the marker
 // comment on the line before its fence:
 //
 //	<!-- readme-test: run -->           executed, in order, against moto and the simulator
@@ -33,26 +33,22 @@ type block struct {
 
 var marker = regexp.MustCompile(`^\s*<!-- readme-test: (run|check|skip)(?::\s*(.+?))? -->\s*$`)
 
-// deployBlocks returns the shell blocks of the README's deploy section;
+// deployGuide is the deploy guide the README links to; every shell block
+// in it is run or checked.
+const deployGuide = "docs/deploy.md"
+
+// deployBlocks returns the shell blocks of the deploy guide;
 // an unmarked one fails the test, so a new command cannot dodge it.
 func deployBlocks(t *testing.T) (section string, blocks []block) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root(t), "README.md"))
+	data, err := os.ReadFile(filepath.Join(root(t), deployGuide))
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
-	start, end := -1, len(lines)
-	for i, l := range lines {
-		if strings.HasPrefix(l, "## Deploy") {
-			start = i
-		} else if start >= 0 && i > start && strings.HasPrefix(l, "## ") {
-			end = i
-			break
-		}
-	}
-	if start < 0 {
-		t.Fatal("README.md has no '## Deploy' section")
+	start, end := 0, len(lines)
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "# Deploy") {
+		t.Fatalf("%s does not start with '# Deploy'", deployGuide)
 	}
 	section = strings.Join(lines[start:end], "\n")
 	for i := start; i < end; i++ {
@@ -75,7 +71,7 @@ func deployBlocks(t *testing.T) (section string, blocks []block) {
 		if m := marker.FindStringSubmatch(lines[prev]); m != nil {
 			b.mode, b.reason = m[1], m[2]
 		} else {
-			t.Errorf("README.md:%d: shell block without a <!-- readme-test: run|check|skip: why --> marker", i+1)
+			t.Errorf(deployGuide+":%d: shell block without a <!-- readme-test: run|check|skip: why --> marker", i+1)
 		}
 		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " "))]
 		var body []string
@@ -84,7 +80,7 @@ func deployBlocks(t *testing.T) (section string, blocks []block) {
 		}
 		b.text = strings.Join(body, "\n") + "\n"
 		if b.mode == "skip" && b.reason == "" {
-			t.Errorf("README.md:%d: skip without a reason", b.line)
+			t.Errorf(deployGuide+":%d: skip without a reason", b.line)
 		}
 		blocks = append(blocks, b)
 	}
@@ -164,7 +160,7 @@ func words(cmd string) []string {
 	return out
 }
 
-// pendingFlags are CLI flags the README documents that another branch
+// pendingFlags are CLI flags the deploy guide documents that another branch
 // adds. Until that lands, a run block uses the listed equivalent. Delete
 // an entry once its flag is in cmd/reportmailer.
 var pendingFlags = map[string]struct {
@@ -305,7 +301,7 @@ func (h *harness) checkAWS(t *testing.T, where, cmd string) {
 	}
 }
 
-// samFacts are what sam commands in the README must agree with.
+// samFacts are what sam commands in the deploy guide must agree with.
 type samFacts struct {
 	functions  []string
 	stacks     []string // stack_name of each samconfig environment
@@ -412,7 +408,7 @@ func checkSam(t *testing.T, where string, w []string, f samFacts) {
 	}
 }
 
-// TestReadmeDeploy keeps the README's deploy section true: it runs the
+// TestReadmeDeploy keeps the deploy guide (docs/deploy.md) true: it runs the
 // blocks marked run, in order, as a user would on a fresh account (moto
 // standing in for AWS, the simulator for Comm100), checks the others'
 // commands, and checks the parameter table against the template.
@@ -423,7 +419,7 @@ func TestReadmeDeploy(t *testing.T) {
 	var script strings.Builder
 	script.WriteString("set -euo pipefail\n")
 	for _, b := range blocks {
-		where := fmt.Sprintf("README.md:%d", b.line)
+		where := fmt.Sprintf("%s:%d", deployGuide, b.line)
 		if b.mode == "skip" {
 			continue
 		}
@@ -476,7 +472,7 @@ func TestReadmeDeploy(t *testing.T) {
 	run.Dir, run.Env = h.work, h.env()
 	out, err := run.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the README's run blocks failed: %v\n--- script\n%s\n--- output\n%s", err, script.String(), out)
+		t.Fatalf("the deploy guide's run blocks failed: %v\n--- script\n%s\n--- output\n%s", err, script.String(), out)
 	}
 	t.Logf("run blocks:\n%s", out)
 
@@ -514,7 +510,7 @@ func TestReadmeDeploy(t *testing.T) {
 	slices.Sort(documented)
 	slices.Sort(declared)
 	if !slices.Equal(documented, declared) {
-		t.Errorf("the README's parameter table lists %v; template.yaml declares %v", documented, declared)
+		t.Errorf("the deploy guide's parameter table lists %v; template.yaml declares %v", documented, declared)
 	}
 }
 
