@@ -6,8 +6,9 @@ package browsertest
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
+
+	"reportmailer/internal/testtool"
 
 	"github.com/chromedp/chromedp"
 )
@@ -15,21 +16,11 @@ import (
 // Install is what to run when Chromium is missing.
 const Install = "bash scripts/ensure-chromium.sh   (or: apt-get update && apt-get install -y chromium)"
 
-// Path finds Chromium. In CI (CI=true, as .ci/run sets) a missing browser
-// fails the test with the command that installs it; elsewhere the test is
-// skipped, saying so.
+// Path finds Chromium; a missing browser fails the test with the command
+// that installs it (testtool's one rule).
 func Path(t testing.TB) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("this test needs Chromium; run: %s", Install)
-	}
-	t.Skipf("Chromium not found; to run this test: %s", Install)
-	return ""
+	return testtool.Need(t, Install, "chromium", "chromium-browser", "google-chrome")
 }
 
 // Start starts one headless Chromium for the test (over a pipe: no

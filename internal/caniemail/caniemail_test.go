@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"reportmailer/internal/testtool"
 )
 
 // allowed are the features the caniemail data lists as unsupported by one
@@ -50,9 +52,7 @@ var notSupported = regexp.MustCompile("^`(.+)` is not supported by `(.+)`$")
 func TestMailHTMLUsesSupportedCSS(t *testing.T) {
 	root := repoRoot(t)
 	tool := filepath.Join(root, "tools", "caniemail")
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("node not found: install Node.js 20 (https://nodejs.org or: sudo apt-get install -y nodejs)")
-	}
+	testtool.Need(t, "sudo apt-get install -y nodejs npm", "node")
 	if _, err := os.Stat(filepath.Join(tool, "node_modules", "@jsx-email", "doiuse-email")); err != nil {
 		t.Fatal("the caniemail data is not installed: run `make tools` (or: npm ci --prefix tools/caniemail)")
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"reportmailer/internal/testtool"
 )
 
 func root(t *testing.T) string {
@@ -21,11 +23,7 @@ func root(t *testing.T) string {
 
 func need(t *testing.T, bin, install string) string {
 	t.Helper()
-	p, err := exec.LookPath(bin)
-	if err != nil {
-		t.Fatalf("%s not found: run `make tools` (or: %s)", bin, install)
-	}
-	return p
+	return testtool.Need(t, install, bin)
 }
 
 func TestCfnLint(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 	"reportmailer/internal/awstest"
 	"reportmailer/internal/comm100sim"
 	"reportmailer/internal/lambdalocal"
+	"reportmailer/internal/testtool"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/digest"
 )
@@ -196,10 +197,7 @@ func first(v []string) string {
 
 func pdftotext(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not found: run `make tools` (or: apt-get install -y poppler-utils)")
-	}
+	bin := testtool.Need(t, testtool.Poppler, "pdftotext")
 	cmd := exec.Command(bin, "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	out, err := cmd.Output()

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"reportmailer/internal/comm100sim"
+	"reportmailer/internal/testtool"
 	"reportmailer/pkg/render"
 )
 
@@ -24,13 +25,7 @@ import (
 // agent must be in the PDF's text or the CSV; the email's PNGs stay
 // bounded and the mail fits the default message limit.
 func TestLayoutAtScale(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		const msg = "pdftotext not installed: run make tools, or apt-get install -y poppler-utils"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg) // CI never skips for a missing tool
-		}
-		t.Skip(msg)
-	}
+	testtool.Need(t, testtool.Poppler, "pdftotext")
 	for _, tc := range []struct {
 		agents int
 		paper  render.Paper

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"reportmailer/internal/testtool"
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
@@ -20,10 +21,7 @@ import (
 // setup (scripts/ensure-tools.sh) installs it; a missing tool fails loudly.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not found: run `make tools` (or: apt-get install -y poppler-utils)")
-	}
+	bin := testtool.Need(t, testtool.Poppler, "pdftotext")
 	f, err := os.CreateTemp(t.TempDir(), "*.pdf")
 	if err != nil {
 		t.Fatal(err)
