@@ -5,40 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
 )
-
-// SQSEvent is the part of Lambda's SQS event the digest function reads:
-// each record's body is a dispatch.Job, which is a digest Event
-// ({"digest", "periodStart", …}).
-type SQSEvent struct {
-	Records []SQSRecord `json:"Records"`
-}
-
-// SQSRecord is one queued job.
-type SQSRecord struct {
-	MessageID   string `json:"messageId"`
-	EventSource string `json:"eventSource"`
-	Body        string `json:"body"`
-}
-
-// BatchResponse reports the records that failed, so SQS redelivers only
-// those (the event source mapping's ReportBatchItemFailures); after the
-// queue's maxReceiveCount they go to the dead-letter queue. When every
-// record failed, Consume returns an error as well.
-type BatchResponse struct {
-	BatchItemFailures []BatchItemFailure `json:"batchItemFailures"`
-}
-
-// BatchItemFailure names a failed record.
-type BatchItemFailure struct {
-	ItemIdentifier string `json:"itemIdentifier"`
-}
 
 // Handle runs one digest event (Handler's signature).
 type Handle func(context.Context, json.RawMessage) (*Response, error)
 
 // Consume makes the digest function the queue's consumer: an SQS event
-// runs each record's job and returns a BatchResponse; any other event is a
+// runs each record's job and returns an events.SQSEventResponse naming the
+// records that failed, so SQS redelivers only those (the event source
+// mapping's ReportBatchItemFailures; after the queue's maxReceiveCount they
+// go to the dead-letter queue); any other event is a
 // direct invocation (a back-fill, `sam local invoke`) and runs as before.
 // A redelivered job is harmless: the send log (skipIfSent) ends it
 // before any fetch.
@@ -55,15 +33,15 @@ func Consume(handle func(context.Context) (Handle, error), logger *slog.Logger) 
 		if !ok {
 			return h(ctx, raw)
 		}
-		resp := BatchResponse{BatchItemFailures: []BatchItemFailure{}}
+		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 		for _, r := range ev.Records {
 			out, err := h(ctx, json.RawMessage(r.Body))
 			if err != nil {
 				// Handler has logged the error with the digest and period.
-				resp.BatchItemFailures = append(resp.BatchItemFailures, BatchItemFailure{ItemIdentifier: r.MessageID})
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 				continue
 			}
-			logger.Info("job done", "messageId", r.MessageID, "digest", out.Digest, "period", out.Period,
+			logger.Info("job done", "messageId", r.MessageId, "digest", out.Digest, "period", out.Period,
 				"alreadySent", out.AlreadySent, "messages", len(out.Messages))
 		}
 		if n := len(resp.BatchItemFailures); n > 0 && n == len(ev.Records) {
@@ -77,8 +55,8 @@ func Consume(handle func(context.Context) (Handle, error), logger *slog.Logger) 
 }
 
 // sqsEvent says whether raw is an SQS event, and decodes it.
-func sqsEvent(raw json.RawMessage) (SQSEvent, bool) {
-	var ev SQSEvent
+func sqsEvent(raw json.RawMessage) (events.SQSEvent, bool) {
+	var ev events.SQSEvent
 	if json.Unmarshal(raw, &ev) != nil || len(ev.Records) == 0 {
 		return ev, false
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -119,7 +120,7 @@ func TestTickToMailEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f := res.(digest.BatchResponse).BatchItemFailures; len(f) != 0 {
+			if f := res.(events.SQSEventResponse).BatchItemFailures; len(f) != 0 {
 				t.Fatalf("job %s failed: %v", aws.ToString(m.Body), f)
 			}
 			delivered = append(delivered, string(event))
@@ -145,7 +146,7 @@ func TestTickToMailEndToEnd(t *testing.T) {
 
 	// SQS delivers a message again (at-least-once): nothing more is sent.
 	res, err := consume(ctx, json.RawMessage(delivered[0]))
-	if err != nil || len(res.(digest.BatchResponse).BatchItemFailures) != 0 {
+	if err != nil || len(res.(events.SQSEventResponse).BatchItemFailures) != 0 {
 		t.Fatalf("redelivery: %v %v", res, err)
 	}
 	// Scheduler retries the tick: the same jobs, absorbed by the send log.
@@ -173,14 +174,14 @@ func TestConsumeReportsFailedItems(t *testing.T) {
 	if err == nil {
 		t.Error("a batch whose every job failed returned no error: the errors alarm would not see it")
 	}
-	if f := res.(digest.BatchResponse).BatchItemFailures; len(f) != 1 || f[0].ItemIdentifier != "m-1" {
+	if f := res.(events.SQSEventResponse).BatchItemFailures; len(f) != 1 || f[0].ItemIdentifier != "m-1" {
 		t.Errorf("failures %v, want m-1", f)
 	}
 	// In a larger batch, only the failed record is redelivered.
 	two := json.RawMessage(`{"Records":[{"messageId":"m-2","eventSource":"aws:sqs","body":"{\"digest\":\"broken\"}"},` +
 		`{"messageId":"m-3","eventSource":"aws:sqs","body":"{\"digest\":\"fine\"}"}]}`)
 	res, err = consume(context.Background(), two)
-	if f := res.(digest.BatchResponse).BatchItemFailures; err != nil || len(f) != 1 || f[0].ItemIdentifier != "m-2" {
+	if f := res.(events.SQSEventResponse).BatchItemFailures; err != nil || len(f) != 1 || f[0].ItemIdentifier != "m-2" {
 		t.Errorf("mixed batch: failures %v, error %v; want m-2 alone and no error", f, err)
 	}
 	// A direct invocation (a back-fill) is not an SQS event and runs as is.

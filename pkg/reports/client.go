@@ -96,7 +96,7 @@ func (b BearerToken) Authenticate(req *http.Request) {
 // RetryPolicy bounds retries of 429, 5xx and transport errors.
 type RetryPolicy struct {
 	MaxAttempts int           // total attempts, including the first
-	BaseDelay   time.Duration // first backoff; doubles each attempt, with full jitter
+	BaseDelay   time.Duration // first backoff; doubles each attempt, with equal jitter
 	MaxDelay    time.Duration // cap on one backoff, and on an honoured Retry-After
 }
 
@@ -114,8 +114,6 @@ type Client struct {
 	auth    Authenticator
 	limiter waiter
 	quota   Quota
-	now     func() time.Time
-	qsleep  func(context.Context, time.Duration) error
 	retry   RetryPolicy
 	timeout time.Duration
 	logger  *slog.Logger
@@ -183,12 +181,6 @@ type waiter interface {
 // a digest consumer, AlertQuota for the alert function.
 func WithQuota(q Quota) Option { return func(c *Client) { c.quota, c.limiter = q, nil } }
 
-// WithQuotaClock replaces the clock the quota is measured on (tests run a
-// fake clock: no real waiting).
-func WithQuotaClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
-	return func(c *Client) { c.now, c.qsleep, c.limiter = now, sleep, nil }
-}
-
 // WithRateLimit replaces the quota with a token bucket: burst calls at
 // once, refilled at perSecond. For tests only: a bucket allows its burst
 // plus its refill in one window (300 + 300 in 5 minutes at 1/s), which is
@@ -221,8 +213,6 @@ func New(opts ...Option) *Client {
 		http:      &http.Client{},
 		base:      base,
 		quota:     DigestShare(1),
-		now:       time.Now,
-		qsleep:    sleepCtx,
 		retry:     DefaultRetry,
 		timeout:   30 * time.Second,
 		logger:    slog.New(slog.DiscardHandler),
@@ -233,7 +223,7 @@ func New(opts ...Option) *Client {
 		o(c)
 	}
 	if c.limiter == nil {
-		c.limiter = newWindowLimiter(c.quota, c.now, c.qsleep)
+		c.limiter = newWindowLimiter(c.quota, time.Now, sleepCtx)
 	}
 	if c.retry.MaxAttempts < 1 {
 		c.retry.MaxAttempts = 1
@@ -416,7 +406,8 @@ func (c *Client) getPath(ctx context.Context, spec *Spec, path string, params ur
 	return nil, lastErr
 }
 
-// backoff is exponential with full jitter: uniform in [d/2, d] where d doubles per attempt.
+// backoff is exponential with equal jitter: uniform in [d/2, d] where d
+// doubles per attempt, so no retry comes sooner than half its step.
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.retry.BaseDelay << (attempt - 1)
 	if d > c.retry.MaxDelay || d <= 0 {
