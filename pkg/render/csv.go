@@ -16,8 +16,10 @@ import (
 //
 //	section, report, group, from, to, key, name, metric, value
 //
-// "from"/"to" are the bucket's bounds as the API sent them (wall-clock in
-// the query's offset), "key" the entity id (agent, department, page…) and
+// "from"/"to" are the bucket's bounds as local wall-clock time in the
+// digest's timezone (as the API sends them in a period without a DST
+// change; a period with one is fetched per offset, see foldLocal, and its
+// buckets read in local time too), "key" the entity id (agent, department, page…) and
 // "name" its display name. Long format pivots in any spreadsheet, and no
 // table is ever cut off, whatever the PDF page size.
 func CSV(d *Digest) []byte {
@@ -149,7 +151,7 @@ func (e csvEmitter) row(r any) {
 	}
 	var from, to, key, name string
 	if b := reports.TimeOf(r); b != nil {
-		from, to = b.From.String(), b.To.String()
+		from, to = e.d.wallClock(b.From), e.d.wallClock(b.To)
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -188,4 +190,13 @@ func (e csvEmitter) row(r any) {
 			e.emit(from, to, key, name, "waiting", float64(len(f)))
 		}
 	}
+}
+
+// wallClock reads a bucket bound as local wall-clock time in the period's
+// timezone; clock and weekday slots are wall-clock readings already.
+func (d *Digest) wallClock(s reports.Slot) string {
+	if s.Kind != reports.SlotDateTime || d.Period.Location == nil {
+		return s.String()
+	}
+	return d.instant(s.DateTime).Format(reports.DateTimeLayout)
 }
