@@ -30,6 +30,7 @@ func CSV(d *Digest) []byte {
 // csvWithProblems is CSV, each section isolated: one that fails (a
 // panic) is left out of the file and listed in problems.
 func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
+	d = foldedCopy(d) // one row per local day, as in the PDF
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // a BOM, so spreadsheet apps read UTF-8 names right
 	w := csv.NewWriter(&buf)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,14 @@ func foldLocal(d *Digest) {
 			d.Sections[i].Rows, d.Sections[i].Previous = f.rows, f.previous
 		}
 	}
+}
+
+// foldedCopy is d with its sections folded (foldLocal), d left as it is.
+func foldedCopy(d *Digest) *Digest {
+	c := *d
+	c.Sections = slices.Clone(d.Sections)
+	foldLocal(&c)
+	return &c
 }
 
 // localKey is the local calendar day, week or month an instant falls in.
