@@ -66,6 +66,8 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 				{Report: "chatVolume", Group: "day"}, {Report: "waitTime", Group: "day"},
 				{Report: "conversions", Group: "day"}, {Report: "chatVolume", Group: "hour", Title: "Chats by hour"},
 				{Report: "rating", Group: "agent"},
+				// The whole period as one bucket: the week (or month) group.
+				{Report: "waitTime", Group: tc.kind, Title: "Wait time, whole period"},
 			}
 			later := func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) }
 			r, err := newRun(cfg, Deps{Reports: client, Now: later}, Request{DigestID: d.ID, PeriodStart: tc.start})
@@ -91,8 +93,8 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			if want := 2 * (tc.cur + tc.prev); calls["chatVolume"] != want {
 				t.Errorf("chatVolume (day and hour) asked %d times, want %d", calls["chatVolume"], want)
 			}
-			if want := tc.cur + tc.prev; calls["waitTime"] != want || calls["conversions"] != want {
-				t.Errorf("waitTime asked %d times, conversions %d, want %d each", calls["waitTime"], calls["conversions"], want)
+			if want := tc.cur + tc.prev; calls["waitTime"] != 2*want || calls["conversions"] != want {
+				t.Errorf("waitTime (day and %s) asked %d times, conversions %d, want %d and %d", tc.kind, calls["waitTime"], calls["conversions"], 2*want, want)
 			}
 			if calls["rating"] != 2 {
 				t.Errorf("rating by agent asked %d times, want 2 (never split)", calls["rating"])
@@ -153,6 +155,40 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			// Averages: weighted by the chats that waited, within the API's
 			// rounding of each bucket to whole seconds.
 			check("waitTime", "avgWaitTime", func(d localDay) float64 { return truth.avgWait(t, d) }, 1)
+
+			// The whole-period bucket: one row, the days' maximum, the
+			// average over all the chats that waited.
+			var whole []csvRow
+			for _, row := range got {
+				if row.report == "waitTime" && row.group == tc.kind {
+					whole = append(whole, row)
+				}
+			}
+			wantWhole := map[string]float64{"maxWaitTime": 0, "avgWaitTime": 0}
+			var waited float64
+			for _, day := range days {
+				wantWhole["maxWaitTime"] = math.Max(wantWhole["maxWaitTime"], truth.max(t, day, "waitTime", "maxWaitTime"))
+				w := truth.sum(t, day, "chatVolume", "chats") + truth.sum(t, day, "chatVolume", "missedChats")
+				wantWhole["avgWaitTime"] += truth.avgWait(t, day) * w
+				waited += w
+			}
+			wantWhole["avgWaitTime"] /= waited
+			for _, row := range whole {
+				if row.from != firstWall || row.to != lastWall {
+					t.Errorf("%s bucket %s – %s, want the period %s – %s", tc.kind, row.from, row.to, firstWall, lastWall)
+				}
+				tol := 1.0 // an average, within the API's rounding to whole seconds
+				if row.metric == "maxWaitTime" {
+					tol = 0
+				}
+				if w, ok := wantWhole[row.metric]; ok && math.Abs(row.value-w) > tol {
+					t.Errorf("%s %s: %v, the period has %v", tc.kind, row.metric, row.value, w)
+				}
+				delete(wantWhole, row.metric)
+			}
+			if len(wantWhole) > 0 {
+				t.Errorf("the %s bucket misses %v (or has it twice): %v", tc.kind, wantWhole, whole)
+			}
 
 			// Hours start on local hours (one may start at a half-hour
 			// change) and add up to the period.
