@@ -2,6 +2,7 @@ package digest
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math"
 	"net/http/httptest"
@@ -377,4 +378,68 @@ func (h *hourlyTruth) avgWait(t *testing.T, day localDay) float64 {
 		return 0
 	}
 	return sum / n
+}
+
+// failStretch fails the calls sent in one offset and passes the rest on.
+type failStretch struct {
+	next   Fetcher
+	offset time.Duration
+}
+
+func (f failStretch) Fetch(ctx context.Context, name reports.Name, q reports.Query) (reports.Result, error) {
+	if q.Offset == f.offset {
+		return reports.Result{}, &reports.APIError{Status: 500}
+	}
+	return f.next.Fetch(ctx, name, q)
+}
+
+// One failed stretch fails the whole: the section (never a period with a
+// day missing) or, in the previous period, only the comparison.
+func TestFailedStretchFailsTheWhole(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(comm100sim.New(comm100sim.Options{Seed: 1}))
+	t.Cleanup(srv.Close)
+	client := reports.New(reports.WithBaseURL(srv.URL), reports.WithRetry(reports.RetryPolicy{MaxAttempts: 1}),
+		reports.WithAuth(reports.APIKey{SiteID: comm100sim.DefaultSiteID, Email: comm100sim.DefaultEmail, Key: comm100sim.DefaultAPIKey}))
+	for _, tc := range []struct {
+		name, start string
+		wantNote    bool // the current period's second stretch fails
+	}{
+		{"current period's stretch after the change", "2026-11-01", true},
+		{"previous period's stretch before the change", "2026-11-08", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testconfig.Example(t)
+			d, err := cfg.Digest("weekly-managers")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Timezone, d.WeekStart = "America/New_York", "sunday"
+			d.Reports = []config.ReportRef{{Report: "chatVolume", Group: "day"}}
+			fail := -5 * time.Hour // the Nov 1 week's second stretch
+			if !tc.wantNote {
+				fail = -4 * time.Hour // the Nov 8 week's comparison: its first stretch
+			}
+			r, err := newRun(cfg, Deps{Reports: failStretch{client, fail}}, Request{DigestID: d.ID, PeriodStart: tc.start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := resolvePeriod(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fetchReports(t.Context(), r); err != nil {
+				t.Fatal(err)
+			}
+			s := r.model.Sections[0]
+			if tc.wantNote {
+				if s.Note == "" || s.Rows != nil {
+					t.Errorf("note %q, %d rows; want a note and no rows", s.Note, len(s.Rows))
+				}
+				return
+			}
+			if s.Note != "" || len(s.Rows) == 0 || s.Previous != nil {
+				t.Errorf("note %q, %d rows, %d previous rows; want rows and no comparison", s.Note, len(s.Rows), len(s.Previous))
+			}
+		})
+	}
 }
