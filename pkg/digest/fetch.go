@@ -95,9 +95,11 @@ var errNoSection = errors.New("section failed; comparison not fetched")
 // days at midnight in the query's offset, so only then does every bucket
 // lie inside one local day (render folds the day of the change, split at
 // the change, back into one). A period without a change is one stretch,
-// one call. Other reports (per agent, per department, distributions, logs)
-// are asked for the whole period in one offset, which covers exactly its
-// instants; a split would only add calls.
+// one call. Reports per agent, per department, logs and surveys are asked
+// for the whole period in one offset, which covers exactly its instants: a
+// split would only add calls. Distributions (24*7, half-hour) are too:
+// their averages per slot could only be merged with each stretch's count
+// of that slot, which the API does not give (docs/periods.md).
 func (r *run) plan() ([]render.Section, []*call) {
 	sections := make([]render.Section, len(r.d.Reports))
 	var calls []*call
