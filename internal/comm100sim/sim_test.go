@@ -3,6 +3,7 @@ package comm100sim_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -313,5 +314,68 @@ func TestParseFault(t *testing.T) {
 	}
 	if _, err := comm100sim.ParseFault("*:wobble=1"); err == nil || !strings.Contains(err.Error(), "unknown knob") {
 		t.Errorf("bad knob: %v", err)
+	}
+}
+
+// The simulator's data is a function of UTC time: a range of instants has
+// the same figures whatever offset it is asked in and however it is cut
+// into buckets. That is what makes "the API asked for group=hour in UTC,
+// summed per local day" a true measure of a local day (the DST tests of
+// pkg/digest rely on it).
+func TestDataIsAFunctionOfUTCTime(t *testing.T) {
+	t.Parallel()
+	c, _ := start(t, comm100sim.Options{Seed: 5})
+	ctx := context.Background()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sun 1 Nov 2026 in New York: 25 hours, the clocks go back at 02:00.
+	day := reports.Query{From: time.Date(2026, 11, 1, 0, 0, 0, 0, ny), To: time.Date(2026, 11, 2, 0, 0, 0, 0, ny), Group: reports.GroupDay}
+	sums := func(rows []reports.ChatVolumeRow) [2]float64 {
+		var s [2]float64
+		for _, r := range rows {
+			s[0] += r.Chats
+			s[1] += r.MissedChats
+		}
+		return s
+	}
+	var got []string
+	var first [2]float64
+	for i, q := range []reports.Query{
+		{From: day.From, To: day.To, Offset: -4 * time.Hour, Group: reports.GroupDay},
+		{From: day.From, To: day.To, Offset: -5 * time.Hour, Group: reports.GroupDay},
+		{From: day.From, To: day.To, Offset: 0, Group: reports.GroupHour},
+		{From: day.From, To: day.To, Offset: 5*time.Hour + 30*time.Minute, Group: reports.GroupHour},
+	} {
+		rows, err := c.ChatVolume(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sums(rows)
+		if i == 0 {
+			first = s
+		}
+		got = append(got, fmt.Sprintf("%s %s: %v", reports.FormatOffset(q.Offset), q.Group, s))
+		if s != first || s[0] == 0 {
+			t.Errorf("the same 25 hours give different totals:\n%s", strings.Join(got, "\n"))
+		}
+	}
+	// One UTC hour reads the same in any offset.
+	hour := reports.Query{From: time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 1, 15, 0, 0, 0, time.UTC), Group: reports.GroupHour}
+	var wait []float64
+	for _, off := range []time.Duration{0, -5 * time.Hour, 11 * time.Hour} {
+		hour.Offset = off
+		rows, err := c.WaitTime(ctx, hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%d rows for one hour", len(rows))
+		}
+		wait = append(wait, rows[0].AvgWaitTime, rows[0].MaxWaitTime)
+	}
+	if wait[0] != wait[2] || wait[0] != wait[4] || wait[1] != wait[3] || wait[1] != wait[5] {
+		t.Errorf("one UTC hour's wait times differ by offset: %v", wait)
 	}
 }

@@ -5,24 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
 
 // call is one API request of a digest: a section's current period, or its
-// previous period for the comparison.
+// previous period for the comparison, or one stretch of either (see plan).
 type call struct {
 	section  int
 	previous bool
 	name     reports.Name
 	query    reports.Query
-	rows     []any
-	err      error
-	elapsed  time.Duration
+	// offset is the one the model reads every bucket in (the current
+	// period's starting offset); the rows are re-expressed in it.
+	offset  time.Duration
+	rows    []any
+	err     error
+	elapsed time.Duration
 }
 
 // fetchReports fetches every report of the digest (and, for time and
@@ -68,8 +73,9 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 	}
 	close(queue)
 	wg.Wait()
+	prevFailed := make([]bool, len(sections))
 	for _, c := range calls {
-		r.fill(&sections[c.section], c)
+		r.fill(&sections[c.section], &prevFailed[c.section], c)
 	}
 	for i, s := range sections {
 		if s.Note != "" && !r.cur.isOmitted(i) {
@@ -83,10 +89,21 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 // errNoSection marks a comparison not fetched because its section failed.
 var errNoSection = errors.New("section failed; comparison not fetched")
 
-// plan lists the sections and the calls that fill them.
+// plan lists the sections and the calls that fill them. A report cut
+// into calendar buckets (group hour, day, week or month) is asked once per
+// constant-offset stretch of the period (period.Stretches): the API cuts
+// days at midnight in the query's offset, so only then does every bucket
+// lie inside one local day (render folds the day of the change, split at
+// the change, back into one). A period without a change is one stretch,
+// one call. Reports per agent, per department, logs and surveys are asked
+// for the whole period in one offset, which covers exactly its instants: a
+// split would only add calls. Distributions (24*7, half-hour) are too:
+// their averages per slot could only be merged with each stretch's count
+// of that slot, which the API does not give (docs/periods.md).
 func (r *run) plan() ([]render.Section, []*call) {
 	sections := make([]render.Section, len(r.d.Reports))
 	var calls []*call
+	_, _, common := r.res.Period.Query()
 	for i, ref := range r.d.Reports {
 		spec, _ := reports.Lookup(reports.Name(ref.Report))
 		g := reports.Group(ref.Group)
@@ -106,36 +123,65 @@ func (r *run) plan() ([]render.Section, []*call) {
 			filter = sc
 		}
 		sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter}
-		from, to, off := r.res.Period.Query()
-		calls = append(calls, &call{section: i, name: spec.Name, query: reports.Query{From: from, To: to, Offset: off, Group: g, Filter: filter}})
+		split := spec.Timed && g.IsTime()
+		for _, st := range stretches(r.res.Period, split) {
+			calls = append(calls, &call{section: i, name: spec.Name, offset: common,
+				query: reports.Query{From: st.From, To: st.To, Offset: st.Offset, Group: g, Filter: filter}})
+		}
 		if spec.Timed && (g.IsTime() || g.IsDimension()) {
-			pf, pt, poff := r.res.Previous.Query()
-			calls = append(calls, &call{section: i, previous: true, name: spec.Name,
-				query: reports.Query{From: pf, To: pt, Offset: poff, Group: g, Filter: filter}})
+			for _, st := range stretches(r.res.Previous, split) {
+				calls = append(calls, &call{section: i, previous: true, name: spec.Name, offset: common,
+					query: reports.Query{From: st.From, To: st.To, Offset: st.Offset, Group: g, Filter: filter}})
+			}
 		}
 	}
 	return sections, calls
 }
 
-// fill puts one call's outcome into its section. The current period's
-// call comes before the previous one's in calls, so a failed section is
-// known by the time its comparison arrives.
-func (r *run) fill(s *render.Section, c *call) {
+// stretches is the period cut at its offset changes, or whole in the
+// offset of its start.
+func stretches(p period.Period, split bool) []period.Stretch {
+	if split {
+		return p.Stretches()
+	}
+	from, to, off := p.Query()
+	return []period.Stretch{{From: from, To: to, Offset: off}}
+}
+
+// fill puts one call's outcome into its section: the stretches of a
+// period add their rows, read in the model's one offset, in order. The
+// current period's calls come before the previous one's in calls, so a
+// failed section is known by the time its comparison arrives; one failed
+// stretch fails the whole (current: the section, previous: the comparison).
+func (r *run) fill(s *render.Section, prevFailed *bool, c *call) {
 	attrs := []any{"report", string(c.name), "group", string(c.query.Group), "elapsedMs", c.elapsed.Milliseconds()}
 	switch {
-	case c.previous && s.Note != "":
-		// No section, so no comparison either.
+	case c.previous && (s.Note != "" || *prevFailed):
+		// No section (or no comparison), so nothing to add.
 	case c.previous && c.err != nil:
+		*prevFailed, s.Previous = true, nil
 		r.logger.Warn("previous period failed; section has no comparison", append(attrs, "reason", reports.Reason(c.err))...)
 	case c.previous:
-		s.Previous = c.rows
+		s.Previous = appendRows(s.Previous, reports.Reoffset(c.rows, c.query.Offset, c.offset))
+	case s.Note != "":
+		// An earlier stretch failed the section.
 	case c.err != nil:
-		s.Note = noteFor(c.err)
+		s.Note, s.Rows = noteFor(c.err), nil
 		r.logger.Warn("report failed", append(attrs, "reason", reports.Reason(c.err), "error", c.err.Error())...)
 	default:
-		s.Rows = c.rows
-		r.logger.Info("report fetched", append(attrs, "rows", len(s.Rows))...)
+		s.Rows = appendRows(s.Rows, reports.Reoffset(c.rows, c.query.Offset, c.offset))
+		r.logger.Info("report fetched", append(attrs, "rows", len(c.rows))...)
 	}
+}
+
+// appendRows adds a stretch's rows to the ones before it. The first
+// stretch's slice is kept as it is (nil and empty stay distinct) but
+// clipped, so appending never writes into a cached answer's array.
+func appendRows(dst, src []any) []any {
+	if dst == nil {
+		return slices.Clip(src)
+	}
+	return append(dst, src...)
 }
 
 // fetchOne fetches and decodes one report. A panic in either is this

@@ -113,14 +113,49 @@ func (p Period) Previous(s Spec) Period {
 	return s.containing(p.Start.Add(-time.Nanosecond))
 }
 
-// Query is what the API needs: both bounds as instants, to be written in
-// one fixed UTC offset (the offset in force at the period's start). Over a
-// DST change the end then reads an hour off in that offset (e.g.
-// 2026-03-29T23:00:00 at +00:00 for Monday 00:00 BST), which is exactly
-// the local period: no hour lost or counted twice.
+// Query is the whole period in one fixed UTC offset (the offset in force at
+// its start). Over a DST change the end then reads an hour off in that
+// offset (e.g. 2026-03-29T23:00:00 at +00:00 for Monday 00:00 BST), which
+// is exactly the local period: no hour lost or counted twice. It suits
+// reports whose answer is not cut into calendar buckets (per agent, per
+// department); bucketed ones are asked per stretch (Stretches), since
+// the API cuts days at midnight in the query's offset, not the local one.
 func (p Period) Query() (from, to time.Time, offset time.Duration) {
 	_, off := p.Start.In(p.Location).Zone()
 	return p.Start, p.End, time.Duration(off) * time.Second
+}
+
+// Stretch is part of a period in which the UTC offset does not change.
+type Stretch struct {
+	From, To time.Time
+	Offset   time.Duration
+}
+
+// Stretches cuts the period at each change of UTC offset inside it: one
+// stretch for most periods, two for a week with a DST change, three for a
+// period holding both changes. Asked in its own offset, each stretch's
+// hour and day buckets start on local hours and midnights, so buckets of
+// the same local day (the day of the change, split at the change) can be
+// merged and every other bucket is a local day already. Zone changes that
+// keep the offset (only the abbreviation changes) do not cut.
+func (p Period) Stretches() []Stretch {
+	var out []Stretch
+	for from := p.Start; from.Before(p.End); {
+		l := from.In(p.Location)
+		_, off := l.Zone()
+		offset := time.Duration(off) * time.Second
+		to := p.End
+		if _, end := l.ZoneBounds(); !end.IsZero() && end.Before(p.End) {
+			to = end
+		}
+		if n := len(out); n > 0 && out[n-1].Offset == offset {
+			out[n-1].To = to
+		} else {
+			out = append(out, Stretch{From: from, To: to, Offset: offset})
+		}
+		from = to
+	}
+	return out
 }
 
 // Key is a stable name for the period, used in idempotency keys and file

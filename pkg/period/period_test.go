@@ -146,3 +146,59 @@ func TestDaysWhoseMidnightIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// A period is cut at each UTC offset change inside it, and only there:
+// the stretches tile the period, each in the offset in force throughout it
+// (bounds are shown as wall time in that offset, as the query sends them).
+func TestStretches(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, zone string
+		kind       period.Kind
+		weekStart  time.Weekday
+		start      string
+		want       []string // local from – to, offset
+	}{
+		{"no change", "Europe/London", period.Week, time.Monday, "2026-11-16",
+			[]string{"2026-11-16 00:00 – 2026-11-23 00:00 +00:00"}},
+		{"New York falls back on the week's first day", "America/New_York", period.Week, time.Sunday, "2026-11-01",
+			[]string{"2026-11-01 00:00 – 2026-11-01 02:00 -04:00", "2026-11-01 01:00 – 2026-11-08 00:00 -05:00"}},
+		{"Sydney springs forward on the week's first day", "Australia/Sydney", period.Week, time.Sunday, "2026-10-04",
+			[]string{"2026-10-04 00:00 – 2026-10-04 02:00 +10:00", "2026-10-04 03:00 – 2026-10-11 00:00 +11:00"}},
+		{"change on a Monday week's last Sunday", "Europe/London", period.Week, time.Monday, "2026-10-19",
+			[]string{"2026-10-19 00:00 – 2026-10-25 02:00 +01:00", "2026-10-25 01:00 – 2026-10-26 00:00 +00:00"}},
+		{"Lord Howe's half-hour shift", "Australia/Lord_Howe", period.Week, time.Sunday, "2026-10-04",
+			[]string{"2026-10-04 00:00 – 2026-10-04 02:00 +10:30", "2026-10-04 02:30 – 2026-10-11 00:00 +11:00"}},
+		{"a day that loses its midnight", "America/Santiago", period.Day, time.Monday, "2026-09-06",
+			[]string{"2026-09-06 01:00 – 2026-09-07 00:00 -03:00"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := loc(t, tc.zone)
+			p, err := period.Spec{Kind: tc.kind, WeekStart: tc.weekStart, Location: l}.Starting(tc.start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i, s := range p.Stretches() {
+				// Both bounds as the query sends them: wall time in the stretch's offset.
+				z := time.FixedZone("", int(s.Offset/time.Second))
+				got = append(got, s.From.In(z).Format("2006-01-02 15:04")+" – "+s.To.In(z).Format("2006-01-02 15:04")+" "+reports.FormatOffset(s.Offset))
+				if _, off := s.From.In(l).Zone(); time.Duration(off)*time.Second != s.Offset {
+					t.Errorf("stretch %d starts in offset %ds, not %v", i, off, s.Offset)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("stretches\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			st := p.Stretches()
+			if !st[0].From.Equal(p.Start) || !st[len(st)-1].To.Equal(p.End) {
+				t.Errorf("stretches do not cover the period")
+			}
+			for i := 1; i < len(st); i++ {
+				if !st[i].From.Equal(st[i-1].To) {
+					t.Errorf("stretch %d does not start where %d ends", i, i-1)
+				}
+			}
+		})
+	}
+}

@@ -16,8 +16,10 @@ import (
 //
 //	section, report, group, from, to, key, name, metric, value
 //
-// "from"/"to" are the bucket's bounds as the API sent them (wall-clock in
-// the query's offset), "key" the entity id (agent, department, page…) and
+// "from"/"to" are the bucket's bounds as local wall-clock time in the
+// digest's timezone (as the API sends them in a period without a DST
+// change; a period with one is fetched per offset, see foldLocal, and its
+// buckets read in local time too), "key" the entity id (agent, department, page…) and
 // "name" its display name. Long format pivots in any spreadsheet, and no
 // table is ever cut off, whatever the PDF page size.
 func CSV(d *Digest) []byte {
@@ -28,6 +30,7 @@ func CSV(d *Digest) []byte {
 // csvWithProblems is CSV, each section isolated: one that fails (a
 // panic) is left out of the file and listed in problems.
 func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
+	d = foldedCopy(d) // one row per local day, as in the PDF
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // a BOM, so spreadsheet apps read UTF-8 names right
 	w := csv.NewWriter(&buf)
@@ -149,7 +152,7 @@ func (e csvEmitter) row(r any) {
 	}
 	var from, to, key, name string
 	if b := reports.TimeOf(r); b != nil {
-		from, to = b.From.String(), b.To.String()
+		from, to = e.d.wallClock(b.From), e.d.wallClock(b.To)
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -188,4 +191,13 @@ func (e csvEmitter) row(r any) {
 			e.emit(from, to, key, name, "waiting", float64(len(f)))
 		}
 	}
+}
+
+// wallClock reads a bucket bound as local wall-clock time in the period's
+// timezone; clock and weekday slots are wall-clock readings already.
+func (d *Digest) wallClock(s reports.Slot) string {
+	if s.Kind != reports.SlotDateTime || d.Period.Location == nil {
+		return s.String()
+	}
+	return d.instant(s.DateTime).Format(reports.DateTimeLayout)
 }

@@ -2,20 +2,33 @@ package render
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"reportmailer/pkg/reports"
 )
 
-// The API reads and writes times in one fixed UTC offset (the query's), so
-// in the week the clocks go back the period ends an hour after the last
-// local midnight in that offset, and group=day answers an eighth, one-hour
-// bucket ("Mon 26 00:00–01:00"). foldLocal folds such buckets into the
-// local day (or week, or month) their first instant belongs to: the week
-// then shows seven daily points that sum to the weekly total. Counts add,
-// maxima take the larger, averages are weighted like any roll-up.
+// foldLocal folds the buckets of one local day (or week, or month) into
+// one row: counts add, maxima take the larger, averages are weighted like
+// any roll-up (weights.go). Two cases make such buckets:
+//
+//   - A period with a DST change inside it is fetched per constant-offset
+//     stretch (digest's plan, period.Stretches), so the day of the change
+//     comes as two buckets, one from each side of the change; the rows of
+//     all stretches arrive re-expressed in the model's one Offset.
+//   - Rows fetched in one fixed offset over a change (as before stretches,
+//     and as a caller of render may still do): the period ends an hour
+//     after the last local midnight in that offset, and group=day answers
+//     an eighth, one-hour bucket ("Mon 26 00:00–01:00").
+//
+// Either way the week then shows seven daily points that sum to the
+// weekly total. Every section is folded from the unfolded rows of the
+// others, so a weight taken from another section (Chat volume's chats for
+// Wait time) lines up bucket by bucket.
 func foldLocal(d *Digest) {
+	type folded struct{ rows, previous []any }
+	out := make([]*folded, len(d.Sections))
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		if s.Note != "" || (s.Group != reports.GroupDay && s.Group != reports.GroupWeek && s.Group != reports.GroupMonth) {
@@ -25,9 +38,21 @@ func foldLocal(d *Digest) {
 		if !ok {
 			continue
 		}
-		s.Rows = foldRows(d, s, spec, s.Rows)
-		s.Previous = foldRows(d, s, spec, s.Previous)
+		out[i] = &folded{foldRows(d, s, spec, s.Rows, false), foldRows(d, s, spec, s.Previous, true)}
 	}
+	for i, f := range out {
+		if f != nil {
+			d.Sections[i].Rows, d.Sections[i].Previous = f.rows, f.previous
+		}
+	}
+}
+
+// foldedCopy is d with its sections folded (foldLocal), d left as it is.
+func foldedCopy(d *Digest) *Digest {
+	c := *d
+	c.Sections = slices.Clone(d.Sections)
+	foldLocal(&c)
+	return &c
 }
 
 // localKey is the local calendar day, week or month an instant falls in.
@@ -44,7 +69,7 @@ func localKey(d *Digest, g reports.Group, at time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any) []any {
+func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous bool) []any {
 	groups := map[string][]any{}
 	var order []string
 	for _, r := range rows {
@@ -63,13 +88,13 @@ func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any) []any {
 	}
 	out := make([]any, 0, len(order))
 	for _, k := range order {
-		out = append(out, mergeRows(d, s, spec, groups[k]))
+		out = append(out, mergeRows(d, s, spec, groups[k], previous))
 	}
 	return out
 }
 
 // mergeRows combines rows of one local bucket into one row of the same type.
-func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any) any {
+func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous bool) any {
 	if len(rows) == 1 {
 		return rows[0]
 	}
@@ -82,7 +107,7 @@ func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any) any {
 	weights := map[string]rowWeights{}
 	for _, m := range spec.Metrics {
 		if m.Weight != nil && m.IsAverage() {
-			weights[m.Wire], _ = weightsFor(d, s, m, rows, false, false)
+			weights[m.Wire], _ = weightsFor(d, s, m, rows, previous, false)
 		}
 	}
 	for i := 0; i < t.NumField(); i++ {

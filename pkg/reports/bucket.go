@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -167,4 +168,39 @@ func (id ID) MarshalJSON() ([]byte, error) {
 		return []byte(id), nil
 	}
 	return json.Marshal(string(id))
+}
+
+// Reoffset re-expresses the buckets of rows answered in offset `from` in
+// offset `to`, so rows of queries sent in different offsets (the stretches
+// of a period with a DST change) read in one: 2026-11-02T00:00:00 at
+// -05:00 becomes 2026-11-02T01:00:00 at -04:00, the same instant. Rows are
+// copied, never changed in place (a cache may hold the originals); rows
+// without date-time buckets are returned as they are.
+func Reoffset(rows []any, from, to time.Duration) []any {
+	shift := to - from
+	if shift == 0 {
+		return rows
+	}
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		out[i] = r
+		b := TimeOf(r)
+		if b == nil || b.From.Kind != SlotDateTime {
+			continue
+		}
+		v := reflect.ValueOf(r)
+		if v.Kind() != reflect.Pointer {
+			continue
+		}
+		c := reflect.New(v.Elem().Type())
+		c.Elem().Set(v.Elem())
+		nb := *b
+		nb.From.DateTime = nb.From.DateTime.Add(shift)
+		if nb.To.Kind == SlotDateTime {
+			nb.To.DateTime = nb.To.DateTime.Add(shift)
+		}
+		c.Elem().Field(indexOf(c.Elem().Type()).time).Set(reflect.ValueOf(&nb))
+		out[i] = c.Interface()
+	}
+	return out
 }
