@@ -38,11 +38,17 @@ var worldNames = []struct{ script, name string }{
 // worldDepartments mix a Latin word with another script.
 var worldDepartments = []string{"Sales 销售部", "Support サポート", "Billing الفواتير", "Onboarding 고객지원"}
 
-// worldDigest is the fixture digest with its first agents and departments
-// renamed into those scripts.
+// worldTitle is a digest title long enough to wrap, in CJK (no spaces:
+// it wraps between characters) and Arabic.
+const worldTitle = "客户服务中心每周聊天摘要报告包括所有部门和所有座席的详细统计 تقرير المحادثات الأسبوعي"
+
+// worldDigest is the fixture digest with its title, its first agents and
+// its departments in those scripts.
 func worldDigest(tb testing.TB) *render.Digest {
 	tb.Helper()
 	d := fixtureDigest(tb)
+	d.Title = worldTitle
+	d.Site = "株式会社サンプル (site 10000)"
 	for i, w := range worldNames {
 		d.Names[reports.GroupAgent][strconv.Itoa(i+1)] = w.name
 	}
@@ -96,6 +102,8 @@ func TestEveryScriptInPDF(t *testing.T) {
 	for _, d := range worldDepartments {
 		check("department", d)
 	}
+	check("site", "株式会社サンプル")
+	check("title", "تقرير المحادثات الأسبوعي")
 }
 
 // shownString is a string a PDF content stream shows, with its font.
@@ -297,4 +305,25 @@ func TestVisualOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkDigestScripts is BenchmarkDigest's 20-agent digest with names
+// in every script: the cost of the fallback fonts, shaping and bidi. The
+// first render in a process also parses the fonts it needs (about 6 MB
+// of TrueType): that one-off cost is in the first iteration.
+func BenchmarkDigestScripts(b *testing.B) {
+	d := worldDigest(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	var out *render.Output
+	for i := 0; i < b.N; i++ {
+		var err error
+		if out, err = render.Render(d, render.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+	reportSizes(b, out)
 }
