@@ -23,14 +23,14 @@ import "unicode"
 // Strings with none of these scripts come back unchanged, without
 // allocating.
 func visual(s string) string {
-	complex := false
+	shaped := false
 	for _, r := range s {
 		if r >= 0x590 && (isRTL(r) || r == devaI) {
-			complex = true
+			shaped = true
 			break
 		}
 	}
-	if !complex {
+	if !shaped {
 		return s
 	}
 	rs := []rune(s)
