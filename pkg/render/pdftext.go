@@ -2,11 +2,13 @@ package render
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/jung-kurt/gofpdf"
+	"golang.org/x/image/math/fixed"
 )
 
 // scriptPDF is a gofpdf document whose text calls draw every script:
@@ -66,11 +68,28 @@ func (p *scriptPDF) runs(s string) (drawn string, runs []textRun) {
 func (p *scriptPDF) runsWidth(runs []textRun) float64 {
 	w := 0.0
 	for _, r := range runs {
-		p.use(r.font)
-		w += p.Fpdf.GetStringWidth(r.text)
+		w += p.runWidth(r)
 	}
-	p.use(primary)
 	return w
+}
+
+// runWidth is a run's width at the current size as gofpdf measures it
+// (advances from hmtx in thousandths of an em, rounded), without selecting
+// the run's font: that would write a font switch into the page for every
+// measurement.
+func (p *scriptPDF) runWidth(r textRun) float64 {
+	if r.font == primary {
+		return p.Fpdf.GetStringWidth(r.text)
+	}
+	ttf := fallbacks[r.font].load()
+	upem := ttf.FUnitsPerEm()
+	w := 0.0
+	for _, c := range r.text {
+		adv := ttf.HMetric(fixed.Int26_6(upem), ttf.Index(c)).AdvanceWidth
+		w += math.Round(1000 * float64(adv) / float64(upem))
+	}
+	_, unit := p.GetFontSize()
+	return w * unit / 1000
 }
 
 // GetStringWidth measures s as it is drawn.
@@ -85,9 +104,10 @@ func (p *scriptPDF) GetStringWidth(s string) float64 {
 // drawRuns writes runs from (x, y), y being the baseline.
 func (p *scriptPDF) drawRuns(x, y float64, runs []textRun) {
 	for _, r := range runs {
+		w := p.runWidth(r)
 		p.use(r.font)
 		p.Fpdf.Text(x, y, r.text)
-		x += p.Fpdf.GetStringWidth(r.text)
+		x += w
 	}
 	p.use(primary)
 }

@@ -3,11 +3,14 @@ package render
 import (
 	"bytes"
 	"image"
+	"math"
 	"reflect"
 	"testing"
 
 	"github.com/golang/freetype/truetype"
+	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
 
 	"github.com/go-text/typesetting/di"
 	gtfont "github.com/go-text/typesetting/font"
@@ -113,5 +116,25 @@ func TestChartFacesDrawEveryScript(t *testing.T) {
 	}
 	if !bytes.Equal(draw("Oliver Smith", true), draw("Oliver Smith", false)) {
 		t.Error("a Latin label no longer draws as before")
+	}
+}
+
+// TestRunWidthIsGofpdfs: a fallback run is measured as gofpdf measures it
+// in its own font, without switching to that font.
+func TestRunWidthIsGofpdfs(t *testing.T) {
+	p := newScriptPDF(gofpdf.New("P", "mm", "A4", ""))
+	p.AddPage()
+	p.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(goregular.TTF))
+	p.SetFont(fontFamily, "", 9.5)
+	for _, s := range []string{"Nguyễn Thị Ánh", "王小明 陳美玲", "佐藤ひろし", "김민준", "محمد العربي", "דוד כהן", "สมชาย ใจดี", "राहुल शर्मा"} {
+		for _, r := range fontRuns(visual(s)) {
+			got := p.runWidth(r)
+			p.use(r.font)
+			want := p.Fpdf.GetStringWidth(r.text)
+			p.use(primary)
+			if math.Abs(got-want) > 1e-9 {
+				t.Errorf("%q run %q: %v, gofpdf %v", s, r.text, got, want)
+			}
+		}
 	}
 }
