@@ -98,6 +98,11 @@ func TestEveryScriptInPDF(t *testing.T) {
 	}
 	for _, w := range worldNames {
 		check(w.script, w.name)
+		// A right-to-left name is one run: its words are in visual order
+		// too (the last word leftmost), and its letters joined.
+		if v := render.Visual(w.name); (w.script == "Arabic" || w.script == "Hebrew") && !strings.Contains(drawn, v) {
+			t.Errorf("%s %q: %q is not drawn", w.script, w.name, v)
+		}
 	}
 	for _, d := range worldDepartments {
 		check("department", d)
