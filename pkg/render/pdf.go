@@ -19,7 +19,7 @@ const (
 )
 
 type pdfDoc struct {
-	pdf          *gofpdf.Fpdf
+	pdf          *scriptPDF
 	pageW, pageH float64
 	contentW     float64
 	bottom       float64
@@ -72,7 +72,7 @@ func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err 
 
 // renderPlainPDF is renderPDF before its pages are compressed.
 func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
-	doc := &pdfDoc{pdf: newPDF(d), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
+	doc := &pdfDoc{pdf: newScriptPDF(newPDF(d)), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
 	doc.pageW, doc.pageH = doc.pdf.GetPageSize()
 	doc.contentW = doc.pageW - 2*margin
 	doc.bottom = doc.pageH - margin - 6
@@ -395,7 +395,7 @@ func (doc *pdfDoc) note(v view) {
 }
 
 // fitPDF truncates s with an ellipsis to fit w mm at the current font.
-func fitPDF(p *gofpdf.Fpdf, s string, w float64) string {
+func fitPDF(p *scriptPDF, s string, w float64) string {
 	return fitWidth(s, w, p.GetStringWidth)
 }
 

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/golang/freetype/truetype"
-	"github.com/jung-kurt/gofpdf"
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
@@ -15,7 +14,7 @@ import (
 // the PDF, and text is measured with the PDF's own font metrics (no
 // freetype rasterising at all). One chart pixel is `scale` millimetres.
 type pdfRenderer struct {
-	pdf          *gofpdf.Fpdf
+	pdf          *scriptPDF
 	x0, y0       float64 // top-left of the chart on the page, mm
 	scale        float64 // mm per chart pixel
 	dpi          float64
@@ -36,7 +35,7 @@ type pathOp struct {
 
 // pdfProvider returns a RendererProvider drawing into the box at (x, y) mm
 // with the given width in mm; chart pixels scale to fit.
-func pdfProvider(pdf *gofpdf.Fpdf, x, y, widthMM float64) chart.RendererProvider {
+func pdfProvider(pdf *scriptPDF, x, y, widthMM float64) chart.RendererProvider {
 	return func(w, h int) (chart.Renderer, error) {
 		return &pdfRenderer{pdf: pdf, x0: x, y0: y, scale: widthMM / float64(w), dpi: 72, strokeWidth: 1, fontSize: 10}, nil
 	}

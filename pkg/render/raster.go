@@ -35,8 +35,19 @@ type rasterRenderer struct {
 }
 
 // face returns the chart's face for the current font, size and DPI.
-func (r *rasterRenderer) face() font.Face {
-	k := faceKey{r.style.Font, r.style.FontSize, r.gc.GetDPI()}
+func (r *rasterRenderer) face() font.Face { return r.faceOf(r.style.Font) }
+
+// runFace returns the face for a run of text: the current font's, or a
+// fallback font's at the current size (fonts.go).
+func (r *rasterRenderer) runFace(i int) font.Face {
+	if i == primary {
+		return r.face()
+	}
+	return r.faceOf(fallbacks[i].load())
+}
+
+func (r *rasterRenderer) faceOf(ttf *truetype.Font) font.Face {
+	k := faceKey{ttf, r.style.FontSize, r.gc.GetDPI()}
 	f, ok := r.faces[k]
 	if !ok {
 		if r.faces == nil {
@@ -320,7 +331,14 @@ func (r *rasterRenderer) Text(body string, x, y int) {
 	if r.rotation == nil && r.style.Font != nil {
 		c := r.style.FontColor
 		d := font.Drawer{Dst: r.img, Src: image.NewUniform(color.NRGBA{R: c.R, G: c.G, B: c.B, A: c.A}), Face: r.face(), Dot: fixed.P(x, y)}
-		d.DrawString(body)
+		if body = visual(body); !needsFallback(body) {
+			d.DrawString(body)
+		} else {
+			for _, run := range fontRuns(body) {
+				d.Face = r.runFace(run.font)
+				d.DrawString(run.text)
+			}
+		}
 		r.clearPath()
 		return
 	}
@@ -340,7 +358,7 @@ func (r *rasterRenderer) Text(body string, x, y int) {
 
 func (r *rasterRenderer) MeasureText(body string) chart.Box {
 	if r.rotation == nil && r.style.Font != nil {
-		bounds, _ := font.BoundString(r.face(), body)
+		bounds := r.boundString(visual(body))
 		l, t := float64(bounds.Min.X)/64, float64(bounds.Min.Y)/64
 		rt, b := float64(bounds.Max.X)/64, float64(bounds.Max.Y)/64
 		return chart.Box{Right: int(math.Ceil(rt - math.Min(0, l))), Bottom: int(math.Ceil(b - math.Min(0, t)))}
@@ -356,6 +374,27 @@ func (r *rasterRenderer) MeasureText(body string) chart.Box {
 		return box.Corners().Rotate(chart.RadiansToDegrees(*r.rotation)).Box()
 	}
 	return box
+}
+
+// boundString is font.BoundString over the string's runs by font.
+func (r *rasterRenderer) boundString(s string) fixed.Rectangle26_6 {
+	if !needsFallback(s) {
+		b, _ := font.BoundString(r.face(), s)
+		return b
+	}
+	var all fixed.Rectangle26_6
+	var dot fixed.Int26_6
+	for i, run := range fontRuns(s) {
+		b, adv := font.BoundString(r.runFace(run.font), run.text)
+		b = b.Add(fixed.Point26_6{X: dot})
+		if i == 0 {
+			all = b
+		} else {
+			all = all.Union(b)
+		}
+		dot += adv
+	}
+	return all
 }
 
 // Save hands the image to an RGBA collector, or encodes it as PNG.

@@ -1,0 +1,4 @@
+package render
+
+// Visual exposes visual to the external tests.
+var Visual = visual
