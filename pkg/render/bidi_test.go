@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
@@ -45,5 +46,31 @@ func TestBidiControlsFromTheAPIReachNoPart(t *testing.T) {
 	}
 	if !strings.Contains(out.Text, "https://www.example.com/pay?x=0 cod.evil//:sptth (333") {
 		t.Errorf("the page is not named as it was, less its controls:\n%s", out.Text)
+	}
+}
+
+// Ids with no configured name are cut short in labels; every part the
+// mail declares UTF-8 (text, HTML, CSV) stays valid UTF-8 whatever the
+// ids hold.
+func TestHostileIDsLeaveEveryPartValidUTF8(t *testing.T) {
+	ids := []reports.ID{"abcdefgÑÑÑÑÑÑÑ", "abcdef€€€€€€€", "abcdefg😀😀😀😀", "ÑÑÑÑÑÑÑÑÑÑÑÑÑÑ", "a\u0301\u0301\u0301\u0301\u0301\u0301\u0301"}
+	var rating []reports.RatingRow
+	var work []reports.WorkloadRow
+	for i, id := range ids {
+		rating = append(rating, reports.RatingRow{AgentID: id, Score5: float64(10 + i)})
+		work = append(work, reports.WorkloadRow{DepartmentID: id, Chats: float64(20 + i)})
+	}
+	d := smallDigest(
+		render.Section{Report: "rating", Group: reports.GroupAgent, Rows: reports.Rows(rating)},
+		render.Section{Report: "workload", Group: reports.GroupDepartment, Rows: reports.Rows(work)},
+	)
+	out, err := render.Render(d, render.Options{ImageScale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for part, body := range map[string]string{"text": out.Text, "HTML": out.HTML, "CSV": string(out.CSV)} {
+		if !utf8.ValidString(body) {
+			t.Errorf("the %s part is not valid UTF-8", part)
+		}
 	}
 }
