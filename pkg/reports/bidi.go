@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // Text from the API is partly typed by visitors (the title of the page
@@ -56,12 +57,13 @@ func stripBidiIn(v reflect.Value) {
 			stripBidiIn(v.Elem())
 		}
 	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				stripBidiIn(v.Field(i))
-			}
+		for _, i := range textFields(v.Type()) {
+			stripBidiIn(v.Field(i))
 		}
 	case reflect.Slice, reflect.Array:
+		if !mayHoldText(v.Type().Elem(), nil) {
+			return
+		}
 		for i := 0; i < v.Len(); i++ {
 			stripBidiIn(v.Index(i))
 		}
@@ -82,4 +84,46 @@ func stripBidiIn(v reflect.Value) {
 			v.SetMapIndex(x.k, x.e)
 		}
 	}
+}
+
+// textFieldsOf caches, per struct type, the exported fields that can hold
+// a string: a row's numbers are never visited.
+var textFieldsOf sync.Map // reflect.Type → []int
+
+func textFields(t reflect.Type) []int {
+	if f, ok := textFieldsOf.Load(t); ok {
+		return f.([]int)
+	}
+	var out []int
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && mayHoldText(f.Type, nil) {
+			out = append(out, i)
+		}
+	}
+	textFieldsOf.Store(t, out)
+	return out
+}
+
+// mayHoldText reports whether a value of type t can reach a string.
+func mayHoldText(t reflect.Type, seen map[reflect.Type]bool) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface, reflect.Map:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return mayHoldText(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] {
+			return false // a cycle adds nothing new
+		}
+		if seen == nil {
+			seen = map[reflect.Type]bool{}
+		}
+		seen[t] = true
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() && mayHoldText(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

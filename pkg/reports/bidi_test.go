@@ -105,3 +105,27 @@ func TestStripBidi(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeBidi decodes a 2,000-agent response whose body holds no
+// bidi control (the fast path) and one whose body holds one (the walk).
+func BenchmarkDecodeBidi(b *testing.B) {
+	var rows []reports.AgentPerformanceRow
+	for i := 0; i < 2000; i++ {
+		rows = append(rows, reports.AgentPerformanceRow{AgentID: reports.ID("3f2504e0-4f89-11d3-9a0c-0305e82c" + strings.Repeat("0", 4)), AvgChatTime: 300, TotalChatTime: 9000})
+	}
+	plain, _ := json.Marshal(rows)
+	marked := append([]byte(`[{"agentId":"x\u202e"},`), plain[1:]...)
+	for _, bc := range []struct {
+		name string
+		body []byte
+	}{{"plain", plain}, {"with-control", marked}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := reports.Decode("agentPerformance", bc.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
