@@ -100,6 +100,11 @@ func queue(s *State, receiver string, ev notify.Event, now time.Time) {
 	}
 	switch ev {
 	case notify.Resolved:
+		for _, f := range s.ReceiverFailed {
+			if f.Receiver == receiver && f.Event == notify.Firing && !f.Decided.Before(s.FiringSince) {
+				return // it refused this episode's FIRING: a RESOLVED alone would puzzle
+			}
+		}
 		if pending(notify.Firing) {
 			kept := s.Deliveries[:0:0]
 			for _, d := range s.Deliveries {
