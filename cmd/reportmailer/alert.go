@@ -24,7 +24,7 @@ func runAlert(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send})
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send, NeedReceivers: *send})
 	if err != nil {
 		return err
 	}

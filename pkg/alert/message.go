@@ -9,7 +9,8 @@ import (
 )
 
 // LinkIssuer signs the links in alerts that act: acknowledge an episode,
-// silence a rule's scope. links.Issuer implements it.
+// silence a rule's scope. links.Issuer implements it. now carries the
+// rule's zone, in which the links' pages show times.
 type LinkIssuer interface {
 	// Acknowledge is the link acknowledging rule/instance's episode that
 	// began at episode.
@@ -60,6 +61,7 @@ func nextMorning(now time.Time, loc *time.Location) (time.Time, string) {
 // what is still firing) and the runbook and console links.
 func (e *Evaluator) links(n *Notification, k Kind, now time.Time) (actions, links []notify.Link) {
 	if e.Links != nil && k != KindResolved && n.State.Status == Firing {
+		now := now.In(e.zone(n))
 		if n.State.AckedAt.IsZero() {
 			actions = append(actions, notify.Link{Text: "Acknowledge",
 				URL: e.Links.Acknowledge(n.RuleID, n.Sample.Instance, n.Sample.Label, n.State.FiringSince, now)})
