@@ -82,11 +82,12 @@ type Server struct {
 	Store   suppress.Store
 	Archive Presigner         // nil: archive links answer 404
 	Titles  map[string]string // digest id → title, for the pages
+	Now     func() time.Time
+	Logger  *slog.Logger
+
 	// OnCall records the alert links' acknowledgements and silences (nil:
 	// those links answer 404).
 	OnCall oncall.Store
-	Now    func() time.Time
-	Logger *slog.Logger
 }
 
 var (
