@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"reportmailer/pkg/appenv"
@@ -185,8 +186,15 @@ func runValidate(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(stdout, "  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)%s\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc), audience)
 	}
+	for _, r := range cfg.Alerts.Receivers {
+		fmt.Fprintf(stdout, "  receiver %-16s %s\n", r.Name, r.Kind())
+	}
 	for _, r := range cfg.Alerts.Rules {
-		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
+		notify := ""
+		if len(r.Notify) > 0 {
+			notify = " → " + strings.Join(r.Notify, ", ")
+		}
+		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v%s\n", r.ID, r.Metric, r.Op, *r.Threshold, notify)
 	}
 	printSSMTier(stdout, loaded)
 	return nil
