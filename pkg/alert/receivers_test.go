@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -15,9 +18,12 @@ import (
 	"reportmailer/internal/notifytest"
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/links"
+	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/notify"
 	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/reports"
+	"reportmailer/pkg/suppress"
 )
 
 // The secret parts of the stand-ins' URLs and the routing key: no log
@@ -413,5 +419,142 @@ func TestNoDataAlertReachesReceivers(t *testing.T) {
 		if len(b) != 1 || !strings.Contains(string(b[0]), "Comm100 data unavailable") {
 			t.Errorf("%s got %d bodies: %s", name, len(b), b)
 		}
+	}
+}
+
+// buttonURL finds a Slack button's URL by its text.
+func buttonURL(t *testing.T, body []byte, text string) string {
+	t.Helper()
+	var msg struct {
+		Blocks []struct {
+			Type     string
+			Elements []struct {
+				Text json.RawMessage // a text object on buttons, a string on context elements
+				URL  string
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range msg.Blocks {
+		for _, e := range b.Elements {
+			var obj struct{ Text string }
+			if json.Unmarshal(e.Text, &obj) == nil && obj.Text == text {
+				return e.URL
+			}
+		}
+	}
+	t.Fatalf("no %q button in %s", text, body)
+	return ""
+}
+
+// clickThrough opens link as a person would: GET (the confirmation page),
+// then the page's POST, against the real links server on the same store.
+func clickThrough(t *testing.T, srv http.Handler, link string, post bool) int {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	method := http.MethodGet
+	if post {
+		method = http.MethodPost
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(method, u.RequestURI(), nil))
+	return rec.Code
+}
+
+// TestActingFromTheSlackMessage: the Acknowledge and Silence buttons of a
+// real Slack message, signed by links.Issuer and served by links.Server:
+// opening them (GET) changes nothing; confirming the acknowledgement stops
+// reminders and tells PagerDuty; a silence confirmed from the next
+// episode's message keeps everything quiet for its hour, then the alert
+// notifies again.
+func TestActingFromTheSlackMessage(t *testing.T) {
+	values := []int{12, 12, 12, 12, 12, 12, 12, 2, 2, 12, 12, 12, 12, 12, 12, 12, 12, 12}
+	r := newReceiverRun(t, `, queue: "department:d-sales", repeat: 3m`, sequence(values...))
+	signer, err := linktoken.NewSigner([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ev.Links = links.Issuer{Signer: signer, Base: "https://links.example.com/"}
+	clock := t0
+	srv := &links.Server{Signer: signer, Store: &suppress.Memory{}, OnCall: r.oncall, Now: func() time.Time { return clock }}
+
+	r.evaluate(t, 0) // FIRING
+	ack := buttonURL(t, r.si.slack.Bodies()[0], "Acknowledge")
+	clock = t0.Add(30 * time.Second)
+	if code := clickThrough(t, srv, ack, false); code != http.StatusOK {
+		t.Fatalf("GET acknowledge: %d", code)
+	}
+	r.evaluate(t, 1)
+	if got := strings.Join(events(t, r.si.pager), " "); got != "trigger" {
+		t.Fatalf("after a GET of the link PagerDuty got %q: the GET acted", got)
+	}
+	if code := clickThrough(t, srv, ack, true); code != http.StatusOK {
+		t.Fatalf("POST acknowledge: %d", code)
+	}
+	for i := 2; i < 8; i++ { // acknowledged at 10:01; no reminder at 10:03 or 10:06; resolved at 10:07
+		r.evaluate(t, i)
+	}
+	if got := strings.Join(events(t, r.si.pager), " "); got != "trigger acknowledge resolve" {
+		t.Errorf("PagerDuty got %q", got)
+	}
+	if got := strings.Join(events(t, r.si.slack), " "); got != "FIRING RESOLVED" {
+		t.Errorf("Slack got %q, want no reminders after the acknowledgement", got)
+	}
+
+	// A new episode at 10:09: silence it for an hour from its message.
+	r.evaluate(t, 8)
+	r.evaluate(t, 9)
+	bodies := r.si.slack.Bodies()
+	silence := buttonURL(t, bodies[len(bodies)-1], "Silence 1 h")
+	clock = t0.Add(9*time.Minute + 30*time.Second)
+	if code := clickThrough(t, srv, silence, true); code != http.StatusOK {
+		t.Fatalf("POST silence: %d", code)
+	}
+	before := r.si.slack.Attempts()
+	for i := 10; i < len(values); i++ { // 10:10 … 10:17, all within the hour: reminders would be due at 10:12 and 10:15
+		r.evaluate(t, i)
+	}
+	if n := r.si.slack.Attempts() - before; n != 0 {
+		t.Errorf("%d Slack messages during the silence", n)
+	}
+	// The silence ends at 11:09:30; the 11:10 evaluation reminds.
+	r.fetch.step = len(values) - 1
+	if _, err := r.ev.Evaluate(context.Background(), t0.Add(70*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := events(t, r.si.slack); got[len(got)-1] != "STILL" {
+		t.Errorf("after the silence ended Slack got %v, want a reminder", got)
+	}
+}
+
+// TestStepTakesAckAndSilenceAsInputs: the state machine stays a pure
+// function; a silence acts like inactive hours, an acknowledgement
+// stops reminders, and neither is read from anywhere but its arguments.
+func TestStepTakesAckAndSilenceAsInputs(t *testing.T) {
+	p := alert.Policy{Breached: func(v float64) bool { return v > 8 }, Repeat: 5 * time.Minute, SendResolved: true}
+	firing, kind := alert.Step(alert.State{}, alert.Observation{Present: true, Value: 12}, p, t0)
+	if kind != alert.KindFiring {
+		t.Fatalf("first breach: %q", kind)
+	}
+	if _, k := alert.Step(alert.State{}, alert.Observation{Present: true, Value: 12, Silenced: true}, p, t0); k != "" {
+		t.Errorf("silenced breach notified %q", k)
+	}
+	firing.Outbox = nil
+	later := t0.Add(6 * time.Minute)
+	if _, k := alert.Step(firing, alert.Observation{Present: true, Value: 12}, p, later); k != alert.KindRepeat {
+		t.Errorf("no reminder without an acknowledgement: %q", k)
+	}
+	acked, k := alert.Step(firing, alert.Observation{Present: true, Value: 12, Ack: t0.Add(time.Minute)}, p, later)
+	if k != "" || !acked.AckedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("acknowledged: %q, AckedAt %v", k, acked.AckedAt)
+	}
+	resolved, k := alert.Step(acked, alert.Observation{Present: true, Value: 2}, p, later.Add(time.Minute))
+	if k != alert.KindResolved || !resolved.AckedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("resolve after an acknowledgement: %q, AckedAt %v", k, resolved.AckedAt)
 	}
 }
