@@ -176,6 +176,22 @@ type DeliveryResult struct {
 	send func(context.Context, notify.Receiver) error
 }
 
+// String says what became of it, without secrets: "pager resolved: delivered".
+func (r *DeliveryResult) String() string {
+	s := r.Receiver + " " + string(r.Event) + ": "
+	switch {
+	case r.Dry:
+		return s + "recorded (dry run)"
+	case r.Skipped && r.Err == nil:
+		return s + "waiting behind an earlier delivery"
+	case r.Err == nil:
+		return s + "delivered"
+	case r.Permanent:
+		return s + "refused for good: " + r.Err.Error()
+	}
+	return s + "will retry: " + r.Err.Error()
+}
+
 // deliver sends every due delivery: receivers concurrently (a slow or
 // failing one holds back no other), each receiver's in order; then
 // records each outcome in its instance's state.
