@@ -234,7 +234,7 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	if opts.NeedReceivers {
-		if app.Receivers, err = buildReceivers(ctx, cfg, e); err != nil {
+		if app.Receivers, err = buildReceivers(ctx, cfg, e, app.Logger); err != nil {
 			return nil, err
 		}
 	}

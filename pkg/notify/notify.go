@@ -12,6 +12,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"reportmailer/pkg/config"
@@ -94,9 +95,14 @@ type Options struct {
 
 // Build makes the configured receivers, resolving urlSecret and
 // routingKeySecret through secrets (which may be nil when none is used).
-// Errors name the receiver and the secret, never a value.
+// A receiver whose secret cannot be read is still in the map, as one whose
+// every send fails (retryably: its notifications wait in its outbox until
+// a later start reads the secret); the error joins every such *BuildError,
+// which names the receiver and the secret, never a value. The other
+// receivers work: one broken receiver never silences the rest.
 func Build(ctx context.Context, rs []config.Receiver, secrets Secrets, opts Options) (map[string]Receiver, error) {
 	out := map[string]Receiver{}
+	var errs []error
 	c := newClient(opts)
 	resolve := func(r config.Receiver, value, name string) (string, error) {
 		if value != "" {
@@ -118,7 +124,8 @@ func Build(ctx context.Context, rs []config.Receiver, secrets Secrets, opts Opti
 		if pd := r.PagerDuty; pd != nil {
 			key, err := resolve(r, string(pd.RoutingKey), pd.RoutingKeySecret)
 			if err != nil {
-				return nil, err
+				out[r.Name], errs = &unavailable{name: r.Name, kind: r.Kind(), err: err}, append(errs, err)
+				continue
 			}
 			u := pd.URL
 			if u == "" {
@@ -129,13 +136,14 @@ func Build(ctx context.Context, rs []config.Receiver, secrets Secrets, opts Opti
 		}
 		h := r.Hook()
 		u, err := resolve(r, string(h.URL), h.URLSecret)
-		if err != nil {
-			return nil, err
-		}
-		if h.URLSecret != "" {
-			if err := checkSecretURL(u); err != nil {
-				return nil, &BuildError{Receiver: r.Name, Secret: h.URLSecret, Err: err}
+		if err == nil && h.URLSecret != "" {
+			if e := checkSecretURL(u); e != nil {
+				err = &BuildError{Receiver: r.Name, Secret: h.URLSecret, Err: e}
 			}
+		}
+		if err != nil {
+			out[r.Name], errs = &unavailable{name: r.Name, kind: r.Kind(), err: err}, append(errs, err)
+			continue
 		}
 		hook := hook{name: r.Name, url: secret(u), client: c}
 		switch r.Kind() {
@@ -147,5 +155,19 @@ func Build(ctx context.Context, rs []config.Receiver, secrets Secrets, opts Opti
 			out[r.Name] = &Webhook{hook}
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
+}
+
+// unavailable is a receiver whose secret could not be read.
+type unavailable struct {
+	name, kind string
+	err        error
+}
+
+func (u *unavailable) Name() string { return u.name }
+func (u *unavailable) Kind() string { return u.kind }
+
+// Send fails retryably: the secret may be readable at the next start.
+func (u *unavailable) Send(context.Context, Message) error {
+	return &Error{Receiver: u.name, Kind: u.kind, Reason: "not available: " + u.err.Error()}
 }

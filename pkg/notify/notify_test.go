@@ -170,9 +170,17 @@ func TestBuildReadsSecrets(t *testing.T) {
 		t.Fatalf("%v %v", got, err)
 	}
 	secrets["reportmailer/receivers/slack"] = "http://hooks.example.com/SECRET"
-	_, err = notify.Build(context.Background(), rs, func(_ context.Context, name string) (string, error) { return secrets[name], nil }, notify.Options{})
+	partial, err := notify.Build(context.Background(), rs, func(_ context.Context, name string) (string, error) { return secrets[name], nil }, notify.Options{})
 	if err == nil || strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "reportmailer/receivers/slack") {
 		t.Errorf("plain-http secret URL: %v", err)
+	}
+	// The broken receiver fails retryably; the other one is built.
+	var ne *notify.Error
+	if err := partial["s"].Send(context.Background(), message(notify.Firing)); !errors.As(err, &ne) || ne.Permanent {
+		t.Errorf("unavailable receiver: %v", err)
+	}
+	if _, ok := partial["p"].(*notify.PagerDuty); !ok {
+		t.Errorf("PagerDuty not built beside the broken Slack: %T", partial["p"])
 	}
 	if out := fmt.Sprintf("%v %+v", got["s"], got["p"]); strings.Contains(out, "SECRET") || strings.Contains(out, "KEY}") {
 		t.Errorf("receiver prints its secret: %s", out)
