@@ -105,7 +105,7 @@ func (e *Evaluator) describe(n *Notification, now time.Time) view {
 			v.Detail = fmt.Sprintf("Alerts were blind for %s (since %s).", ago(now.Sub(n.State.FiringSince)), v.Since)
 		default:
 			v.Headline = "Comm100 data unavailable"
-			v.Detail = fmt.Sprintf("The real-time reports could not be read for %d checks in a row (since %s); queue alerts cannot fire until they can.",
+			v.Detail = fmt.Sprintf("The real-time reports could not be read for the last %d checks (at %s); queue alerts cannot fire until they can.",
 				max(1, e.Config.Alerts.NoDataAfter), v.Since)
 		}
 		v.Detail += acked(n.State, at)
