@@ -186,3 +186,31 @@ func TestBuildReadsSecrets(t *testing.T) {
 		t.Errorf("receiver prints its secret: %s", out)
 	}
 }
+
+// TestTimeoutIsRetried: a receiver that does not answer within the
+// timeout is a retryable failure, not a permanent one.
+func TestTimeoutIsRetried(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	r := config.Receiver{Name: "hook", Webhook: &config.Hook{URL: reports.Secret(srv.URL + "/SECRETPATH")}}
+	rs, err := notify.Build(context.Background(), []config.Receiver{r}, nil, notify.Options{Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rs["hook"].Send(context.Background(), message(notify.Firing))
+	var ne *notify.Error
+	if !errors.As(err, &ne) || ne.Permanent || ne.Status != 0 || !strings.Contains(ne.Reason, "timed out") {
+		t.Errorf("%v, want a retryable timeout", err)
+	}
+	if strings.Contains(err.Error(), "SECRETPATH") {
+		t.Errorf("error shows the URL: %v", err)
+	}
+}
