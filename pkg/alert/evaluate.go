@@ -176,8 +176,6 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
 	}
-	// A state that cannot be read or written fails its own instances only:
-	// what was decided (and saved in the outbox) elsewhere still goes out.
 	if e.OnCall != nil {
 		ctl, err := e.OnCall.Load(ctx)
 		if err != nil {
@@ -186,6 +184,8 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 		}
 		out.control = ctl
 	}
+	// A state that cannot be read or written fails its own instances only:
+	// what was decided (and saved in the outbox) elsewhere still goes out.
 	errs := []error{e.noData(ctx, fetchErr != nil, now, out)}
 	if fetchErr == nil {
 		for i := range e.Rules {
