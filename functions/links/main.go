@@ -1,7 +1,8 @@
 // Command links is the links Lambda behind a Function URL: wiring only. It
 // loads the signing key, the suppression store and the archive bucket once
 // per cold start and serves one-click unsubscribe (RFC 8058), its
-// confirmation page and archive links through links.Server.
+// confirmation page, archive links, and the alerts' acknowledge and
+// silence links through links.Server.
 package main
 
 import (
@@ -29,7 +30,7 @@ func main() {
 		})
 		return
 	}
-	srv := &links.Server{Signer: l.Signer, Store: l.Store, Logger: logger}
+	srv := &links.Server{Signer: l.Signer, Store: l.Store, Logger: logger, OnCall: l.OnCall}
 	if l.Archive != nil {
 		srv.Archive = l.Archive
 	}

@@ -398,6 +398,14 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 	for j, addr := range a.NoDataTo {
 		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
 	}
+	receivers := v.receivers(a)
+	v.notify("alerts.noDataNotify", a.NoDataNotify, receivers)
+	if a.Timezone != "" {
+		v.timezone("alerts.timezone", a.Timezone)
+	}
+	if a.ConsoleURL != "" {
+		v.linkURL("alerts.consoleURL", a.ConsoleURL)
+	}
 	if len(a.Rules) == 0 {
 		return
 	}
@@ -464,8 +472,12 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 		default:
 			v.add(p+".severity", "%q: want info, warning or critical", r.Severity)
 		}
-		if len(r.To) == 0 {
-			v.add(p+".to", "at least one recipient")
+		if len(r.To) == 0 && len(r.Notify) == 0 {
+			v.add(p+".to", "at least one recipient (or a receiver in notify)")
+		}
+		v.notify(p+".notify", r.Notify, receivers)
+		if r.RunbookURL != "" {
+			v.linkURL(p+".runbookURL", r.RunbookURL)
 		}
 		for j, addr := range r.To {
 			v.address(fmt.Sprintf("%s.to[%d]", p, j), addr)
