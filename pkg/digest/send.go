@@ -35,6 +35,14 @@ var (
 	recordBackoff = 200 * time.Millisecond
 )
 
+// outcomeKey is the log attribute that carries a message's send outcome
+// (sendlog.StateSent, StateFailed, StateUnknown) on the line that settles
+// it. template.yaml's DigestUndelivered metric filter counts the lines
+// whose outcome is failed or unknown (docs/reliability.md); testdata/
+// outcome-log.jsonl holds the real lines, which internal/deploytest runs
+// the filter on.
+const outcomeKey = "outcome"
+
 // errNoTime means the caller's deadline leaves too little time to send
 // and record one message; nothing was claimed, so a retry can send it.
 var errNoTime = errors.New("not enough time left before the deadline to send and record it; left for a retry")
@@ -65,7 +73,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	if m.Raw == nil && m.build != nil {
 		if m.Raw, err = m.build(); err != nil {
 			m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
-			r.logger.Error("digest could not be encoded; not sent", "key", m.Key, "error", err.Error())
+			r.logger.Error("digest could not be encoded; not sent", outcomeKey, m.Outcome, "key", m.Key, "error", err.Error())
 			return false, err
 		}
 		// Encoded for this send only: let it go once sent.
@@ -81,12 +89,12 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	switch {
 	case err == nil:
 		m.ID, m.Outcome = id, sendlog.StateSent
-		r.logger.Info("digest sent", "key", m.Key, "messageId", id, "recipients", len(m.Recipients), "bytes", len(m.Raw))
+		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(m.Recipients), "bytes", len(m.Raw))
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
 		return false, nil
 	case errors.As(err, &perm):
 		m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
-		r.logger.Error("digest rejected for good; not retried", "key", m.Key, "recipients", len(m.Recipients), "error", err.Error())
+		r.logger.Error("digest rejected for good; not retried", outcomeKey, m.Outcome, "key", m.Key, "recipients", len(m.Recipients), "error", err.Error())
 	case mail.Retry(err) && sendCtx.Err() == nil:
 		r.abandon(ctx, claim, m)
 		return true, err
@@ -94,7 +102,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		// The request may have reached the provider: a second attempt could
 		// deliver a second copy. Keep the record, never resend; alarm.
 		m.Outcome, m.Reason = sendlog.StateUnknown, err.Error()
-		r.logger.Error("digest send outcome unknown; not resent (check whether it arrived)", "key", m.Key,
+		r.logger.Error("digest send outcome unknown; not resent (check whether it arrived)", outcomeKey, m.Outcome, "key", m.Key,
 			"messageIdHeader", m.MessageID, "recipients", len(m.Recipients), "error", err.Error())
 	}
 	r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, claim, m.Outcome, m.Reason, r.now()) })
@@ -147,7 +155,7 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 		// send happens under a claim, so the message may have gone out.
 		m.Skipped, m.Outcome = "an earlier run's send was never recorded; not resent", sendlog.StateUnknown
 		m.Reason = "claimed by an earlier run whose outcome was never recorded"
-		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", "key", m.Key,
+		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", outcomeKey, m.Outcome, "key", m.Key,
 			"messageIdHeader", m.MessageID)
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, c, m.Outcome, m.Reason, r.now()) })
 		return c, true, nil
@@ -186,7 +194,7 @@ func (r *run) record(ctx context.Context, m *Message, write func(context.Context
 		}
 		if errors.Is(err, sendlog.ErrClaimLost) || ctx.Err() != nil {
 			r.logger.Error("sent but could not record it; a run after the lease may send it again", "key", m.Key,
-				"outcome", m.Outcome, "attempts", attempt, "error", err.Error())
+				"state", m.Outcome, "attempts", attempt, "error", err.Error())
 			return
 		}
 		select {
