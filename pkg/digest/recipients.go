@@ -39,6 +39,9 @@ const ArchiveLinkTTL = 7 * 24 * time.Hour
 // delivery is one message of a run: its recipients and send-log key.
 type delivery struct {
 	key string
+	// legacy is the key the same message had before keys named the whole
+	// period (legacyKeyPrefix); its record still counts (legacyRecord).
+	legacy string
 	// id tells the message apart in its Message-ID.
 	id          string
 	to, cc, bcc []string
@@ -94,15 +97,16 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 // Keys are digest#<id>#<period>#<part or r<address hash>>, with the
 // copy's <filter>=<value> before the last part for an audience member's.
 func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
-	prefix, idPrefix := sendKeyPrefix(r.d, r.res.Period), ""
+	prefix, legacy, idPrefix := sendKeyPrefix(r.d, r.res.Period), legacyKeyPrefix(r.d, r.res.Period), ""
 	if sc.key != "" {
-		prefix, idPrefix = prefix+sc.key+"#", sc.key+"."
+		prefix, legacy, idPrefix = prefix+sc.key+"#", legacy+sc.key+"#", sc.key+"."
 	}
 	if r.links == nil {
 		groups := recipientGroups(to, cc, bcc)
 		out := make([]delivery, len(groups))
 		for i, g := range groups {
-			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
+			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), legacy: fmt.Sprintf("%s%d", legacy, i+1),
+				id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
 		}
 		return out
 	}
@@ -116,7 +120,7 @@ func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
 			}
 			seen[bare] = true
 			h := "r" + addressHash(bare)
-			out = append(out, delivery{key: prefix + h, id: idPrefix + h, to: []string{addr}, personal: bare})
+			out = append(out, delivery{key: prefix + h, legacy: legacy + h, id: idPrefix + h, to: []string{addr}, personal: bare})
 		}
 	}
 	return out
@@ -153,12 +157,15 @@ func without(list []string, gone map[string]bool) []string {
 // settled says whether every message of the run is settled for good:
 // sent, of unknown outcome (never retried blindly), or rejected for good
 // (retried only when a person asks).
-func settled(ctx context.Context, sends sendlog.Log, ds []delivery, retryFailed bool) (bool, error) {
+func settled(ctx context.Context, sends sendlog.Log, ds []delivery, ended time.Time, retryFailed bool) (bool, error) {
 	if len(ds) == 0 {
 		return false, nil // nothing planned: nothing can be settled
 	}
 	for _, dl := range ds {
 		rec, err := sends.Get(ctx, dl.key)
+		if err == nil && rec == nil {
+			rec, err = legacyRecord(ctx, sends, dl.legacy, ended)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -168,6 +175,32 @@ func settled(ctx context.Context, sends sendlog.Log, ds []delivery, retryFailed 
 		}
 	}
 	return true, nil
+}
+
+// legacyRecord reads a message's record under its old key (legacy), and
+// returns it only if it was written for this period, which ended at
+// ended. The old key named the period by its first day alone, so the
+// record of a day can sit under the key of the week or month starting
+// that day; but no period's message is sent before the period ends, so a
+// record written (or claimed) earlier belongs to a shorter period.
+func legacyRecord(ctx context.Context, sends sendlog.Log, legacy string, ended time.Time) (*sendlog.Record, error) {
+	if legacy == "" {
+		return nil, nil
+	}
+	rec, err := sends.Get(ctx, legacy)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if rec.State == sendlog.StateInProgress {
+		if rec.LeaseUntil.After(ended.Add(lease)) {
+			return rec, nil
+		}
+		return nil, nil
+	}
+	if rec.SentAt.Before(ended) {
+		return nil, nil
+	}
+	return rec, nil
 }
 
 // unsubscribeHeaders adds List-Unsubscribe: the recipient's own signed

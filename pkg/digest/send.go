@@ -135,6 +135,13 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 			return c, false, err
 		}
 	}
+	if old, err := legacyRecord(ctx, r.sendLog, m.legacyKey, r.res.Period.End); err != nil {
+		return c, false, err
+	} else if old != nil && !(old.State == sendlog.StateFailed && r.req.RetryFailed) {
+		m.Skipped = "recorded " + old.State + " under its old send-log key " + m.legacyKey + "; not resent"
+		r.logger.Info("message recorded under its old send-log key; not resending", "key", m.Key, "oldKey", m.legacyKey, "state", old.State)
+		return c, true, nil
+	}
 	c, err = r.sendLog.Begin(ctx, m.Key, r.now(), lease)
 	switch {
 	case errors.Is(err, sendlog.ErrFailed):
