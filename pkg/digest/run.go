@@ -33,7 +33,8 @@ type run struct {
 	suppress suppress.Store
 	links    LinkIssuer
 	scopes   []*scope
-	cur      *scope // the copy being fetched, rendered and composed
+	cur      *scope  // the copy being fetched, rendered and composed
+	copyErrs []error // why copies could not be made; the others still go out
 
 	loc     *time.Location
 	model   *render.Digest

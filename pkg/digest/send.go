@@ -55,10 +55,10 @@ func sendMessages(ctx context.Context, r *run) (bool, error) {
 	env := mail.Envelope{From: r.from(), ConfigurationSet: r.cfg.Mail.ConfigurationSet, Tags: r.cfg.Mail.Tags}
 	for _, m := range r.res.Messages {
 		if retry, err := r.sendOne(ctx, env, m); err != nil && retry {
-			return true, fmt.Errorf("send %s: %w", m.Key, err)
+			return true, errors.Join(fmt.Errorf("send %s: %w", m.Key, err), r.copyError())
 		}
 	}
-	return true, nil
+	return true, r.copyError()
 }
 
 // sendOne claims, delivers and records one message. Like Alertmanager's
