@@ -66,7 +66,7 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 	var gone map[string]bool
 	if r.suppress != nil && r.req.Send {
 		var err error
-		if gone, err = r.suppress.Suppressed(ctx, d.ID); err != nil {
+		if gone, err = r.suppress.Suppressed(ctx, d.ID, d.FormerIDs...); err != nil {
 			return false, fmt.Errorf("digest %s: %w", d.ID, err)
 		}
 	}
