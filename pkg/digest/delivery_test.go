@@ -111,7 +111,8 @@ func (e *env) record(t *testing.T, key string) *sendlog.Record {
 	return rec
 }
 
-const weeklyKey = "digest#weekly#2026-11-16_2026-11-22#1"
+// weeklyKey is the weekly digest's one (group) message: to and bcc.
+var weeklyKey = digest.GroupKey("weekly", "2026-11-16_2026-11-22", "managers@example.com", "audit@example.com")
 
 func (e *env) wantEmails(t *testing.T, want int, when string) {
 	t.Helper()
@@ -441,7 +442,7 @@ func TestTestSendLeavesTheSendLogAlone(t *testing.T) {
 		strings.Contains(sent[0].RawData, "managers@example.com") || strings.Contains(sent[0].RawData, "audit@example.com") {
 		t.Errorf("test mail: subject %q, To %q", subject, m.header.Get("To"))
 	}
-	if m.header.Get("Message-Id") == "<digest.weekly.2026-11-16_2026-11-22.1@reportmailer>" {
+	if m.header.Get("Message-Id") == digest.GroupMessageID("weekly", "2026-11-16_2026-11-22", "managers@example.com", "audit@example.com") {
 		t.Error("the test mail reuses the real message's Message-ID")
 	}
 	if rec := e.record(t, weeklyKey); rec != nil {

@@ -63,8 +63,9 @@ type Request struct {
 
 // Message is one composed email and what happened to it.
 type Message struct {
-	Key        string // send-log key
-	legacyKey  string // its key before keys named the whole period (legacyRecord)
+	Key        string   // send-log key
+	legacyKey  string   // its key before keys named the whole period (legacyRecord)
+	members    []member // a group message's readers, each with their own record
 	Raw        []byte
 	Recipients []string
 	ID         string // provider message id, when sent

@@ -42,7 +42,10 @@ func TestChangingThePeriodKindSendsTheFirstNewPeriod(t *testing.T) {
 		t.Fatalf("the week starting on a day sent daily was taken as already sent: %+v", resp)
 	}
 	e.wantEmails(t, 2, "after the first weekly digest")
-	for key, want := range map[string]string{"digest#weekly#2026-11-16_2026-11-16#1": sendlog.StateSent, "digest#weekly#2026-11-16_2026-11-22#1": sendlog.StateSent} {
+	for key, want := range map[string]string{
+		digest.GroupKey("weekly", "2026-11-16_2026-11-16", "managers@example.com", "audit@example.com"): sendlog.StateSent,
+		weeklyKey: sendlog.StateSent,
+	} {
 		if rec := e.record(t, key); rec == nil || rec.State != want {
 			t.Errorf("%s: %+v, want %s", key, rec, want)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	netmail "net/mail"
+	"sort"
 	"strings"
 	"time"
 
@@ -48,7 +49,14 @@ type delivery struct {
 	// personal is the one recipient (bare address) of a message that
 	// carries their own unsubscribe link; empty for group messages.
 	personal string
+	// members are a group message's readers, each with their own
+	// send-log key (the key a personal message to them has): see
+	// run.claimMembers.
+	members []member
 }
+
+// member is one reader of a group message.
+type member struct{ bare, key string }
 
 // planRecipients decides the copies (audience.go) and their messages,
 // after dropping the recipients who unsubscribed (one Query per digest).
@@ -102,11 +110,26 @@ func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
 		prefix, legacy, idPrefix = prefix+sc.key+"#", legacy+sc.key+"#", sc.key+"."
 	}
 	if r.links == nil {
+		// A group is keyed by its members, not its position: adding an
+		// address at the top of the list changes only the groups whose
+		// members change, and each member's own record (claimMembers)
+		// keeps a reader from a second copy in a regrouped message.
 		groups := recipientGroups(to, cc, bcc)
 		out := make([]delivery, len(groups))
 		for i, g := range groups {
-			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), legacy: fmt.Sprintf("%s%d", legacy, i+1),
-				id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
+			var members []member
+			var bares []string
+			for _, list := range [][]string{g.to, g.cc, g.bcc} {
+				for _, a := range list {
+					b := bareAddress(a)
+					members = append(members, member{bare: b, key: prefix + "r" + addressHash(b)})
+					bares = append(bares, b)
+				}
+			}
+			sort.Strings(bares)
+			h := "g" + addressHash(strings.Join(bares, "\n"))
+			out[i] = delivery{key: prefix + h, legacy: fmt.Sprintf("%s%d", legacy, i+1),
+				id: idPrefix + h, to: g.to, cc: g.cc, bcc: g.bcc, members: members}
 		}
 		return out
 	}

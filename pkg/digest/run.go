@@ -290,7 +290,7 @@ func (r *run) buildAll(out *render.Output, pdfLink string) error {
 	}
 	for i, dl := range r.cur.deliveries {
 		m := r.buildMessage(out, dl, pdfLink, csv)
-		msg := &Message{Key: dl.key, legacyKey: dl.legacy, Recipients: m.Recipients(), MessageID: m.MessageID}
+		msg := &Message{Key: dl.key, legacyKey: dl.legacy, members: dl.members, Recipients: m.Recipients(), MessageID: m.MessageID}
 		if i == 0 || dl.personal == "" {
 			raw, err := m.Bytes()
 			if err != nil {

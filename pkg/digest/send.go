@@ -84,12 +84,26 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		return err != nil, err // in progress elsewhere, or the log unreachable: retry later
 	}
 	env.Recipients = m.Recipients
+	var members []sendlog.Claim
+	if len(m.members) > 0 && r.sendLog != nil {
+		if env.Recipients, members, err = r.claimMembers(ctx, m); err != nil {
+			r.abandon(ctx, claim, m)
+			return true, err
+		}
+		if len(env.Recipients) == 0 {
+			m.Skipped, m.Outcome = "every reader of this group was mailed earlier", sendlog.StateSent
+			r.logger.Info("every reader of the group mailed earlier; not sent", "key", m.Key)
+			r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, "", r.now()) })
+			return false, nil
+		}
+	}
 	id, err := r.sender.Send(sendCtx, env, m.Raw)
+	defer r.settleMembers(ctx, m, members, id, err, sendCtx.Err())
 	var perm *mail.PermanentError
 	switch {
 	case err == nil:
 		m.ID, m.Outcome = id, sendlog.StateSent
-		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(m.Recipients), "bytes", len(m.Raw))
+		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(env.Recipients), "bytes", len(m.Raw))
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
 		return false, nil
 	case errors.As(err, &perm):
@@ -107,6 +121,85 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	}
 	r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, claim, m.Outcome, m.Reason, r.now()) })
 	return false, err
+}
+
+// claimMembers claims each reader's own record of a group message and
+// returns the recipients still to be mailed, with their claims. A reader
+// already mailed (in another group, before the list changed), of unknown
+// outcome, rejected for good or being mailed by another run is left out
+// of the envelope; the message's headers still list the group.
+func (r *run) claimMembers(ctx context.Context, m *Message) ([]string, []sendlog.Claim, error) {
+	var claims []sendlog.Claim
+	keep := map[string]bool{}
+	for _, mb := range m.members {
+		if r.req.RetryFailed {
+			if err := r.sendLog.Reopen(ctx, mb.key); err != nil {
+				r.releaseMembers(ctx, claims)
+				return nil, nil, err
+			}
+		}
+		c, err := r.sendLog.Begin(ctx, mb.key, r.now(), lease)
+		switch {
+		case err == nil && c.TakenOver:
+			// An earlier send to them was never recorded: it may have gone out.
+			if err := r.sendLog.Settle(context.WithoutCancel(ctx), c, sendlog.StateUnknown, "claimed by an earlier run whose outcome was never recorded", r.now()); err != nil {
+				r.logger.Error("could not record a reader's unknown outcome", "key", mb.key, "error", err.Error())
+			}
+		case err == nil:
+			claims = append(claims, c)
+			keep[mb.bare] = true
+		case errors.Is(err, sendlog.ErrAlreadySent), errors.Is(err, sendlog.ErrOutcomeUnknown), errors.Is(err, sendlog.ErrFailed),
+			errors.Is(err, sendlog.ErrInProgress):
+			r.logger.Info("reader settled or being mailed elsewhere; left out of the group", "key", m.Key, "readerKey", mb.key, "reason", err.Error())
+		default:
+			r.releaseMembers(ctx, claims)
+			return nil, nil, err
+		}
+	}
+	var rcpts []string
+	for _, rc := range m.Recipients {
+		if keep[bareAddress(rc)] {
+			rcpts = append(rcpts, rc)
+		}
+	}
+	return rcpts, claims, nil
+}
+
+// settleMembers records a group send's outcome on each reader's claim, as
+// sendOne does on the group's: sent, failed, unknown, or released when
+// the send certainly did not go out.
+func (r *run) settleMembers(ctx context.Context, m *Message, claims []sendlog.Claim, id string, err error, windowErr error) {
+	if len(claims) == 0 {
+		return
+	}
+	var perm *mail.PermanentError
+	for _, c := range claims {
+		var write func(context.Context) error
+		switch {
+		case err == nil:
+			write = func(ctx context.Context) error { return r.sendLog.Done(ctx, c, id, r.now()) }
+		case errors.As(err, &perm):
+			write = func(ctx context.Context) error {
+				return r.sendLog.Settle(ctx, c, sendlog.StateFailed, err.Error(), r.now())
+			}
+		case mail.Retry(err) && windowErr == nil:
+			r.releaseMembers(ctx, []sendlog.Claim{c})
+			continue
+		default:
+			write = func(ctx context.Context) error {
+				return r.sendLog.Settle(ctx, c, sendlog.StateUnknown, err.Error(), r.now())
+			}
+		}
+		r.record(ctx, m, write)
+	}
+}
+
+func (r *run) releaseMembers(ctx context.Context, claims []sendlog.Claim) {
+	for _, c := range claims {
+		if err := r.sendLog.Abandon(context.WithoutCancel(ctx), c); err != nil {
+			r.logger.Error("could not release a reader's send claim", "key", c.Key, "error", err.Error())
+		}
+	}
 }
 
 // sendWindow is the context one send runs under: it ends after
