@@ -38,3 +38,6 @@ func GroupMessageID(id, span string, addrs ...string) string {
 	k := GroupKey(id, span, addrs...)
 	return "<digest." + id + "." + span + "." + k[strings.LastIndex(k, "#")+1:] + "@reportmailer>"
 }
+
+// AddressHash names a reader in send-log keys.
+var AddressHash = addressHash
