@@ -35,12 +35,20 @@ func runDigest(ctx context.Context, args []string) error {
 	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once); refuses a period that has not ended")
 	testTo := fs.String("test-to", "", "send a test to this address only (\"[TEST]\" in the subject); the send log is neither read nor written")
 	retryFailed := fs.Bool("retry-failed", false, "with -send: send again the messages SES rejected permanently before (after fixing the cause)")
+	resend := fs.String("resend", "", "with -send: clear the send-log records of the period starting on this date (YYYY-MM-DD), say which, and send it again")
+	resendTo := fs.String("to", "", "with -resend: clear and send only this reader's copy")
 	verbose := fs.Bool("v", false, "log every report fetch")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *retryFailed && !*send {
 		return errors.New("-retry-failed goes with -send")
+	}
+	if err := resendFlags(*resend, *resendTo, *start, *send); err != nil {
+		return err
+	}
+	if *resend != "" {
+		*start = *resend
 	}
 	logger := cliLogger()
 	if *verbose {
@@ -53,7 +61,13 @@ func runDigest(ctx context.Context, args []string) error {
 	if *send && *testTo != "" {
 		return errors.New("-send and -test-to: choose one")
 	}
-	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo, RetryFailed: *retryFailed}, *at, *out)
+	req := digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo, RetryFailed: *retryFailed}
+	if *resend != "" {
+		if err := clearForResend(ctx, app, req, *resendTo); err != nil {
+			return err
+		}
+	}
+	return renderDigest(ctx, app, req, *at, *out)
 }
 
 func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {

@@ -184,6 +184,9 @@ func runValidate(ctx context.Context, args []string) error {
 		if a := d.Audience; a != nil {
 			audience = fmt.Sprintf(" + audience by %s: %d member(s)", a.Filter, len(a.Members))
 		}
+		if len(d.FormerIDs) > 0 {
+			audience += fmt.Sprintf("; formerly %s (their unsubscribes still hold)", strings.Join(d.FormerIDs, ", "))
+		}
 		fmt.Fprintf(stdout, "  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)%s\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc), audience)
 	}
 	for _, r := range cfg.Alerts.Receivers {

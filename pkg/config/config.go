@@ -85,7 +85,11 @@ type Names struct {
 
 // Digest is one scheduled report email.
 type Digest struct {
-	ID          string      `yaml:"id"`
+	ID string `yaml:"id"`
+	// FormerIDs are ids the digest had before a rename. Unsubscribes
+	// recorded under them (links in older mails carry the old id) still
+	// hold: suppression lookups read every id, latest choice first.
+	FormerIDs   []string    `yaml:"formerIds"`
 	Title       string      `yaml:"title"`
 	Period      string      `yaml:"period"`    // day, week or month
 	WeekStart   string      `yaml:"weekStart"` // for weeks; default monday

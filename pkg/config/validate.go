@@ -134,6 +134,7 @@ func (c *Config) validate(origins map[string]string, getenv func(string) string)
 		}
 		seen[d.ID] = true
 	}
+	v.formerIDs(c.Digests)
 	v.alerts(c.Alerts, c.Mail.From)
 	v.envOnly(getenv)
 	return v.ps

@@ -33,7 +33,8 @@ type run struct {
 	suppress suppress.Store
 	links    LinkIssuer
 	scopes   []*scope
-	cur      *scope // the copy being fetched, rendered and composed
+	cur      *scope  // the copy being fetched, rendered and composed
+	copyErrs []error // why copies could not be made; the others still go out
 
 	loc     *time.Location
 	model   *render.Digest
@@ -146,7 +147,7 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 	for _, sc := range r.scopes {
 		all = append(all, sc.deliveries...)
 	}
-	done, err := settled(ctx, r.sendLog, all, r.req.RetryFailed)
+	done, err := settled(ctx, r.sendLog, all, r.res.Period.End, r.req.RetryFailed)
 	if err != nil || !done {
 		return false, err
 	}
@@ -207,14 +208,16 @@ func archiveOutput(ctx context.Context, r *run) (bool, error) {
 	return false, r.store.Put(ctx, r.archiveKey("html"), "text/html; charset=utf-8", []byte(render.PreviewHTML(r.res.Output)))
 }
 
-// archiveKey names the current copy's object: <prefix><id>/<period>.<ext>,
+// archiveKey names the current copy's object: <prefix><id>/<first
+// day>_<last day>.<ext> (period.Span, so a week never overwrites the day
+// it starts with),
 // with ".<filter>-<value>" before the extension for an audience member's.
 func (r *run) archiveKey(ext string) string {
 	scoped := ""
 	if f := r.cur.filter; f != nil {
 		scoped = "." + f.Name + "-" + f.Value
 	}
-	return fmt.Sprintf("%s%s/%s%s.%s", r.cfg.Mail.ArchivePrefix, r.res.Digest.ID, r.res.Period.Key(), scoped, ext)
+	return fmt.Sprintf("%s%s/%s%s.%s", r.cfg.Mail.ArchivePrefix, r.res.Digest.ID, r.res.Period.Span(), scoped, ext)
 }
 
 // composeMessages builds one message per recipient group. If a message
@@ -287,7 +290,7 @@ func (r *run) buildAll(out *render.Output, pdfLink string) error {
 	}
 	for i, dl := range r.cur.deliveries {
 		m := r.buildMessage(out, dl, pdfLink, csv)
-		msg := &Message{Key: dl.key, Recipients: m.Recipients(), MessageID: m.MessageID}
+		msg := &Message{Key: dl.key, legacyKey: dl.legacy, members: dl.members, Recipients: m.Recipients(), MessageID: m.MessageID}
 		if i == 0 || dl.personal == "" {
 			raw, err := m.Bytes()
 			if err != nil {
@@ -316,13 +319,13 @@ func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string, csv *
 		Subject: r.cur.subject(d, res.Period), Date: r.now(),
 		// Deterministic, so a client that de-duplicates by Message-ID
 		// collapses any second copy of the same message.
-		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Key(), g.id),
+		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Span(), g.id),
 		Text:      out.Text, Headers: map[string]string{"X-Reportmailer-Digest": d.ID},
 	}
 	if r.req.TestTo != "" {
 		// A test must never be collapsed with (or hide) the real message.
 		m.Subject = "[TEST] " + m.Subject
-		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Key(), r.now().UnixNano())
+		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Span(), r.now().UnixNano())
 	}
 	r.unsubscribeHeaders(m, g)
 	if hasFormat(d, "html") {
