@@ -16,7 +16,7 @@ ARCH ?= host
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
-tools: ## install what the tests need (poppler-utils, qemu-user-static, chromium, moto_server, cfn-lint, SAM translator, Lambda RIE for host and arm64, staticcheck, caniemail data)
+tools: ## install what the tests need (poppler-utils, LibreOffice Calc, qemu-user-static, chromium, moto_server, cfn-lint, SAM translator, Lambda RIE for host and arm64, staticcheck, caniemail data)
 	@scripts/ensure-tools.sh
 
 test: tools lint ## the whole test suite: lint, then go test -race (starts moto_server, the simulator and the RIE itself)

@@ -36,9 +36,10 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 	}
 	leads := b.leads(s, t)
 	lastCol := len(leads) + len(t.fields)
-	lastRow := headRow + max(len(t.rows), 1)
-	if err := f.AutoFilter(name, cell(1, headRow)+":"+cell(lastCol, lastRow), nil); err != nil {
-		return err
+	if len(t.rows) > 0 {
+		if err := f.AutoFilter(name, cell(1, headRow)+":"+cell(lastCol, headRow+len(t.rows)), nil); err != nil {
+			return err
+		}
 	}
 	if s.Group.IsTime() && t.hasTime && t.current > 0 && len(t.fields) > 0 {
 		if err := b.chart(name, s, t, len(leads)); err != nil {
@@ -49,14 +50,17 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 	if err != nil {
 		return err
 	}
-	for i, l := range leads {
-		if err := sw.SetColWidth(i+1, i+1, l.width); err != nil {
-			return err
-		}
+	widths := make([]float64, 0, lastCol)
+	for _, l := range leads {
+		widths = append(widths, l.width)
 	}
-	for i, fl := range t.fields {
-		w := math.Min(math.Max(float64(utf8.RuneCountInString(fl.label))*0.75+3, 11), 24)
-		if err := sw.SetColWidth(len(leads)+i+1, len(leads)+i+1, w); err != nil {
+	for _, fl := range t.fields {
+		widths = append(widths, math.Min(math.Max(float64(utf8.RuneCountInString(fl.label))*0.75+3, 11), 24))
+	}
+	// Last to first: excelize puts each new <col> before the others, and
+	// Excel wants them in order.
+	for c := len(widths); c >= 1; c-- {
+		if err := sw.SetColWidth(c, c, widths[c-1]); err != nil {
 			return err
 		}
 	}
@@ -82,6 +86,11 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 			}
 		}
 		if err := sw.SetRow(cell(1, headRow+1+i), vals); err != nil {
+			return err
+		}
+	}
+	if len(t.rows) == 0 {
+		if err := sw.SetRow(cell(1, headRow+1), []any{"No figures in this section."}); err != nil {
 			return err
 		}
 	}

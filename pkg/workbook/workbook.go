@@ -6,8 +6,10 @@
 // line chart for time series.
 //
 // The figures are render's Records, the very lines the CSV writes, so the
-// workbook and the CSV cannot disagree. Like render, it does no I/O and
-// reads no clock: the same digest builds the same bytes.
+// workbook and the CSV cannot disagree. Like render, it does no I/O of
+// its own and reads no clock: the same digest builds the same sheets
+// (excelize orders the zip's entries as it likes, and spills a sheet over
+// 16 MB to a temporary file while streaming it).
 package workbook
 
 import (
