@@ -35,33 +35,29 @@ func (s *Section) HasRecords() bool {
 	return s.Note == "" && known
 }
 
-// Records returns the figures of section i of d: this period's rows, then
-// the previous period's, each value a record the CSV writes as a line
-// (NaN and ±Inf left out, as there). A section whose rows break the
-// emitter (a panic) returns an error and no records.
-func (d *Digest) Records(i int) (recs []Record, err error) {
+// EachRecord hands fn the figures of section i of d, in order: this
+// period's rows, then the previous period's, each value a record the CSV
+// writes as a line (NaN and ±Inf left out, as there). A section whose
+// rows break the emitter (a panic) returns an error, after fn has seen
+// the records before the break: the caller drops what it got.
+func (d *Digest) EachRecord(i int, fn func(Record)) error {
 	s := &d.Sections[i]
 	if !s.HasRecords() {
-		return nil, errors.New("render: section has no records")
+		return errors.New("render: section has no records")
 	}
-	err = isolate(func() error {
+	return isolate(func() error {
 		for _, p := range []struct {
 			period string
 			rows   []any
 		}{{PeriodCurrent, s.Rows}, {PeriodPrevious, s.Previous}} {
 			e := newCSVEmitter(d, s)
-			e.period = p.period
-			e.sink = func(r Record) { recs = append(recs, r) }
+			e.period, e.sink = p.period, fn
 			for _, r := range p.rows {
 				e.row(r)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return recs, nil
 }
 
 // recordUnit is how a section's field reads: the registry's unit for its

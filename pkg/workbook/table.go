@@ -33,15 +33,17 @@ type row struct {
 	vals                        []float64
 }
 
-// layOut pivots a section's records. Records of one report row come one
-// after the other, so a row is a run of records with the same period,
-// bucket, key and name; a field seen twice in a run starts the next row
-// (two status changes of one agent at the same instant, say).
-func layOut(s *render.Section, recs []render.Record) *table {
+// layOut pivots section i's records as they come, never holding them
+// all. Records of one report row come one after the other, so a row is a
+// run of records with the same period, bucket, key and name; a field seen
+// twice in a run starts the next row (two status changes of one agent at
+// the same instant, say).
+func layOut(d *render.Digest, i int) (*table, error) {
+	s := &d.Sections[i]
 	t := &table{}
 	col := map[string]int{}
 	var cur *row
-	for _, r := range recs {
+	err := d.EachRecord(i, func(r render.Record) {
 		c, ok := col[r.Metric]
 		if !ok {
 			c = len(t.fields)
@@ -63,9 +65,12 @@ func layOut(s *render.Section, recs []render.Record) *table {
 			cur.vals = append(cur.vals, math.NaN())
 		}
 		cur.vals[c] = r.Value
+	})
+	if err != nil {
+		return nil, err
 	}
 	uniqueLabels(t.fields)
-	return t
+	return t, nil
 }
 
 // uniqueLabels keeps headers apart: autofilters and readers need them

@@ -56,7 +56,7 @@ func Build(d *render.Digest) ([]byte, error) {
 			contents = append(contents, sheetEntry{title: s.TitleText(), note: s.Note})
 			continue
 		}
-		recs, err := d.Records(i)
+		t, err := layOut(d, i)
 		if err != nil {
 			contents = append(contents, sheetEntry{title: s.TitleText(), note: "Left out: its data could not be read."})
 			continue
@@ -66,7 +66,7 @@ func Build(d *render.Digest) ([]byte, error) {
 			title += " " + groupWords(s.Group)
 		}
 		name := b.sheetName(title)
-		if err := b.section(name, s, layOut(s, recs)); err != nil {
+		if err := b.section(name, s, t); err != nil {
 			return nil, fmt.Errorf("workbook: section %q: %w", s.TitleText(), err)
 		}
 		contents = append(contents, sheetEntry{title: s.TitleText(), sheet: name})
@@ -74,7 +74,8 @@ func Build(d *render.Digest) ([]byte, error) {
 	if err := b.summary(contents); err != nil {
 		return nil, fmt.Errorf("workbook: summary: %w", err)
 	}
-	f.SetActiveSheet(0)
+	// The Summary (the new file's first sheet) is active as made. Never
+	// SetActiveSheet here: it would read every streamed sheet back in.
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("workbook: %w", err)
