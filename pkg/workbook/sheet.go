@@ -31,7 +31,8 @@ type lead struct {
 // status log never sits in memory as cells.
 func (b *book) section(name string, s *render.Section, t *table) error {
 	f := b.f
-	if _, err := f.NewSheet(name); err != nil {
+	_, err := f.NewSheet(name)
+	if err != nil {
 		return err
 	}
 	leads := b.leads(s, t)
@@ -41,8 +42,9 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 			return err
 		}
 	}
+	var caption *captionCell
 	if s.Group.IsTime() && t.hasTime && t.current > 0 && len(t.fields) > 0 {
-		if err := b.chart(name, s, t, len(leads)); err != nil {
+		if caption, err = b.chart(name, s, t, len(leads)); err != nil {
 			return err
 		}
 	}
@@ -69,7 +71,7 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 	if err != nil {
 		return err
 	}
-	if err := b.sheetHead(sw, s, t, leads); err != nil {
+	if err := b.sheetHead(sw, s, t, leads, caption); err != nil {
 		return err
 	}
 	vals := make([]any, lastCol)
@@ -98,12 +100,17 @@ func (b *book) section(name string, s *render.Section, t *table) error {
 }
 
 // sheetHead writes the title, the periods line and the header row.
-func (b *book) sheetHead(sw *excelize.StreamWriter, s *render.Section, t *table, leads []lead) error {
+func (b *book) sheetHead(sw *excelize.StreamWriter, s *render.Section, t *table, leads []lead, caption *captionCell) error {
 	d := b.d
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: b.st.title, Value: text(s.TitleText())}}, excelize.RowOpts{Height: 20}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A2", []any{excelize.Cell{StyleID: b.st.subtitle, Value: periodsLine(d)}}); err != nil {
+	second := []any{excelize.Cell{StyleID: b.st.subtitle, Value: periodsLine(d)}}
+	if caption != nil {
+		second = append(second, make([]any, caption.col-2)...)
+		second = append(second, excelize.Cell{StyleID: b.st.subtitle, Value: caption.text})
+	}
+	if err := sw.SetRow("A2", second); err != nil {
 		return err
 	}
 	head := make([]any, 0, len(leads)+len(t.fields))
@@ -203,15 +210,29 @@ func splitCamel(s string) string {
 // maxSeries bounds a chart's lines: more than a few is unreadable.
 const maxSeries = 4
 
-// chart adds a native line chart of a time-series sheet beside its
-// table: this period's fields that share the first field's unit, over
-// the From column, and the first field's previous period dashed.
-func (b *book) chart(sheet string, s *render.Section, t *table, leads int) error {
+// captionCell is text above a chart, in row 2; the previous period's
+// series takes its name from it (a series name must be a cell).
+type captionCell struct {
+	col  int
+	text string
+}
+
+// chart adds a native chart of a time-series sheet beside its table: an
+// XY chart with straight lines, so the x axis is time (a line chart's
+// date axis counts whole days and piles up hourly buckets), of this
+// period's fields that share the first field's unit, over the From
+// column, and the first field's previous period dashed, bucket by
+// bucket over the same x.
+func (b *book) chart(sheet string, s *render.Section, t *table, leads int) (*captionCell, error) {
 	ref := func(col, from, to int) string {
 		return quoted(sheet) + "!$" + column(col) + "$" + strconv.Itoa(from) + ":$" + column(col) + "$" + strconv.Itoa(to)
 	}
 	first, last := headRow+1, headRow+t.current
+	at := leads + len(t.fields) + 2
 	unit := t.fields[0].unit
+	line := func(width float64, dash excelize.LineDashType) excelize.LineOptions {
+		return excelize.LineOptions{Type: excelize.LineSolid, Width: width, Dash: dash}
+	}
 	var series []excelize.ChartSeries
 	for i, fl := range t.fields {
 		if fl.unit != unit || len(series) == maxSeries {
@@ -219,24 +240,32 @@ func (b *book) chart(sheet string, s *render.Section, t *table, leads int) error
 		}
 		series = append(series, excelize.ChartSeries{Name: quoted(sheet) + "!$" + column(leads+i+1) + "$" + strconv.Itoa(headRow),
 			Categories: ref(2, first, last), Values: ref(leads+i+1, first, last),
-			Line: excelize.LineOptions{Width: 2}, Marker: excelize.ChartMarker{Symbol: "none"}})
+			Line: line(2, excelize.LineDashSolid), Marker: excelize.ChartMarker{Symbol: "none"}})
 	}
-	if prev := len(t.rows) - t.current; prev > 0 {
+	var caption *captionCell
+	if prev := len(t.rows) - t.current; prev > 0 && b.d.Previous != nil {
 		n := min(prev, t.current)
-		series = append(series, excelize.ChartSeries{Name: t.fields[0].label + " (previous period)",
-			Categories: ref(2, first, last), Values: ref(leads+1, last+1, last+n),
-			Line: excelize.LineOptions{Width: 1.5, Dash: excelize.LineDashDash}, Marker: excelize.ChartMarker{Symbol: "none"}})
+		caption = &captionCell{col: at, text: text(t.fields[0].label + ", previous period (" + b.d.Previous.Label() + ")")}
+		series = append(series, excelize.ChartSeries{Name: quoted(sheet) + "!$" + column(at) + "$2",
+			Categories: ref(2, first, first+n-1), Values: ref(leads+1, last+1, last+n),
+			Line: line(1.5, excelize.LineDashDash), Marker: excelize.ChartMarker{Symbol: "none"}})
 	}
-	axis := "d mmm"
-	if s.Group == reports.GroupHour {
-		axis = "ddd d mmm hh:mm"
+	axis, step := "d mmm", 1.0
+	switch s.Group {
+	case reports.GroupHour:
+		axis = "ddd d mmm"
+	case reports.GroupWeek:
+		step = 7
+	case reports.GroupMonth:
+		step = 0 // Excel's choice
 	}
-	c := &excelize.Chart{Type: excelize.Line, Series: series,
+	lo, hi := excel15(serial(b.d.Period.Start.In(b.d.Period.Location))), excel15(serial(b.d.Period.End.In(b.d.Period.Location)))
+	c := &excelize.Chart{Type: excelize.Scatter, Series: series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: text(s.TitleText())}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		Dimension: excelize.ChartDimension{Width: 760, Height: 320},
-		XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: axis}},
+		XAxis:     excelize.ChartAxis{Minimum: &lo, Maximum: &hi, MajorUnit: step, NumFmt: excelize.ChartNumFmt{CustomNumFmt: axis}},
 		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt(unit)}},
 	}
-	return b.f.AddChart(sheet, cell(leads+len(t.fields)+2, headRow), c)
+	return caption, b.f.AddChart(sheet, cell(at, headRow), c)
 }

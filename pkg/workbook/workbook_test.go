@@ -413,7 +413,7 @@ func TestSummaryHoldsTheKPIs(t *testing.T) {
 	}
 }
 
-// Each time series has a native line chart of its sheet; every section
+// Each time series has a native chart of its sheet (XY, lines over time); every section
 // sheet has an autofilter over its header and rows.
 func TestChartsAndFilters(t *testing.T) {
 	d := siteDigest(t, 20)
@@ -436,12 +436,12 @@ func TestChartsAndFilters(t *testing.T) {
 		s := &d.Sections[i]
 		n := 0
 		for _, c := range charts {
-			if strings.Contains(c, "<lineChart>") && strings.Contains(c, "&#39;"+name+"&#39;!$") {
+			if strings.Contains(c, "<scatterChart>") && strings.Contains(c, "&#39;"+name+"&#39;!$") {
 				n++
 			}
 		}
 		if want := map[bool]int{true: 1}[s.Group.IsTime()]; n != want {
-			t.Errorf("%s: %d line charts, want %d", name, n, want)
+			t.Errorf("%s: %d charts, want %d", name, n, want)
 		}
 		rows, _ := f.GetRows(name)
 		if len(rows) == 4 && len(rows[3]) == 1 {
