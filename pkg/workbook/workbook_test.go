@@ -200,8 +200,12 @@ func (s *sheet) bound(t *testing.T, row, col int) string {
 }
 
 // csvBound is a CSV bound as local wall-clock time in the digest's
-// timezone: the API's wall clock is in the query's offset.
+// timezone: an RFC 3339 instant, or the API's wall clock in the query's
+// offset.
 func csvBound(t *testing.T, d *render.Digest, v string) string {
+	if at, err := time.Parse(time.RFC3339, v); err == nil { // an instant, when the CSV writes them so
+		return at.In(d.Period.Location).Format("2006-01-02 15:04:05")
+	}
 	slot, err := reports.ParseSlot(v)
 	if v == "" || err != nil || slot.Kind != reports.SlotDateTime {
 		return v
