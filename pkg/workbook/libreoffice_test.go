@@ -35,14 +35,14 @@ func soffice(t *testing.T) string {
 // not read.
 var complaint = regexp.MustCompile(`(?i)repair|corrupt|could not be loaded|general error|error`)
 
-// LibreOffice opens the workbook without repairing it: converting it to a
-// PDF headless succeeds, says nothing of repairs or errors, and makes a
-// non-empty PDF.
+// LibreOffice opens the workbook (the one with a hostile agent name)
+// without repairing it: converting it to a PDF headless succeeds, says
+// nothing of repairs or errors, and makes a non-empty PDF.
 func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
 	bin := soffice(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "digest.xlsx")
-	if err := os.WriteFile(in, build(t, siteDigest(t, 20)), 0o644); err != nil {
+	if err := os.WriteFile(in, build(t, hostileDigest(t)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

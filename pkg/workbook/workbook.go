@@ -119,11 +119,11 @@ const maxSheetName = 31
 // not "History" (Excel reserves it).
 func (b *book) sheetName(title string) string {
 	clean := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\`, r) || r < 0x20 || r == 0x7f {
+		if strings.ContainsRune(`[]:*?/\`, r) {
 			return ' '
 		}
 		return r
-	}, title)
+	}, text(title))
 	clean = strings.Trim(strings.TrimSpace(clean), "'")
 	if clean == "" || strings.EqualFold(clean, "history") {
 		clean = "Section"
@@ -152,10 +152,11 @@ func truncateRunes(s string, n int) string {
 const maxCellText = 32767
 
 // text makes s safe for a cell: control characters (which XML 1.0 cannot
-// carry) become spaces, and nothing longer than a cell holds. Cells are
-// typed strings, never formulas, so "=HYPERLINK(…)" stays text as it is.
+// carry) become spaces, bytes that are no UTF-8 become U+FFFD, and
+// nothing is longer than a cell holds. Cells are typed strings, never
+// formulas, so "=HYPERLINK(…)" stays text as it is.
 func text(s string) string {
-	s = strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune { // invalid bytes come in as utf8.RuneError, U+FFFD
 		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0xfffe || r == 0xffff {
 			return ' '
 		}

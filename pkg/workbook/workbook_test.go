@@ -514,29 +514,38 @@ func TestWorkbookHasEveryAgent(t *testing.T) {
 	t.Fatal("no agent performance sheet")
 }
 
-// Names are typed strings, never formulas; control characters become spaces.
-func TestHostileNamesStayText(t *testing.T) {
+// hostileName is an agent's name a spreadsheet or XML could trip on.
+const hostileName = "=HYPERLINK(\"https://evil.example\",\"x\")\x00😀\xff"
+
+// hostileDigest is the 20-agent digest with the first agent of the agent
+// performance section named hostileName.
+func hostileDigest(t *testing.T) *render.Digest {
 	d := *siteDigest(t, 20)
 	agents := map[string]string{}
 	for id, n := range d.Names[reports.GroupAgent] {
 		agents[id] = n
 	}
-	var first string
 	for _, s := range d.Sections {
 		if s.Report == "agentPerformance" {
-			first = string(reports.KeyOf(s.Rows[0], reports.GroupAgent))
+			agents[string(reports.KeyOf(s.Rows[0], reports.GroupAgent))] = hostileName
 		}
 	}
-	agents[first] = "=HYPERLINK(\"https://evil.example\",\"x\")\x00😀"
 	d.Names = maps(d.Names, agents)
-	f := open(t, build(t, &d))
-	for i, name := range sectionSheets(t, f, &d) {
+	return &d
+}
+
+// Names are typed strings, never formulas; control characters become
+// spaces and bytes that are no UTF-8 U+FFFD (XML carries neither).
+func TestHostileNamesStayText(t *testing.T) {
+	d := hostileDigest(t)
+	f := open(t, build(t, d))
+	for i, name := range sectionSheets(t, f, d) {
 		if d.Sections[i].Report != "agentPerformance" {
 			continue
 		}
 		got, _ := f.GetCellValue(name, "C4")
 		formula, _ := f.GetCellFormula(name, "C4")
-		if got != "=HYPERLINK(\"https://evil.example\",\"x\") 😀" || formula != "" {
+		if got != "=HYPERLINK(\"https://evil.example\",\"x\") 😀\ufffd" || formula != "" {
 			t.Errorf("C4 = %q, formula %q", got, formula)
 		}
 	}
