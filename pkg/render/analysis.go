@@ -122,11 +122,12 @@ type KPIFigure struct {
 	// HasPrevious is false when the digest has no previous period's rows.
 	HasPrevious bool
 	// Rating marks the satisfaction figure: Current and Previous are
-	// average scores out of 5, Positive the share of 4–5 this period.
-	Rating        bool
-	Positive      float64
-	LowerIsBetter bool
-	Neutral       bool
+	// average scores out of 5, Positive and PreviousPositive the shares
+	// of 4–5.
+	Rating                     bool
+	Positive, PreviousPositive float64
+	LowerIsBetter              bool
+	Neutral                    bool
 }
 
 // Summary is the digest's summary strip as numbers (see KPIFigure).
@@ -194,7 +195,7 @@ func kpiFigures(d *Digest) []KPIFigure {
 		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral}
 		if s.spec().View == reports.ViewRating {
 			_, f.Current, f.Positive = ratingStats(s.Rows, false)
-			_, f.Previous, _ = ratingStats(s.Previous, false)
+			_, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
 			f.Rating, f.Unit = true, reports.Average
 			out = append(out, f)
 			continue

@@ -80,7 +80,8 @@ func kpiLines(figs []render.KPIFigure) []kpiLine {
 	for _, k := range figs {
 		out = append(out, kpiLine{label: k.Label, unit: k.Unit, score: k.Rating, current: k.Current, previous: k.Previous, hasPrevious: k.HasPrevious})
 		if k.Rating {
-			out = append(out, kpiLine{label: k.Label + ": rated 4–5", unit: reports.Ratio, current: k.Positive})
+			out = append(out, kpiLine{label: k.Label + ": rated 4–5", unit: reports.Ratio, current: k.Positive,
+				previous: k.PreviousPositive, hasPrevious: k.HasPrevious})
 		}
 	}
 	return out

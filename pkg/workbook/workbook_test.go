@@ -407,6 +407,17 @@ func TestSummaryHoldsTheKPIs(t *testing.T) {
 			}
 		}
 	}
+	for _, k := range figs {
+		if !k.Rating {
+			continue
+		}
+		r := rows[byLabel[k.Label+": rated 4–5"]]
+		cur, _ := strconv.ParseFloat(r[1], 64)
+		prev, _ := strconv.ParseFloat(r[2], 64)
+		if math.Abs(cur-k.Positive) > 1e-12 || math.Abs(prev-k.PreviousPositive) > 1e-12 {
+			t.Errorf("rated 4–5: %v, %v; want %v, %v", cur, prev, k.Positive, k.PreviousPositive)
+		}
+	}
 	// The section that could not be fetched says why, in place of a sheet.
 	noted := false
 	for _, r := range rows {
