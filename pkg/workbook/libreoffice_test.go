@@ -9,27 +9,12 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"reportmailer/internal/testtool"
 )
 
-// installLibreOffice is what to run when soffice is missing.
-const installLibreOffice = "make tools   (or: apt-get update && apt-get install -y libreoffice-calc-nogui)"
-
-// soffice finds LibreOffice. In CI (CI=true) a missing soffice fails the
-// test with the command that installs it; elsewhere the test is skipped,
-// saying so — as the browser tests treat Chromium.
-func soffice(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("this test needs LibreOffice; run: %s", installLibreOffice)
-	}
-	t.Skipf("LibreOffice not found; to run this test: %s", installLibreOffice)
-	return ""
-}
+// installLibreOffice is how to install soffice (make tools does).
+const installLibreOffice = "apt-get update && apt-get install -y libreoffice-calc-nogui"
 
 // complaint is what LibreOffice says of a file it had to repair or could
 // not read.
@@ -39,7 +24,7 @@ var complaint = regexp.MustCompile(`(?i)repair|corrupt|could not be loaded|gener
 // without repairing it: converting it to a PDF headless succeeds, says
 // nothing of repairs or errors, and makes a non-empty PDF.
 func TestLibreOfficeOpensTheWorkbook(t *testing.T) {
-	bin := soffice(t)
+	bin := testtool.Need(t, installLibreOffice, "soffice", "libreoffice")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "digest.xlsx")
 	if err := os.WriteFile(in, build(t, hostileDigest(t)), 0o644); err != nil {
