@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -111,7 +112,8 @@ func groupWords(g reports.Group) string {
 	return "by " + strings.ToLower(splitCamel(string(g)))
 }
 
-// maxSheetName is Excel's limit on a sheet name's length.
+// maxSheetName is Excel's limit on a sheet name's length, in UTF-16
+// units (an emoji counts two).
 const maxSheetName = 31
 
 // sheetName makes a valid, unique sheet name from a section title: at
@@ -133,12 +135,24 @@ func (b *book) sheetName(title string) string {
 		if n > 1 {
 			suffix = fmt.Sprintf(" (%d)", n)
 		}
-		name := truncateRunes(clean, maxSheetName-utf8.RuneCountInString(suffix)) + suffix
+		name := truncateUTF16(clean, maxSheetName-len(suffix)) + suffix
 		if !b.names[strings.ToLower(name)] {
 			b.names[strings.ToLower(name)] = true
 			return name
 		}
 	}
+}
+
+// truncateUTF16 cuts s to at most n UTF-16 units, between characters.
+func truncateUTF16(s string, n int) string {
+	units := 0
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n {
+			return strings.TrimSpace(s[:i])
+		}
+	}
+	return s
 }
 
 func truncateRunes(s string, n int) string {
