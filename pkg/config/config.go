@@ -99,7 +99,7 @@ type Digest struct {
 	Cc          []string    `yaml:"cc"`
 	Bcc         []string    `yaml:"bcc"`
 	Subject     string      `yaml:"subject"`     // default "<title> — <period>"
-	Formats     []string    `yaml:"formats"`     // pdf and/or html; default both
+	Formats     []string    `yaml:"formats"`     // pdf, html, csv, xlsx; default pdf and html
 	Paper       string      `yaml:"paper"`       // A4 or Letter
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency

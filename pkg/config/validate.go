@@ -343,8 +343,8 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 		v.currency(p+".currency", d.Currency)
 	}
 	for j, f := range d.Formats {
-		if f != "pdf" && f != "html" && f != "csv" {
-			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf, html or csv", f)
+		if f != "pdf" && f != "html" && f != "csv" && f != "xlsx" {
+			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf, html, csv or xlsx", f)
 		}
 	}
 	if d.Paper != "" && d.Paper != "A4" && d.Paper != "Letter" {

@@ -235,3 +235,8 @@ func Subject(d *config.Digest, p period.Period) string {
 func pdfName(res *Result) string {
 	return fmt.Sprintf("chat-digest-%s_%s.pdf", res.Period.Key(), res.Period.LastDay())
 }
+
+// xlsxName is the workbook's file name, beside the PDF's.
+func xlsxName(res *Result) string {
+	return strings.TrimSuffix(pdfName(res), ".pdf") + ".xlsx"
+}
