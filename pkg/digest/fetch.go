@@ -18,11 +18,14 @@ import (
 type call struct {
 	section  int
 	previous bool
-	name     reports.Name
-	query    reports.Query
-	rows     []any
-	err      error
-	elapsed  time.Duration
+	// totals, when >0, is 1 + the index of the render.Totals this
+	// whole-period call fills (totals.go).
+	totals  int
+	name    reports.Name
+	query   reports.Query
+	rows    []any
+	err     error
+	elapsed time.Duration
 }
 
 // fetchReports fetches every report of the digest (and, for time and
@@ -34,7 +37,7 @@ type call struct {
 // previous period's failure only drops the comparison.
 func fetchReports(ctx context.Context, r *run) (bool, error) {
 	r.started = time.Now()
-	sections, calls := r.plan()
+	sections, calls, totals := r.plan()
 	failed := make([]atomic.Bool, len(sections))
 	queue := make(chan *call)
 	var wg sync.WaitGroup
@@ -43,32 +46,38 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 		go func() {
 			defer wg.Done()
 			for c := range queue {
-				if c.previous && failed[c.section].Load() {
+				if (c.previous || c.totals > 0) && failed[c.section].Load() {
 					c.err = errNoSection
 					continue
 				}
 				started := time.Now()
 				c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
 				c.elapsed = time.Since(started)
-				if c.err != nil && !c.previous {
+				if c.err != nil && !c.previous && c.totals == 0 {
 					failed[c.section].Store(true)
 				}
 			}
 		}()
 	}
 	for _, c := range calls {
-		if !c.previous {
+		if !c.previous && c.totals == 0 {
 			queue <- c
 		}
 	}
 	for _, c := range calls {
-		if c.previous {
+		if c.previous || c.totals > 0 {
 			queue <- c
 		}
 	}
 	close(queue)
 	wg.Wait()
 	for _, c := range calls {
+		if c.totals > 0 {
+			if sections[c.section].Note == "" {
+				r.fillTotals(totals, c)
+			}
+			continue
+		}
 		r.fill(&sections[c.section], c)
 	}
 	for i, s := range sections {
@@ -76,15 +85,16 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 			r.res.Failed = append(r.res.Failed, r.d.Reports[i].Report)
 		}
 	}
-	r.model = &render.Digest{Sections: sections}
+	r.model = &render.Digest{Sections: sections, Totals: totals}
 	return false, nil
 }
 
 // errNoSection marks a comparison not fetched because its section failed.
 var errNoSection = errors.New("section failed; comparison not fetched")
 
-// plan lists the sections and the calls that fill them.
-func (r *run) plan() ([]render.Section, []*call) {
+// plan lists the sections, the calls that fill them and the whole-period
+// figures (totals.go) the last calls fill.
+func (r *run) plan() ([]render.Section, []*call, []render.Totals) {
 	sections := make([]render.Section, len(r.d.Reports))
 	var calls []*call
 	for i, ref := range r.d.Reports {
@@ -114,7 +124,8 @@ func (r *run) plan() ([]render.Section, []*call) {
 				query: reports.Query{From: pf, To: pt, Offset: poff, Group: g, Filter: filter}})
 		}
 	}
-	return sections, calls
+	tcalls, totals := r.totalsCalls(sections)
+	return sections, append(calls, tcalls...), totals
 }
 
 // fill puts one call's outcome into its section. The current period's

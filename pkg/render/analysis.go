@@ -12,6 +12,9 @@ import (
 // largest, averages are weighted by w (see weights.go) or, without
 // weights, averaged over the rows that have data.
 func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
+	if v, ok := exactRatio(rows, m, dist); ok {
+		return v
+	}
 	var sum, maxV, wsum, wv float64
 	var n int
 	for _, r := range rows {
@@ -38,6 +41,25 @@ func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
 		return sum / float64(n)
 	}
 	return sum
+}
+
+// exactRatio rolls up an average whose numerator and denominator the rows
+// carry (reports.Weight.Num): ΣNum/ΣWires, not a weighting of the rounded
+// per-row averages.
+func exactRatio(rows []any, m reports.Metric, dist bool) (float64, bool) {
+	w := m.Weight
+	if dist || w == nil || w.Num == "" || len(w.Reports) > 0 {
+		return 0, false
+	}
+	var num, den float64
+	for _, r := range rows {
+		num += fieldsSum(r, []string{w.Num}, false)
+		den += fieldsSum(r, w.Wires, false)
+	}
+	if den <= 0 {
+		return 0, false
+	}
+	return num / den, true
 }
 
 // activeMetrics are the spec's metrics that carry data in these rows.

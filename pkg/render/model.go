@@ -97,6 +97,9 @@ type Digest struct {
 	// says "(partial)".
 	Partial bool
 
+	// Totals are the API's whole-period answers (see totals.go); may be empty.
+	Totals []Totals
+
 	// canonical holds each average's period figure (see weights.go).
 	canonical map[canonKey]canonFigure
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -83,13 +84,28 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		if g == reports.GroupWeekDistribution {
 			typical = "Typical week"
 		}
-		t.Head = []string{"Metric", typical, "Peak", "At"}
+		// A distribution's buckets are averages: their highest is the peak
+		// slot's average, not the period's maximum, and says so.
+		peak := "Peak half-hour (avg)"
+		if g == reports.GroupWeekDistribution {
+			peak = "Peak hour (avg)"
+		}
+		t.Head = []string{"Metric", typical, peak, "At"}
 	}
 	for _, m := range metrics {
 		cur := d.periodFigure(s, m, false)
 		if dist {
+			if _, whole := d.canonicalFor(s, m); m.IsMax() && !whole {
+				// The highest half-hour average is no maximum; without the
+				// API's whole-period answer there is none to show.
+				cur = math.NaN()
+			}
 			peak, at := peakOf(rows, m)
-			t.Rows = append(t.Rows, []string{m.Label, d.value(cur, m.Unit), d.value(peak, m.Unit), at})
+			shown := "—"
+			if !math.IsNaN(cur) {
+				shown = d.value(cur, m.Unit)
+			}
+			t.Rows = append(t.Rows, []string{m.Label, shown, d.value(peak, m.Unit), at})
 			t.Tones = append(t.Tones, nil)
 			continue
 		}

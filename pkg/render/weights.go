@@ -56,6 +56,26 @@ func computeWeights(d *Digest) {
 		}
 	}
 	d.canonical = map[canonKey]canonFigure{}
+	// The API's own whole-period figures come first (totals.go).
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		spec, ok := reports.Lookup(s.Report)
+		if !ok || s.Note != "" {
+			continue
+		}
+		for _, m := range spec.Metrics {
+			if !m.IsAverage() && !m.IsMax() {
+				continue
+			}
+			k := canonKey{filter: filterKey(s.Filter), wire: m.Wire}
+			if _, have := d.canonical[k]; have {
+				continue
+			}
+			if f, ok := totalsFigure(d, s, m); ok {
+				d.canonical[k] = f
+			}
+		}
+	}
 	// Time-grouped sections first (they cover the period bucket by
 	// bucket), then dimensions; distributions are averages of averages.
 	for _, pass := range []func(reports.Group) bool{reports.Group.IsTime, reports.Group.IsDimension} {
@@ -103,7 +123,7 @@ func filterKey(f *reports.Filter) string {
 
 // canonicalFor is the period figure of an average metric for section s.
 func (d *Digest) canonicalFor(s *Section, m reports.Metric) (canonFigure, bool) {
-	if d.canonical == nil || !m.IsAverage() {
+	if d.canonical == nil || (!m.IsAverage() && !m.IsMax()) {
 		return canonFigure{}, false
 	}
 	f, ok := d.canonical[canonKey{filter: filterKey(s.Filter), wire: m.Wire}]
