@@ -213,13 +213,16 @@ type entry struct {
 	label  string
 	value  float64
 	row    any
-	others int // >0 for the folded "N others" entry
+	others int   // >0 for the folded "N others (average)" entry
+	rest   []any // the folded rows, for the others entry
 }
 
 // ranked sorts entries by value (ties by label) and folds the tail into
-// "others": their sum for counts, their mean when the values are averages
-// (ten agents' average response times do not add up).
-func ranked(entries []entry, top int, average bool) []entry {
+// one "N others (average)" entry: the mean of the rest, each weighted by
+// the metric's own weight (weight(row); nil weighs every row 1). A sum of
+// the rest would dwarf every single member on a shared axis. One rule for
+// every ranked table and chart; the table adds the period's Total.
+func ranked(entries []entry, top int, weight func(any) float64) []entry {
 	sort.SliceStable(entries, func(i, j int) bool {
 		if entries[i].value != entries[j].value {
 			return entries[i].value > entries[j].value
@@ -230,12 +233,30 @@ func ranked(entries []entry, top int, average bool) []entry {
 		return entries
 	}
 	rest := entry{others: len(entries) - top}
+	var wsum, wv float64
 	for _, e := range entries[top:] {
-		rest.value += e.value
+		w := 1.0
+		if weight != nil {
+			w = weight(e.row)
+		}
+		wsum += w
+		wv += w * e.value
+		rest.rest = append(rest.rest, e.row)
 	}
-	if average {
-		rest.value /= float64(rest.others)
-	}
-	rest.label = format.Count(float64(rest.others)) + " others"
+	rest.value = ratio(wv, wsum)
+	rest.label = othersLabel(rest.others)
 	return append(entries[:top:top], rest)
+}
+
+// othersLabel names the folded tail of a ranked list.
+func othersLabel(n int) string {
+	return format.Count(float64(n)) + " others (average)"
+}
+
+// topNOf is the digest's ranked-list length (Digest.TopN, default 25).
+func (d *Digest) topNOf() int {
+	if d.TopN > 0 {
+		return d.TopN
+	}
+	return defaultTopN
 }

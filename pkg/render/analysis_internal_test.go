@@ -7,20 +7,28 @@ import (
 	chart "github.com/wcharczuk/go-chart/v2"
 )
 
+// TestRankedFoldsOthers: one rule for "others" everywhere — the mean of
+// the rest weighted by the metric's own weight, never their sum.
 func TestRankedFoldsOthers(t *testing.T) {
 	var es []entry
 	for i := 0; i < 14; i++ {
-		es = append(es, entry{label: string(rune('a' + i)), value: 30})
+		es = append(es, entry{label: string(rune('a' + i)), value: float64(40 - i), row: i})
 	}
-	sum := ranked(append([]entry{}, es...), 10, false)
-	avg := ranked(append([]entry{}, es...), 10, true)
-	if len(sum) != 11 || sum[10].label != "4 others" || sum[10].value != 120 {
-		t.Errorf("counts: %+v", sum[10])
+	plain := ranked(append([]entry{}, es...), 10, nil)
+	if len(plain) != 11 || plain[10].label != "4 others (average)" || plain[10].value != (30+29+28+27)/4.0 || len(plain[10].rest) != 4 {
+		t.Errorf("counts fold to their mean per member: %+v", plain[10])
 	}
-	if avg[10].value != 30 {
-		t.Errorf("averages fold to their mean, got %v", avg[10].value)
+	// Weighted: the member with value 27 carries three times the weight.
+	w := ranked(append([]entry{}, es...), 10, func(r any) float64 {
+		if r.(int) == 13 {
+			return 3
+		}
+		return 1
+	})
+	if want := (30 + 29 + 28 + 3*27) / 6.0; w[10].value != want {
+		t.Errorf("averages fold to their weighted mean %v, got %v", want, w[10].value)
 	}
-	if short := ranked(es[:11], 10, false); len(short) != 11 || short[10].others != 0 {
+	if short := ranked(es[:11], 10, nil); len(short) != 11 || short[10].others != 0 {
 		t.Error("one extra entry is shown, not folded into '1 others'")
 	}
 }

@@ -97,6 +97,9 @@ type Digest struct {
 	// says "(partial)".
 	Partial bool
 
+	// TopN is how many members ranked tables and charts list before folding
+	// the rest into "N others (average)"; 0 means 25.
+	TopN int
 	// Totals are the API's whole-period answers (see totals.go); may be empty.
 	Totals []Totals
 
