@@ -167,14 +167,19 @@ func kpis(d *Digest) []KPI {
 			continue
 		}
 		if s.spec().View == reports.ViewRating {
-			_, avg, pos := ratingStats(s.Rows, false)
-			_, pavg, _ := ratingStats(s.Previous, false)
+			rated, avg, pos := ratingStats(s.Rows, false)
+			prated, pavg, _ := ratingStats(s.Previous, false)
 			kp := KPI{Label: k.label, Value: "–"}
 			if avg > 0 {
 				kp.Value = format.Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
 				kp.Previous = format.Percent(pos) + " positive"
 			}
-			if s.Previous != nil {
+			small := rated < float64(d.minRatings()) || prated < float64(d.minRatings())
+			if avg > 0 && rated < float64(d.minRatings()) {
+				// Too few ratings to be a figure: say how few, compare nothing.
+				kp.Previous = "from " + format.Count(rated) + " rated"
+			}
+			if s.Previous != nil && !small {
 				kp.Delta = format.Change(avg, pavg, false, false)
 			}
 			out = append(out, kp)
@@ -251,6 +256,21 @@ func ranked(entries []entry, top int, weight func(any) float64) []entry {
 // othersLabel names the folded tail of a ranked list.
 func othersLabel(n int) string {
 	return format.Count(float64(n)) + " others (average)"
+}
+
+// minRatings and minChats are the smallest samples compared (Digest.MinRatings, MinChats).
+func (d *Digest) minRatings() int {
+	if d.MinRatings > 0 {
+		return d.MinRatings
+	}
+	return 10
+}
+
+func (d *Digest) minChats() int {
+	if d.MinChats > 0 {
+		return d.MinChats
+	}
+	return 20
 }
 
 // topNOf is the digest's ranked-list length (Digest.TopN, default 25).

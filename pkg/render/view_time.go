@@ -114,6 +114,9 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		if hasPrev {
 			p := d.periodFigure(s, m, true)
 			delta := format.Change(cur, p, m.LowerIsBetter, false)
+			if m.Unit == reports.Ratio {
+				delta = format.ChangePoints(cur, p, m.LowerIsBetter, false)
+			}
 			row[2], row[3], tones[3] = d.value(p, m.Unit), delta.Text, delta.Tone
 		}
 		t.Rows = append(t.Rows, row)
@@ -126,7 +129,7 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 			tones := []string{"", "", "", "flat"}
 			if hasPrev {
 				p := ratio(totalOf(s, prev, dr.Num), totalOf(s, prev, dr.Den))
-				delta := format.Change(cur, p, false, false)
+				delta := format.ChangePoints(cur, p, false, false)
 				row[2], row[3], tones[3] = format.Percent(p), delta.Text, delta.Tone
 			}
 			t.Rows = append(t.Rows, row)
@@ -162,7 +165,11 @@ func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
 	cur := d.periodFigure(s, m, false)
 	line := m.Label + ": " + d.value(cur, m.Unit)
 	if hasPrev {
-		line += " (" + format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false).Text + " vs previous period)"
+		delta := format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false)
+		if m.Unit == reports.Ratio {
+			delta = format.ChangePoints(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false)
+		}
+		line += " (" + delta.Text + " vs previous period)"
 	}
 	return line
 }
