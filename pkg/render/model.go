@@ -175,5 +175,8 @@ func (d *Digest) value(v float64, u reports.Unit) string {
 	if u == reports.Money {
 		return format.MoneyIn(v, d.Currency)
 	}
+	if u == reports.Seconds && v >= 86400 {
+		return hours(v) // "27d 11h" read as days; people count work in hours
+	}
 	return format.Value(v, u)
 }
