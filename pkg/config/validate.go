@@ -340,8 +340,9 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	if d.Paper != "" && d.Paper != "A4" && d.Paper != "Letter" {
 		v.add(p+".paper", "%q: want A4 or Letter", d.Paper)
 	}
-	if d.TopN < 0 || d.TopN > 500 {
-		v.add(p+".topN", "%d: want 1 to 500", d.TopN)
+	if d.TopN < 0 || d.TopN > 25 {
+		// Charts and tables list the same members; a chart fits a page at 25.
+		v.add(p+".topN", "%d: want 1 to 25", d.TopN)
 	}
 	if d.MinSample.Ratings < 0 {
 		v.add(p+".minSample.ratings", "%d: want 0 or more", d.MinSample.Ratings)

@@ -67,6 +67,7 @@ func TestValidationGaps(t *testing.T) {
 		{name: "nanosecond repeat", rule: ", repeat: 1ns", path: "alerts.rules[0].repeat"},
 		{name: "timezone Local", dig: ", timezone: Local", path: "digests[0].timezone"},
 		{name: "negative topN", dig: ", topN: -1", path: "digests[0].topN"},
+		{name: "topN over a page", dig: ", topN: 40", path: "digests[0].topN", message: "1 to 25"},
 		{name: "negative minimum sample", dig: ", minSample: {ratings: -1}", path: "digests[0].minSample.ratings"},
 		{name: "unknown comparison", dig: ", compareWith: lastTuesday", path: "digests[0].compareWith", message: "sameDayLastWeek"},
 		{name: "same day last week for a week", dig: ", compareWith: sameDayLastWeek", path: "digests[0].compareWith", message: "daily"},

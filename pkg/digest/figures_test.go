@@ -381,3 +381,65 @@ func checkChange(t *testing.T, where, shown string, f figure) {
 		t.Errorf("%s: a rate's change %q is not in points", where, shown)
 	}
 }
+
+// TestLargeSiteDigestIsBounded: at 2,000 agents the weekly digest fits in
+// 30 pages, every ranked section lists the top N, "N others (average)" and
+// a Total, and the CSV keeps every agent of every per-agent report.
+func TestLargeSiteDigestIsBounded(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	sim := httptest.NewServer(comm100sim.New(comm100sim.Options{Seed: 1, Agents: 2000, Now: func() time.Time { return now }}))
+	defer sim.Close()
+	data, err := os.ReadFile("../../reportmailer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := reports.New(reports.WithBaseURL(sim.URL), reports.WithAuth(reports.APIKey{SiteID: "10000", Email: "demo@example.com", Key: "demo-key"}))
+	res, err := digest.Run(context.Background(), cfg, digest.Deps{Reports: client, Now: func() time.Time { return now }},
+		digest.Request{DigestID: "weekly-managers", At: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(res.Output.PDF, -1))
+	t.Logf("2,000 agents: %d PDF pages, %d KB CSV", pages, len(res.Output.CSV)>>10)
+	if pages > 30 || pages == 0 {
+		t.Errorf("%d PDF pages, want at most 30", pages)
+	}
+	// Seven per-agent sections (availability, agent status, agent
+	// performance, efficiency, rating, wrap-up completion, manual
+	// invitations): each lists the top 25, the others and a total, and
+	// says where the rest is.
+	text := pdftotext(t, res.Output.PDF)
+	count := func(re string) int { return len(regexp.MustCompile(`(?m)`+re).FindAllString(text, -1)) }
+	if n := count(`^The top 25 of 2,000 agents are listed; the CSV attachment has every one\.$`); n < 7 {
+		t.Errorf("%d sections say where the full list is, want 7", n)
+	}
+	if n := count(`^1,9\d\d others \(average\)$`); n < 7 {
+		t.Errorf("%d 'others (average)' rows, want at least 7", n)
+	}
+	if n := count(`^Total$`); n < 7 {
+		t.Errorf("%d Total rows, want at least 7", n)
+	}
+	if n := count(`^\d others \(average\)$`); n > 0 {
+		t.Errorf("%d charts fold the others bar with single agents", n)
+	}
+	agents := map[string]map[string]bool{}
+	for _, line := range strings.Split(string(res.Output.CSV), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 10 || f[9] != "current" || (f[2] != "agent" && f[1] != "agentStatus") || f[5] == "" {
+			continue
+		}
+		if agents[f[1]] == nil {
+			agents[f[1]] = map[string]bool{}
+		}
+		agents[f[1]][f[5]] = true
+	}
+	for _, r := range []string{"availability", "agentStatus", "agentPerformance", "efficiency", "rating", "wrapupCompletion", "manualInvitation"} {
+		if n := len(agents[r]); n != 2000 {
+			t.Errorf("CSV has %d agents for %s, want 2000", n, r)
+		}
+	}
+}

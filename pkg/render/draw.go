@@ -433,7 +433,8 @@ func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
 // The PDF's tables and the CSV keep every row.
 var (
 	// FigureRows is the most bars a bar chart shows; the rest fold into one.
-	FigureRows = 25
+	// Views already list the top N (at most 25) and "N others (average)".
+	FigureRows = 26
 	// FigureLanes is the most status lanes a timeline shows.
 	FigureLanes = 35
 )
