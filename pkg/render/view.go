@@ -151,6 +151,18 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 	return v
 }
 
+// sameGrouping says which rows a weight must come from: the digest may
+// hold Workload by day while this section is by agent.
+func sameGrouping(g reports.Group) string {
+	switch {
+	case g.IsDimension():
+		return "per " + strings.ToLower(splitCamel(string(g)))
+	case g.IsDistribution():
+		return "in the same distribution"
+	}
+	return "for the same buckets"
+}
+
 // foldedNote says where a ranked list's folded rows are listed in full.
 func foldedNote(es []entry, total int, g reports.Group) string {
 	if len(es) == 0 || es[len(es)-1].others == 0 {
@@ -260,8 +272,8 @@ func unweightedNotes(d *Digest, s *Section, spec *reports.Spec) []string {
 		if len(ls) > 1 {
 			verb, it = "are plain means", "them"
 		}
-		out = append(out, fmt.Sprintf("%s over the period %s of the rows: weighting %s needs %s, which this digest does not have.",
-			strings.Join(ls, ", "), verb, it, doc))
+		out = append(out, fmt.Sprintf("%s over the period %s of the rows: weighting %s needs %s %s, which this digest does not have.",
+			strings.Join(ls, ", "), verb, it, doc, sameGrouping(s.Group)))
 	}
 	return out
 }

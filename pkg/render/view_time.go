@@ -80,9 +80,12 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 	if dist {
 		// Counts add up over the buckets to a typical week (24*7) or day
 		// (half-hours); averages stay averages.
-		typical := "Typical day"
+		typical, cycle := "Typical day", 24*time.Hour
 		if g == reports.GroupWeekDistribution {
-			typical = "Typical week"
+			typical, cycle = "Typical week", 7*24*time.Hour
+		}
+		if d.Period.End.Sub(d.Period.Start) <= cycle+time.Hour {
+			typical = "This period" // one week's 24×7 is that week, not a typical one
 		}
 		// A distribution's buckets are averages: their highest is the peak
 		// slot's average, not the period's maximum, and says so.
@@ -202,8 +205,18 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	v.Summary = summaryLine(d, s, metrics[0], hasPrev)
 	// Chart at most two metrics that share a unit, plus the previous period of the first.
 	charted := []reports.Metric{metrics[0]}
+	// A second series shares the axis only when it is on a comparable
+	// scale: conversions (a tenth of chats) would lie flat along the
+	// bottom, their changes invisible; their table row still shows them.
+	peak := func(m reports.Metric) float64 {
+		var p float64
+		for _, r := range s.Rows {
+			p = math.Max(p, reports.MetricValue(r, m, false))
+		}
+		return p
+	}
 	for _, m := range metrics[1:] {
-		if m.Unit == metrics[0].Unit && len(charted) < 2 {
+		if m.Unit == metrics[0].Unit && len(charted) < 2 && peak(m) >= peak(metrics[0])/4 {
 			charted = append(charted, m)
 		}
 	}

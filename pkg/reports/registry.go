@@ -356,12 +356,14 @@ var registry = []*Spec{
 	{Name: "chatTransfer", Title: "Chat transfers", Paths: []string{"chatTransfer"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department"},
 		Groups:  groups(timeGroups, dims(GroupDepartment)),
+		// Transfers first: the chart ranks and draws the first metric, and
+		// a chart titled "Chat transfers" shows transfers, not chats.
 		Metrics: []Metric{
-			{Wire: "chats", Label: "Chats"},
 			{Wire: "totalTransferredChats", Label: "Transferred"},
 			{Wire: "departmentTransferredChats", Label: "Between departments"},
 			{Wire: "departmentTransferredInChats", Label: "Transferred in"},
 			{Wire: "departmentTransferredOutChats", Label: "Transferred out"},
+			{Wire: "chats", Label: "Chats"},
 		}, Rates: []Rate{{"Transfer rate", "totalTransferredChats", "chats"}}, row: ChatTransferRow{}},
 	{Name: "availability", Title: "Availability", Paths: []string{"availability"}, Timed: true, Kind: KindAvailability,
 		GroupViews: map[Group]View{GroupAgent: ViewAvailability},
