@@ -206,8 +206,9 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	// Chart at most two metrics that share a unit, plus the previous period of the first.
 	charted := []reports.Metric{metrics[0]}
 	// A second series shares the axis only when it is on a comparable
-	// scale: conversions (a tenth of chats) would lie flat along the
-	// bottom, their changes invisible; their table row still shows them.
+	// scale (peaks within 4× of each other): beside chats, conversions (a
+	// tenth of them) would lie flat along the bottom, their changes
+	// invisible; the table still shows both.
 	peak := func(m reports.Metric) float64 {
 		var p float64
 		for _, r := range s.Rows {
@@ -216,7 +217,8 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		return p
 	}
 	for _, m := range metrics[1:] {
-		if m.Unit == metrics[0].Unit && len(charted) < 2 && peak(m) >= peak(metrics[0])/4 {
+		a, b := peak(m), peak(metrics[0])
+		if m.Unit == metrics[0].Unit && len(charted) < 2 && math.Min(a, b) >= math.Max(a, b)/4 {
 			charted = append(charted, m)
 		}
 	}
