@@ -192,6 +192,13 @@ func kpis(d *Digest) []KPI {
 			}
 		}
 		kp := KPI{Label: k.label, Value: d.value(cur, k.unit)}
+		if m, ok := s.spec().MetricByWire(k.wire); ok {
+			if n, small := d.smallSample(s, m); small {
+				kp.Previous = "from " + format.Count(math.Round(n)) + " chats"
+				out = append(out, kp)
+				continue
+			}
+		}
 		if s.Previous != nil {
 			kp.Previous = "was " + d.value(prev, k.unit)
 			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)

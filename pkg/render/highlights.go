@@ -86,6 +86,9 @@ func highlights(d *Digest, views []view) []Highlight {
 			if m.IsMax() {
 				continue
 			}
+			if _, small := d.smallSample(s, m); small {
+				continue // an average of a handful of chats is no news
+			}
 			cur, prev := d.periodFigure(s, m, false), d.periodFigure(s, m, true)
 			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(m.Unit, m.IsAverage(), cur, prev), cur: cur, prev: prev}
 			if h.score < minScore {

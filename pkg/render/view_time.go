@@ -114,7 +114,13 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		}
 		row := []string{m.Label, d.value(cur, m.Unit), "—", ""}
 		tones := []string{"", "", "", "flat"}
-		if hasPrev {
+		if n, small := d.smallSample(s, m); small {
+			// Too few chats to compare: the figure shows its n, no change.
+			row[1] += " (n=" + format.Count(math.Round(n)) + ")"
+			if hasPrev {
+				row[2] = d.value(d.periodFigure(s, m, true), m.Unit)
+			}
+		} else if hasPrev {
 			p := d.periodFigure(s, m, true)
 			delta := format.Change(cur, p, m.LowerIsBetter, false)
 			if m.Unit == reports.Ratio {

@@ -241,3 +241,34 @@ func fieldsSum(r any, wires []string, dist bool) float64 {
 	}
 	return sum
 }
+
+// sampleOf is how many chats an average of section s rests on (its
+// weight summed over the period, or the previous one), when its weight
+// counts chats; ok is false for averages over time (utilisation) or
+// without a weight.
+func sampleOf(s *Section, m reports.Metric, previous bool) (n float64, ok bool) {
+	w, have := s.weights[m.Wire]
+	if !have || !m.IsAverage() || m.Weight == nil || (len(m.Weight.Reports) == 0 && m.Weight.Total == "") {
+		return 0, false
+	}
+	rows := s.Rows
+	if previous {
+		rows = s.Previous
+	}
+	for _, r := range rows {
+		n += w[r]
+	}
+	return n, true
+}
+
+// smallSample reports whether an average of s, now or before, rests on
+// fewer chats than the digest's minimum: it then shows its n and no change.
+func (d *Digest) smallSample(s *Section, m reports.Metric) (n float64, small bool) {
+	n, ok := sampleOf(s, m, false)
+	if !ok {
+		return 0, false
+	}
+	pn, _ := sampleOf(s, m, true)
+	min := float64(d.minChats())
+	return n, n < min || (s.Previous != nil && pn < min)
+}
