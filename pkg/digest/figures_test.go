@@ -211,7 +211,6 @@ func (a rawAPI) figures(spec *reports.Spec, f *reports.Filter, p periods) map[st
 	return out
 }
 
-var cells = regexp.MustCompile(`\S+(?: \S+)*`)
 
 // checkTable checks a time section's totals table: Metric, This period,
 // Previous, Change.
@@ -239,10 +238,12 @@ func checkTable(t *testing.T, spec *reports.Spec, block string, truth map[string
 	return n
 }
 
+var gaps = regexp.MustCompile(`\s{2,}`)
+
 // splitCells splits a text-table line on runs of two or more spaces.
 func splitCells(line string) []string {
 	var out []string
-	for _, c := range regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1) {
+	for _, c := range gaps.Split(strings.TrimSpace(line), -1) {
 		if c != "" {
 			out = append(out, c)
 		}
