@@ -211,7 +211,6 @@ func (a rawAPI) figures(spec *reports.Spec, f *reports.Filter, p periods) map[st
 	return out
 }
 
-
 // checkTable checks a time section's totals table: Metric, This period,
 // Previous, Change.
 func checkTable(t *testing.T, spec *reports.Spec, block string, truth map[string]figure) int {
