@@ -83,16 +83,17 @@ func TestFiguresAgreeWithTheAPI(t *testing.T) {
 			checked := 0
 			for i, ref := range d.Reports {
 				g := reports.Group(ref.Group)
-				if !g.IsTime() {
-					continue
-				}
 				spec, _ := reports.Lookup(reports.Name(ref.Report))
 				var filter *reports.Filter
 				if ref.Filter != nil {
 					filter = &reports.Filter{Name: ref.Filter.Name, Value: ref.Filter.Value}
 				}
-				truth := api.figures(spec, filter, p)
-				checked += checkTable(t, spec, blocks[i], truth)
+				switch {
+				case g.IsTime():
+					checked += checkTable(t, spec, blocks[i], api.figures(spec, filter, p))
+				case g.IsDimension() && spec.Kind == reports.KindMetrics:
+					checked += checkTotalRow(t, spec, blocks[i], api.dimensionTotals(spec, g, filter, p.cur))
+				}
 			}
 			checked += checkKPIs(t, res.Output.Text, d, api, p)
 			if checked < 8 {
@@ -233,6 +234,68 @@ func checkTable(t *testing.T, spec *reports.Spec, block string, truth map[string
 		checkValue(t, where+" (previous)", fields[2], f.prev, f.unit)
 		checkChange(t, where, fields[3], f)
 		n++
+	}
+	return n
+}
+
+// dimensionTotals is each metric's period total for a dimension section:
+// counts summed over the API's entity rows, averages the API's own
+// whole-period figure.
+func (a rawAPI) dimensionTotals(spec *reports.Spec, g reports.Group, f *reports.Filter, span [2]time.Time) map[string]figure {
+	rows := a.rows(spec, g, f, span)
+	var whole []map[string]any
+	if spec.AllowsGroup(reports.GroupMonth) {
+		whole = a.rows(spec, reports.GroupMonth, f, span)
+	}
+	out := map[string]figure{}
+	for _, m := range spec.Metrics {
+		var v float64
+		switch {
+		case strings.HasPrefix(m.Wire, "avg") || m.Unit == reports.Ratio:
+			if len(whole) != 1 {
+				continue
+			}
+			v = num(whole[0], m.Wire)
+		case strings.HasPrefix(m.Wire, "max"):
+			for _, r := range rows {
+				v = math.Max(v, num(r, m.Wire))
+			}
+		default:
+			for _, r := range rows {
+				v += num(r, m.Wire)
+			}
+		}
+		out[m.Label] = figure{cur: v, unit: m.Unit}
+	}
+	return out
+}
+
+// checkTotalRow checks a dimension table's Total row, column by column.
+func checkTotalRow(t *testing.T, spec *reports.Spec, block string, truth map[string]figure) int {
+	t.Helper()
+	var head, total []string
+	for _, line := range strings.Split(block, "\n") {
+		if !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		cells := splitCells(line)
+		if head == nil {
+			head = cells
+		}
+		if len(cells) > 0 && cells[0] == "Total" {
+			total = cells
+		}
+	}
+	if total == nil || len(total) != len(head) {
+		t.Errorf("%s: no Total row matching its head %q", spec.Title, head)
+		return 0
+	}
+	n := 0
+	for i := 1; i < len(head); i++ {
+		if f, ok := truth[head[i]]; ok {
+			checkValue(t, spec.Title+" / Total "+head[i], total[i], f.cur, f.unit)
+			n++
+		}
 	}
 	return n
 }
