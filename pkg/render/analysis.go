@@ -202,6 +202,10 @@ func kpis(d *Digest) []KPI {
 		if s.Previous != nil {
 			kp.Previous = "was " + d.value(prev, k.unit)
 			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
+			if m, ok := s.spec().MetricByWire(k.wire); ok {
+				m.LowerIsBetter = k.lower
+				kp.Delta = d.change(cur, prev, m, k.neutral)
+			}
 		}
 		out = append(out, kp)
 	}

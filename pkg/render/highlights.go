@@ -133,6 +133,9 @@ func highlights(d *Digest, views []view) []Highlight {
 		}
 	}
 	if len(out) == 0 {
+		if d.CompareLabel != "" {
+			return []Highlight{{Text: "No notable changes against " + d.CompareLabel + "."}}
+		}
 		return []Highlight{{Text: quiet}}
 	}
 	return out

@@ -185,4 +185,26 @@ func TestFraming(t *testing.T) {
 			t.Errorf("table row %q, want its n and no change", row)
 		}
 	})
+	t.Run("small counts change by their difference; the quiet line names the comparison", func(t *testing.T) {
+		start := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+		d := volumeDigest([][3]float64{{7, 7, 0}}, [][3]float64{{7, 6, 1}})
+		d.Period = Period{Start: start, End: start.AddDate(0, 0, 1), Location: time.UTC}
+		d.Previous = &Period{Start: start.AddDate(0, 0, -7), End: start.AddDate(0, 0, -6), Location: time.UTC}
+		d.CompareLabel = "the same day last week"
+		c := cleanDigest(d)
+		for _, k := range kpis(c) {
+			if k.Label == "Chats" && (k.Delta.Text != "▲ 1" || k.Delta.Tone != "flat") {
+				t.Errorf("KPI %+v: want ▲ 1, uncoloured", k)
+			}
+		}
+		hs := highlights(c, buildViews(c))
+		if len(hs) != 1 || hs[0].Text != "No notable changes against the same day last week." {
+			t.Errorf("got %+v", hs)
+		}
+		for _, r := range buildViews(c)[0].Table.Rows {
+			if r[0] == "Answered rate" && (r[1] != "100% (n=7)" || r[3] != "") {
+				t.Errorf("rate of 7 chats: %q", r)
+			}
+		}
+	})
 }

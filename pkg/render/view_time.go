@@ -122,10 +122,7 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 			}
 		} else if hasPrev {
 			p := d.periodFigure(s, m, true)
-			delta := format.Change(cur, p, m.LowerIsBetter, false)
-			if m.Unit == reports.Ratio {
-				delta = format.ChangePoints(cur, p, m.LowerIsBetter, false)
-			}
+			delta := d.change(cur, p, m, false)
 			row[2], row[3], tones[3] = d.value(p, m.Unit), delta.Text, delta.Tone
 		}
 		t.Rows = append(t.Rows, row)
@@ -133,10 +130,17 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 	}
 	if !dist {
 		for _, dr := range spec.Rates {
-			cur := ratio(totalOf(s, rows, dr.Num), totalOf(s, rows, dr.Den))
+			den := totalOf(s, rows, dr.Den)
+			cur := ratio(totalOf(s, rows, dr.Num), den)
 			row := []string{dr.Label, format.Percent(cur), "—", ""}
 			tones := []string{"", "", "", "flat"}
-			if hasPrev {
+			if pden := totalOf(s, prev, dr.Den); den < float64(d.minChats()) || (hasPrev && pden < float64(d.minChats())) {
+				// A rate of a handful: its n, no change.
+				row[1] += " (n=" + format.Count(den) + ")"
+				if hasPrev {
+					row[2] = format.Percent(ratio(totalOf(s, prev, dr.Num), pden))
+				}
+			} else if hasPrev {
 				p := ratio(totalOf(s, prev, dr.Num), totalOf(s, prev, dr.Den))
 				delta := format.ChangePoints(cur, p, false, false)
 				row[2], row[3], tones[3] = format.Percent(p), delta.Text, delta.Tone
@@ -146,6 +150,23 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		}
 	}
 	return t
+}
+
+// change describes a figure's change: in points for rates; for a count
+// too small to be a trend (both periods under minSample.chats), the plain
+// difference ("▲ 1"), never a percentage, and no colour.
+func (d *Digest) change(cur, prev float64, m reports.Metric, neutral bool) format.Delta {
+	switch {
+	case m.Unit == reports.Ratio:
+		return format.ChangePoints(cur, prev, m.LowerIsBetter, neutral)
+	case !m.IsAverage() && !m.IsMax() && m.Unit == reports.Count && math.Max(cur, prev) < float64(d.minChats()) && cur != prev:
+		arrow := "▲ "
+		if cur < prev {
+			arrow = "▼ "
+		}
+		return format.Delta{Arrow: arrow[:len(arrow)-1], Text: arrow + format.Count(math.Abs(cur-prev)), Tone: "flat"}
+	}
+	return format.Change(cur, prev, m.LowerIsBetter, neutral)
 }
 
 func ratio(n, d float64) float64 {
@@ -173,12 +194,15 @@ func peakOf(rows []any, m reports.Metric) (float64, string) {
 func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
 	cur := d.periodFigure(s, m, false)
 	line := m.Label + ": " + d.value(cur, m.Unit)
+	if n, small := d.smallSample(s, m); small {
+		return line + " (from " + format.Count(math.Round(n)) + " chats)"
+	}
 	if hasPrev {
-		delta := format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false)
-		if m.Unit == reports.Ratio {
-			delta = format.ChangePoints(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false)
+		vs := "previous period"
+		if d.CompareLabel != "" {
+			vs = strings.TrimPrefix(d.CompareLabel, "the ")
 		}
-		line += " (" + delta.Text + " vs previous period)"
+		line += " (" + d.change(cur, d.periodFigure(s, m, true), m, false).Text + " vs " + vs + ")"
 	}
 	return line
 }
