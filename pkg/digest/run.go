@@ -133,7 +133,11 @@ func resolvePeriod(_ context.Context, r *run) (bool, error) {
 			d.ID, p.Key(), p.LastDay(), ErrPeriodNotOver, p.End.Format(time.RFC3339))
 	}
 	r.loc = loc
-	r.res = &Result{Digest: d, Period: p, Previous: p.Previous(spec),
+	with := d.CompareWith
+	if with == "" {
+		with = period.DefaultCompare(spec.Kind)
+	}
+	r.res = &Result{Digest: d, Period: p, Previous: p.Compare(spec, with),
 		BaseName: fmt.Sprintf("%s-%s_%s", d.ID, p.Key(), p.LastDay())}
 	r.logger = r.logger.With("digest", d.ID, "period", p.Key()+"/"+p.LastDay())
 	return false, nil
@@ -173,6 +177,10 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), r.cfg.DisplayNames(), offset
 	m.Partial = res.Period.End.After(r.now())
 	m.Currency = d.Currency
+	m.TopN, m.MinRatings, m.MinChats = d.TopN, d.MinSample.Ratings, d.MinSample.Chats
+	if d.CompareWith != "" {
+		m.CompareLabel = period.CompareLabel(d.CompareWith)
+	}
 	var err error
 	if res.Output, err = render.Render(m, r.renderOptions(nil)); err != nil {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)

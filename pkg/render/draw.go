@@ -321,6 +321,14 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 			}
 		}
 		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" on average)", x0, float64(h)-8, fontXS, colInk, 'l')
+		// Colour key: five steps from 0 to the busiest hour, bottom right.
+		const steps, sw = 5, 16.0
+		kx := float64(chartW) - padRight - steps*sw - p.width(format(maxV), fontXS) - 6
+		p.text(format(0), kx-4, float64(h)-8, fontXS, colMuted, 'r')
+		for i := 0; i < steps; i++ {
+			p.rect(kx+float64(i)*sw, float64(h)-16, kx+float64(i+1)*sw-1, float64(h)-6, shade(float64(i)/(steps-1)))
+		}
+		p.text(format(maxV), kx+steps*sw+4, float64(h)-8, fontXS, colMuted, 'l')
 	}
 	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
 }
@@ -433,7 +441,8 @@ func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
 // The PDF's tables and the CSV keep every row.
 var (
 	// FigureRows is the most bars a bar chart shows; the rest fold into one.
-	FigureRows = 25
+	// Views already list the top N (at most 25) and "N others (average)".
+	FigureRows = 26
 	// FigureLanes is the most status lanes a timeline shows.
 	FigureLanes = 35
 )

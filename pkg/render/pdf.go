@@ -185,7 +185,7 @@ func (doc *pdfDoc) cover() {
 	}
 	p.MultiCell(doc.contentW, 6, sub, "", "L", false)
 	if d.Previous != nil {
-		p.MultiCell(doc.contentW, 6, "Compared with "+d.Previous.Label(), "", "L", false)
+		p.MultiCell(doc.contentW, 6, "Compared with "+d.comparedWith(), "", "L", false)
 	}
 	p.Ln(6)
 	doc.kpiGrid(kpis(d))

@@ -356,7 +356,7 @@ func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []vie
 	data := templateData{Title: clean.TitleText(), Site: clean.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(clean),
 		Footer: opts.Footer, PDFURL: opts.PDFURL, XLSXURL: opts.XLSXURL}
 	if d.Previous != nil {
-		data.Previous = d.Previous.Label()
+		data.Previous = d.comparedWith()
 	}
 	if data.Footer == "" {
 		data.Footer = attachedFooter(opts)
