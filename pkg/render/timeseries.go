@@ -19,7 +19,8 @@ type line struct {
 
 // lineFigure draws series over time with go-chart, across [start, end).
 // Times are instants; ticks are labelled in loc by tickFormat.
-func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, scale float64) *Figure {
+func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, lo layout) *Figure {
+	scale := lo.scale
 	const h = 220
 	regular, _ := chartFonts()
 	var maxV float64
@@ -47,9 +48,9 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 		xTicks = append(xTicks, chart.Tick{Value: chart.TimeToFloat64(end)})
 	}
 	s := func(v float64) int { return int(math.Round(v * scale)) }
-	axisStyle := chart.Style{FontSize: fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
+	axisStyle := chart.Style{FontSize: lo.fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
 	c := chart.Chart{
-		Width: s(chartW), Height: s(h), DPI: 72 * scale, Font: regular,
+		Width: s(lo.w), Height: s(h), DPI: 72 * scale, Font: regular,
 		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
 		Canvas:         chart.Style{FillColor: colNone},
 		YAxisSecondary: chart.YAxis{Style: chart.Hidden()},
@@ -89,9 +90,9 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 				col = colPrevious
 			}
 			p.rect(x, 12, x+14, 15, col)
-			p.text(l.name, x+18, 18, fontXS, colMuted, 'l')
-			x += 30 + p.width(l.name, fontXS)
+			p.text(l.name, x+18, 18, lo.fontXS, colMuted, 'l')
+			x += 30 + p.width(l.name, lo.fontXS)
 		}
 	}}
-	return &Figure{fig: c, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
 }

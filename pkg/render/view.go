@@ -20,7 +20,7 @@ type view struct {
 	// Caveat is shown beside the chart and table: what was odd about the
 	// data (values left out, another grain than asked) and what was done.
 	Caveat string
-	figure func(scale float64) *Figure
+	figure func(lo layout) *Figure
 	Table  *Table
 	// Problem is the internal reason a section failed, for the log; the
 	// reader sees Note.
@@ -134,7 +134,7 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 		sec.Previous = nil // the comparison would not be like for like
 	}
 	viewers[kind](&v, d, &sec, spec)
-	if v.figure != nil && v.figure(1) == nil { // built here once so a panic in it stays in this section
+	if v.figure != nil && v.figure(pdfLayout) == nil { // built here once so a panic in it stays in this section
 		v.figure = nil
 	}
 	if v.figure == nil && v.Table == nil && v.Note == "" {

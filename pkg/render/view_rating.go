@@ -57,8 +57,8 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 			bars = append(bars, hbar{label: e.label, segments: scores(e.row), colors: ratingCols, value: fmt.Sprintf("%.1f avg", a)})
 		}
 		v.Table = t
-		v.figure = func(scale float64) *Figure {
-			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, scale)
+		v.figure = func(lo layout) *Figure {
+			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, lo)
 		}
 		return
 	}
@@ -83,8 +83,8 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		}
 		cols = append(cols, c)
 	}
-	v.figure = func(scale float64) *Figure {
-		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, lo)
 	}
 }
 
