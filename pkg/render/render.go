@@ -148,6 +148,9 @@ func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Templat
 			return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
 		},
 		"textTable": textTable,
+		// numCols is how many numeric columns a table has: on phones each
+		// row's values share the line under its label (digest.html.tmpl).
+		"numCols": func(t *Table) int { return max(0, len(t.Head)-t.NumericFrom) },
 	}
 	h, err := htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(fsys, "digest.html.tmpl")
 	if err != nil {
