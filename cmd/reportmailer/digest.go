@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,9 +130,13 @@ func writeOutputs(dir string, res *digest.Result) ([]string, error) {
 		}
 		base := filepath.Join(dir, res.BaseName+copySuffix(c))
 		bases = append(bases, base)
+		// The previews show the first reader's unsubscribe link, as their mail does.
+		link := unsubscribeLink(c.Messages)
 		files[base+".pdf"] = func() []byte { return c.Output.PDF }
-		files[base+".html"] = func() []byte { return []byte(render.PreviewHTML(c.Output)) }
-		files[base+".txt"] = func() []byte { return []byte(c.Output.Text) }
+		files[base+".html"] = func() []byte {
+			return []byte(render.PersonalUnsubscribe(render.PreviewHTML(c.Output), link, true))
+		}
+		files[base+".txt"] = func() []byte { return []byte(render.PersonalUnsubscribe(c.Output.Text, link, false)) }
 		files[base+".csv"] = func() []byte { return c.Output.CSV }
 		if len(c.Messages) > 0 && c.Messages[0].Raw != nil {
 			files[base+".eml"] = func() []byte { return c.Messages[0].Raw }
@@ -146,6 +152,19 @@ func writeOutputs(dir string, res *digest.Result) ([]string, error) {
 		err = errors.Join(err, <-errs)
 	}
 	return bases, err
+}
+
+// unsubscribeLink is the List-Unsubscribe URL of a copy's first message
+// ("" when there is none).
+func unsubscribeLink(msgs []*digest.Message) string {
+	if len(msgs) == 0 || msgs[0].Raw == nil {
+		return ""
+	}
+	m, err := netmail.ReadMessage(bytes.NewReader(msgs[0].Raw))
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
 }
 
 // copySuffix names an audience member's copy in file names:
