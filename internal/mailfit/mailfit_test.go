@@ -121,9 +121,9 @@ type measure struct {
 const measureJS = `[...document.querySelectorAll("iframe")].map(f => {
   const d = f.contentDocument, vw = f.clientWidth;
   const imgs = [...d.querySelectorAll("img")].filter(i => i.src.startsWith("data:"));
-  const wide = [...d.body.querySelectorAll("*")].filter(e => e.getBoundingClientRect().right > vw + 0.5)
-    .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > vw + 0.5))
-    .slice(0, 5).map(e => e.tagName + " " + Math.round(e.getBoundingClientRect().right) + "px: " + (e.textContent || e.alt || "").trim().slice(0, 60));
+  const wide = [...d.body.querySelectorAll("table, img, p, h1, h2")].filter(e => e.getBoundingClientRect().right > vw + 0.5)
+    .filter(e => !e.querySelector("table, img, p") || ![...e.querySelectorAll("table, img, p")].some(c => c.getBoundingClientRect().right > vw + 0.5))
+    .slice(0, 5).map(e => e.tagName + " " + Math.round(e.getBoundingClientRect().right) + "px: " + (e.textContent || e.alt || "").trim().replace(/\s+/g, " ").slice(0, 80));
   return {Viewport: vw, Content: d.documentElement.scrollWidth, Charts: imgs.length,
     ChartMin: imgs.length ? Math.round(Math.min(...imgs.map(i => i.getBoundingClientRect().width))) : 0, Widest: wide};
 })`

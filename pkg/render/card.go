@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/binary"
 	"image"
 	"math"
 )
@@ -20,68 +19,57 @@ const (
 
 var cardBorder = [4]byte{0xd9, 0xde, 0xe4, 0xff} // RGBA
 
-// cardFrame returns src (premultiplied, drawn on nothing) composited over
-// a white card cardPad logical px larger on every side, with a border one
-// logical px wide and transparent corners outside its rounded edge.
-func cardFrame(src *image.RGBA, scale float64) *image.RGBA {
-	pad := int(math.Round(cardPad * scale))
+// clearPixel marks a pixel outside the card. Its colour is more than its
+// alpha, which no premultiplied pixel can be, so it never stands for a
+// drawn one: encode writes it transparent and, like every other pixel of
+// alpha 0, anything else over white.
+var clearPixel = [4]byte{1, 0, 0, 0}
+
+// cardFrame draws the card's frame on img, a figure drawn cardPad logical
+// px in from every edge (layout.margin): a border one logical px wide and
+// rounded corners marked clearPixel outside the arc. What is left
+// transparent becomes the card's white when encoded.
+func cardFrame(img *image.RGBA, scale float64) {
 	bw := max(1, int(math.Round(scale)))
 	r := cardRadius * scale
-	sb := src.Bounds()
-	w, h := sb.Dx()+2*pad, sb.Dy()+2*pad
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	ri := int(math.Ceil(r))
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	border := make([]byte, 4*w)
+	for x := 0; x < w; x++ {
+		copy(border[4*x:], cardBorder[:])
+	}
+	rowOf := func(y int) []byte {
+		o := (y+b.Min.Y-img.Rect.Min.Y)*img.Stride + 4*(b.Min.X-img.Rect.Min.X)
+		return img.Pix[o : o+4*w]
+	}
 	for y := 0; y < h; y++ {
-		row := dst.Pix[y*dst.Stride : y*dst.Stride+4*w]
-		// Across the row: border, white, the chart over white, white, border.
-		edge := y < bw || y >= h-bw
-		for x := 0; x < w; x++ {
-			var c [4]byte
-			if edge || x < bw || x >= w-bw {
-				c = cardBorder
-			} else {
-				c = [4]byte{0xff, 0xff, 0xff, 0xff}
-			}
-			copy(row[4*x:], c[:])
-		}
-		if sy := y - pad; !edge && sy >= 0 && sy < sb.Dy() {
-			s := src.Pix[(sy+sb.Min.Y-src.Rect.Min.Y)*src.Stride+4*(sb.Min.X-src.Rect.Min.X):]
-			d := row[4*pad:]
-			for x := 0; x < sb.Dx(); x++ {
-				p := binary.LittleEndian.Uint32(s[4*x:])
-				switch a := byte(p >> 24); a {
-				case 0: // white stays
-				case 0xff:
-					binary.LittleEndian.PutUint32(d[4*x:], p)
-				default:
-					inv := 0xff - a
-					d[4*x], d[4*x+1], d[4*x+2], d[4*x+3] = byte(p)+inv, byte(p>>8)+inv, byte(p>>16)+inv, 0xff
-				}
-			}
-		}
-		// The rounded corners: outside the arc transparent, along it border.
-		if y >= ri && y < h-ri {
+		row := rowOf(y)
+		if y < bw || y >= h-bw {
+			copy(row, border)
 			continue
 		}
-		cy := r
-		if y >= h-ri {
-			cy = float64(h) - r
-		}
-		for x := 0; x < ri; x++ {
-			for _, px := range [2]int{x, w - 1 - x} {
-				cx := r
-				if px >= w-ri {
-					cx = float64(w) - r
-				}
-				d := math.Hypot(float64(px)+0.5-cx, float64(y)+0.5-cy)
+		copy(row[:4*bw], border)
+		copy(row[4*(w-bw):], border)
+	}
+	// The rounded corners: outside the arc clear, along it the border.
+	for y := 0; y < min(ri, h/2); y++ {
+		for _, py := range [2]int{y, h - 1 - y} {
+			row := rowOf(py)
+			for x := 0; x < min(ri, w/2); x++ {
+				d := math.Hypot(r-float64(x)-0.5, r-float64(y)-0.5)
+				var c []byte
 				switch {
 				case d > r:
-					copy(row[4*px:], []byte{0, 0, 0, 0})
+					c = clearPixel[:]
 				case d > r-float64(bw):
-					copy(row[4*px:], cardBorder[:])
+					c = cardBorder[:]
+				default:
+					continue
 				}
+				copy(row[4*x:], c)
+				copy(row[4*(w-1-x):], c)
 			}
 		}
 	}
-	return dst
 }

@@ -24,6 +24,7 @@ type Figure struct {
 	Width, Height int
 	Alt           string
 	lo            layout
+	legend        []LegendEntry // with layout.htmlLegend: the legend left out of the image
 }
 
 // Palette: colour-blind-safe blues/oranges, a neutral grey, and the
@@ -52,13 +53,15 @@ var (
 	}
 )
 
-// painter draws in logical pixels on a renderer scaled by s.
+// painter draws in logical pixels on a renderer scaled by s, moved off
+// logical pixels right and down (a mail chart's card around it).
 type painter struct {
-	r chart.Renderer
-	s float64
+	r   chart.Renderer
+	s   float64
+	off float64
 }
 
-func (p painter) i(v float64) int { return int(math.Round(v * p.s)) }
+func (p painter) i(v float64) int { return int(math.Round((v + p.off) * p.s)) }
 
 func (p painter) rect(x0, y0, x1, y1 float64, c drawing.Color) {
 	if x1 <= x0 || y1 <= y0 {
@@ -142,7 +145,8 @@ type canvas struct {
 }
 
 func (c canvas) Render(rp chart.RendererProvider, w io.Writer) error {
-	r, err := rp(int(float64(c.w)*c.lo.scale), int(float64(c.h)*c.lo.scale))
+	off := c.lo.margin()
+	r, err := rp(int((float64(c.w)+2*off)*c.lo.scale), int((float64(c.h)+2*off)*c.lo.scale))
 	if err != nil {
 		return err
 	}
@@ -150,7 +154,7 @@ func (c canvas) Render(rp chart.RendererProvider, w io.Writer) error {
 	r.SetDPI(72 * c.lo.scale)
 	r.SetFont(regular)
 	// No background fill: PNGs are composited over white, PDF pages are white.
-	c.draw(painter{r: r, s: c.lo.scale})
+	c.draw(painter{r: r, s: c.lo.scale, off: off})
 	return r.Save(w)
 }
 
@@ -174,6 +178,37 @@ type layout struct {
 	// (cardFrame), so that a dark-mode page around it shows a deliberate
 	// card rather than a white box.
 	card bool
+	// htmlLegend leaves the legend out of the image: the mail prints it
+	// as text above the chart (Figure.legend), where it wraps on a phone
+	// and reads at the mail's text size.
+	htmlLegend bool
+}
+
+// LegendEntry is one series of a chart, for a legend printed as text.
+type LegendEntry struct {
+	Label string
+	Color string // CSS colour, e.g. "#2563eb"
+}
+
+// legendOf is the figure's legend as text, when the layout prints it so.
+func (lo layout) legendOf(labels []string, cols []drawing.Color) []LegendEntry {
+	if !lo.htmlLegend || len(cols) == 0 {
+		return nil
+	}
+	out := make([]LegendEntry, len(labels))
+	for i, l := range labels {
+		c := cols[i%len(cols)]
+		out[i] = LegendEntry{Label: l, Color: fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)}
+	}
+	return out
+}
+
+// margin is the room around the figure for its card (logical px).
+func (lo layout) margin() float64 {
+	if lo.card {
+		return cardPad
+	}
+	return 0
 }
 
 // pdfLayout is the PDF's vector charts (scale 1: logical = PDF units).
@@ -181,7 +216,7 @@ var pdfLayout = layout{scale: 1, w: 600, fontS: 10, fontXS: 8.5, barH: 16, barGa
 
 // mailLayout is the mail's PNG charts at scale device pixels per logical one.
 func mailLayout(scale float64) layout {
-	return layout{scale: scale, w: mailChartW, fontS: 11.5, fontXS: 10.5, barH: 17, barGap: 6, labelW: 118, valueW: 64, card: true}
+	return layout{scale: scale, w: mailChartW, fontS: 11.5, fontXS: 10.5, barH: 17, barGap: 6, labelW: 118, valueW: 64, card: true, htmlLegend: true}
 }
 
 const (
@@ -210,7 +245,7 @@ type hbar struct {
 func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt string, lo layout) *Figure {
 	bars = foldBars(bars, FigureRows)
 	legendH := 0.0
-	if len(legend) > 0 {
+	if len(legend) > 0 && !lo.htmlLegend {
 		legendH = 20
 	}
 	h := int(padTop + legendH + float64(len(bars))*(lo.barH+lo.barGap) + 4)
@@ -219,7 +254,9 @@ func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt s
 		maxTotal = math.Max(maxTotal, sum(b.segments))
 	}
 	draw := func(p painter) {
-		drawLegend(p, lo, legend, legendCols, padTop+10)
+		if !lo.htmlLegend {
+			drawLegend(p, lo, legend, legendCols, padTop+10)
+		}
 		plotX0, plotX1 := lo.labelW, lo.w-lo.valueW
 		y := padTop + legendH
 		for _, b := range bars {
@@ -238,7 +275,7 @@ func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt s
 			y += lo.barH + lo.barGap
 		}
 	}
-	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, legendCols)}
 }
 
 func drawLegend(p painter, lo layout, labels []string, cols []drawing.Color, baseline float64) {
@@ -261,7 +298,7 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 	const h = 200
 	draw := func(p painter) {
 		legendH := 0.0
-		if len(legend) > 0 {
+		if len(legend) > 0 && !lo.htmlLegend {
 			drawLegend(p, lo, legend, colors, padTop+10)
 			legendH = 18
 		}
@@ -279,6 +316,7 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 		}
 		step := (x1 - x0) / float64(len(cols))
 		gap := math.Min(2, step*0.2)
+		next := x0
 		for i, c := range cols {
 			x := x0 + float64(i)*step
 			y := y1
@@ -290,12 +328,13 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 				p.rect(x+gap/2, y-hgt, x+step-gap/2, y, colors[j%len(colors)])
 				y -= hgt
 			}
-			if c.label != "" {
+			if w := p.width(c.label, lo.fontXS); c.label != "" && x >= next && x+w <= lo.w {
 				p.text(c.label, x, y1+14, lo.fontXS, colMuted, 'l')
+				next = x + w + 6 // a label that would run into this one is left out
 			}
 		}
 	}
-	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, colors)}
 }
 
 // sum adds a stack's segments.
@@ -386,11 +425,18 @@ func timelineFigure(lanes []lane, ticks []string, alt string, lo layout) *Figure
 	if more > 0 {
 		moreH = laneH + laneGap
 	}
-	h := int(padTop + 20 + float64(len(lanes))*(laneH+laneGap) + moreH + 18)
+	top := 20.0 // the legend's row
+	if lo.htmlLegend {
+		top = 4
+	}
+	legend, legendCols := []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}
+	h := int(padTop + top + float64(len(lanes))*(laneH+laneGap) + moreH + 18)
 	draw := func(p painter) {
-		drawLegend(p, lo, []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}, padTop+10)
+		if !lo.htmlLegend {
+			drawLegend(p, lo, legend, legendCols, padTop+10)
+		}
 		x0, x1 := lo.labelW, lo.w-padRight
-		y := padTop + 20
+		y := padTop + top
 		for _, l := range lanes {
 			p.text(p.fit(l.label, lo.fontXS, lo.labelW-10), x0-8, y+laneH-3, lo.fontXS, colInk, 'r')
 			p.rect(x0, y, x1, y+laneH, statusCols["Offline"])
@@ -403,16 +449,20 @@ func timelineFigure(lanes []lane, ticks []string, alt string, lo layout) *Figure
 			}
 			y += laneH + laneGap
 		}
+		next := x0 // labels that would run into the one before are left out
 		for i, t := range ticks {
 			x := x0 + (x1-x0)*float64(i)/float64(len(ticks))
-			p.line(x, padTop+18, x, y, 0.5, colMuted)
-			p.text(t, x+2, y+12, lo.fontXS, colMuted, 'l')
+			p.line(x, padTop+top-2, x, y, 0.5, colMuted)
+			if w := p.width(t, lo.fontXS); x >= next && x+2+w <= lo.w {
+				p.text(t, x+2, y+12, lo.fontXS, colMuted, 'l')
+				next = x + 2 + w + 6
+			}
 		}
 		if more > 0 { // below the axis, clear of the tick lines
 			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+12+laneH+laneGap-2, lo.fontXS, colMuted, 'l')
 		}
 	}
-	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, legendCols)}
 }
 
 // surveyBlock is one survey question with its answers.

@@ -44,7 +44,8 @@ func renderPNG(f *Figure, w io.Writer) error {
 	if !f.lo.card {
 		return encodePNG(w, c.img)
 	}
-	return encode(w, cardFrame(c.img, f.lo.scale), true)
+	cardFrame(c.img, f.lo.scale)
+	return encode(w, c.img, true)
 }
 
 // zlibWriters keeps deflate's large tables (about a megabyte) from being
@@ -57,7 +58,7 @@ var zlibWriters = sync.Pool{New: func() any {
 // encodePNG writes img composited over white.
 func encodePNG(w io.Writer, img *image.RGBA) error { return encode(w, img, false) }
 
-// encode writes img; with alpha, its fully transparent pixels stay
+// encode writes img; with alpha, its pixels marked clearPixel stay
 // transparent (a palette entry with alpha 0, in a tRNS chunk) and the
 // rest are composited over white.
 func encode(w io.Writer, img *image.RGBA, alpha bool) error {
@@ -132,9 +133,12 @@ func (sc *pngScratch) keep(im *indexed, zw *rleDeflater) {
 // maxColours bounds the colours palettize tracks; past it, RGB.
 const maxColours = 8192
 
-// clearColour stands for a fully transparent pixel in palettize's colour
-// ids: above every 24-bit RGB colour, so it never meets one.
+// clearColour stands for a clearPixel in palettize's colour ids: above
+// every 24-bit RGB colour, so it never meets one.
 const clearColour = 0xff000000
+
+// clearMark is clearPixel read as palettize reads pixels (little-endian).
+const clearMark = 1
 
 // indexed is an image as runs of colour ids, row by row: charts are long
 // runs of one colour, and most rows repeat the row above.
@@ -209,7 +213,7 @@ func palettize(img *image.RGBA, sc *pngScratch, alpha bool) (pal, trns []byte, l
 			a := uint8(pix >> 24)
 			inv := 255 - a // premultiplied RGBA over white
 			c := uint32(uint8(pix)+inv)<<16 | uint32(uint8(pix>>8)+inv)<<8 | uint32(uint8(pix>>16)+inv)
-			if a == 0 && alpha {
+			if alpha && pix == clearMark {
 				c = clearColour
 			}
 			key := c + 1

@@ -431,7 +431,7 @@ func renderImages(views []view, opts Options) (images []*Image, failed map[int]s
 					return err
 				}
 				w, h := mailImageSize(f)
-				images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: w, Height: h}
+				images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: w, Height: h, Legend: f.legend}
 				return nil
 			})
 		}(i, v)

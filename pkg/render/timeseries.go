@@ -49,9 +49,24 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 	}
 	s := func(v float64) int { return int(math.Round(v * scale)) }
 	axisStyle := chart.Style{FontSize: lo.fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
+	m := lo.margin() // the card around a mail chart
+	legendH := 30.0  // room above the plot for the legend
+	var names []string
+	var cols []drawing.Color
+	for _, l := range lines {
+		names = append(names, l.name)
+		if l.faint {
+			cols = append(cols, colPrevious)
+		} else {
+			cols = append(cols, l.color)
+		}
+	}
+	if lo.htmlLegend {
+		legendH = 12
+	}
 	c := chart.Chart{
-		Width: s(lo.w), Height: s(h), DPI: 72 * scale, Font: regular,
-		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
+		Width: s(lo.w + 2*m), Height: s(h + 2*m), DPI: 72 * scale, Font: regular,
+		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(legendH + m), Left: s(4 + m), Right: s(18 + m), Bottom: s(4 + m)}},
 		Canvas:         chart.Style{FillColor: colNone},
 		YAxisSecondary: chart.YAxis{Style: chart.Hidden()},
 		XAxis:          chart.XAxis{Ticks: xTicks, Style: axisStyle, TickPosition: chart.TickPositionUnderTick},
@@ -81,8 +96,11 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 		}
 	}
 
+	if lo.htmlLegend {
+		return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(names, cols)}
+	}
 	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
-		p := painter{r: r, s: scale}
+		p := painter{r: r, s: scale, off: m}
 		x := 50.0
 		for _, l := range lines {
 			col := l.color
