@@ -147,6 +147,16 @@ func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Templat
 			rr, g, b := toneRGB(t.Tones[r][c])
 			return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
 		},
+		// toneOf names a cell's tone ("good", "bad") for the dark-mode styles.
+		"toneOf": func(t *Table, r, c int) string {
+			if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) {
+				return ""
+			}
+			if tn := t.Tones[r][c]; tn == "good" || tn == "bad" {
+				return tn
+			}
+			return ""
+		},
 		"textTable": textTable,
 		// numCols is how many numeric columns a table has: on phones each
 		// row's values share the line under its label (digest.html.tmpl).
