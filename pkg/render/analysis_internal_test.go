@@ -46,7 +46,7 @@ func TestTimeChartSpansThePeriod(t *testing.T) {
 	end := start.AddDate(0, 1, 0)
 	ticks := []time.Time{start, start.AddDate(0, 0, 7), start.AddDate(0, 0, 14), start.AddDate(0, 0, 21), start.AddDate(0, 0, 28)}
 	f := lineFigure([]line{{name: "x", times: []time.Time{start.AddDate(0, 0, 30)}, values: []float64{1}}}, start, end, ticks, "2 Jan", time.UTC,
-		func(v float64) string { return "" }, "", 1)
+		func(v float64) string { return "" }, "", pdfLayout)
 	c := f.fig.(chart.Chart)
 	first, last := c.XAxis.Ticks[0].Value, c.XAxis.Ticks[len(c.XAxis.Ticks)-1].Value
 	if first != chart.TimeToFloat64(start) || last != chart.TimeToFloat64(end) {

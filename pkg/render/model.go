@@ -139,6 +139,8 @@ type Image struct {
 	Alt    string
 	Width  int // CSS pixels
 	Height int
+	// Legend is the chart's legend, printed as text above the image.
+	Legend []LegendEntry
 }
 
 // Output is a rendered digest.

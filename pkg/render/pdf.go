@@ -79,7 +79,7 @@ func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string,
 	doc.figs = make([]*Figure, len(views))
 	for i, v := range views {
 		if v.figure != nil {
-			if err := isolate(func() error { doc.figs[i] = v.figure(1); return nil }); err != nil {
+			if err := isolate(func() error { doc.figs[i] = v.figure(pdfLayout); return nil }); err != nil {
 				doc.failed[i] = err.Error()
 			}
 		}

@@ -20,7 +20,7 @@ type view struct {
 	// Caveat is shown beside the chart and table: what was odd about the
 	// data (values left out, another grain than asked) and what was done.
 	Caveat string
-	figure func(scale float64) *Figure
+	figure func(lo layout) *Figure
 	Table  *Table
 	// more says where the rows a ranked table folds are listed in full.
 	more string
@@ -138,7 +138,7 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 		sec.Previous = nil // the comparison would not be like for like
 	}
 	viewers[kind](&v, d, &sec, spec)
-	if v.figure != nil && v.figure(1) == nil { // built here once so a panic in it stays in this section
+	if v.figure != nil && v.figure(pdfLayout) == nil { // built here once so a panic in it stays in this section
 		v.figure = nil
 	}
 	if v.figure == nil && v.Table == nil && v.Note == "" {

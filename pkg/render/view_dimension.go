@@ -90,8 +90,8 @@ func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	for _, e := range es {
 		bars = append(bars, hbar{label: e.label, segments: []float64{e.value}, colors: []drawing.Color{colPrimary}, value: d.value(e.value, m.Unit)})
 	}
-	v.figure = func(scale float64) *Figure {
-		return hbarsFigure(bars, []string{m.Label}, []drawing.Color{colPrimary}, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return hbarsFigure(bars, []string{m.Label}, []drawing.Color{colPrimary}, v.Title+": "+v.Summary, lo)
 	}
 }
 
@@ -150,8 +150,8 @@ func availabilityView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	v.Summary = fmt.Sprintf("Most online: %s (%s)", es[0].label, hours(es[0].value)) + noDataNote(len(s.Rows)-listed, reports.GroupAgent, "time logged in")
 	v.more = foldedNote(es, listed, reports.GroupAgent)
 	v.Table = t
-	v.figure = func(scale float64) *Figure {
-		return hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{statusCols["Online"], statusCols["Away"]}, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{statusCols["Online"], statusCols["Away"]}, v.Title+": "+v.Summary, lo)
 	}
 }
 

@@ -64,5 +64,5 @@ func rankedView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	v.more = foldedNote(es, n, "")
 	v.Table = t
 	v.Summary = fmt.Sprintf("Top: %s (%s %s)", format.Truncate(es[0].label, 60), d.value(es[0].value, m.Unit), strings.ToLower(m.Label))
-	v.figure = func(scale float64) *Figure { return hbarsFigure(bars, nil, nil, v.Title+": "+v.Summary, scale) }
+	v.figure = func(lo layout) *Figure { return hbarsFigure(bars, nil, nil, v.Title+": "+v.Summary, lo) }
 }

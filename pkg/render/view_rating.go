@@ -65,8 +65,8 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		t.Rows = append(t.Rows, []string{"Total", format.Count(rated), fmt.Sprintf("%.1f", avg), format.Percent(pos)})
 		v.more = foldedNote(es, listed, s.Group)
 		v.Table = t
-		v.figure = func(scale float64) *Figure {
-			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, scale)
+		v.figure = func(lo layout) *Figure {
+			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, lo)
 		}
 		return
 	}
@@ -91,8 +91,8 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		}
 		cols = append(cols, c)
 	}
-	v.figure = func(scale float64) *Figure {
-		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, lo)
 	}
 }
 

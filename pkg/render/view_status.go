@@ -85,5 +85,5 @@ func statusView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	for _, tk := range ticks[:max(1, len(ticks)-1)] {
 		labels = append(labels, tk.Format(format))
 	}
-	v.figure = func(scale float64) *Figure { return timelineFigure(lanes, labels, v.Title+": "+v.Summary, scale) }
+	v.figure = func(lo layout) *Figure { return timelineFigure(lanes, labels, v.Title+": "+v.Summary, lo) }
 }

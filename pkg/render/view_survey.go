@@ -62,7 +62,7 @@ func surveyView(v *view, _ *Digest, s *Section, _ *reports.Spec) {
 	}
 	v.Table = t
 	v.Summary = fmt.Sprintf("%d questions, %s answers", len(blocks), format.Count(total))
-	v.figure = func(scale float64) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, scale) }
+	v.figure = func(lo layout) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, lo) }
 }
 
 // answerText reads a survey answer as a person would: checkbox questions

@@ -253,7 +253,7 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		}
 	}
 	ticks, format := d.ticks()
-	v.figure = func(scale float64) *Figure {
+	v.figure = func(lo layout) *Figure {
 		var lines []line
 		if hasPrev {
 			ts, vs := d.series(s.Previous, charted[0], d.shift())
@@ -264,6 +264,6 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			lines = append(lines, line{name: m.Label, times: ts, values: vs, color: seriesCols[i]})
 		}
 		alt := fmt.Sprintf("%s, %s: %s", v.Title, strings.ToLower(v.Subtitle), v.Summary)
-		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, scale)
+		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, lo)
 	}
 }
