@@ -256,8 +256,8 @@ func queueLabel(names format.Names, r reports.RouteTo) string {
 		return format.QueueLabel(names, r)
 	}
 	id := string(r.ID)
-	if len(id) > 13 { // a GUID: its first block is enough to find it
-		id = id[:8]
+	if rs := []rune(id); len(rs) > 13 { // a GUID: its first block is enough to find it
+		id = string(rs[:8]) // by characters: a cut rune would be invalid UTF-8
 	}
 	return fmt.Sprintf("%s %s (no name in config)", kind, id)
 }

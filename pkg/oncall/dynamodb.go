@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +76,7 @@ func (d DynamoDB) Load(ctx context.Context) (State, error) {
 			}
 		}
 	}
-	sort.Slice(st.Silences, func(i, j int) bool { return st.Silences[i].Start.Before(st.Silences[j].Start) })
+	sortSilences(st.Silences)
 	return st, nil
 }
 

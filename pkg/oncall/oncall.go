@@ -120,7 +120,7 @@ func (m *Memory) Load(context.Context) (State, error) {
 	for _, s := range m.silences {
 		st.Silences = append(st.Silences, s)
 	}
-	sort.Slice(st.Silences, func(i, j int) bool { return st.Silences[i].Start.Before(st.Silences[j].Start) })
+	sortSilences(st.Silences)
 	return st, nil
 }
 
@@ -165,4 +165,21 @@ func (m *Memory) ExpireSilence(_ context.Context, id string, now time.Time) (Sil
 	}
 	m.silences[id] = s
 	return s, nil
+}
+
+// sortSilences orders silences by start, then end, then id: two silences
+// made in the same minute (a "1 h" and an "until 08:00" click) list in
+// one order on every read, from memory or from DynamoDB, whose map and
+// query orders are not ours to rely on.
+func sortSilences(s []Silence) {
+	sort.Slice(s, func(i, j int) bool {
+		a, b := s[i], s[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		if !a.End.Equal(b.End) {
+			return a.End.Before(b.End)
+		}
+		return a.ID < b.ID
+	})
 }
