@@ -2,12 +2,18 @@ package deploytest
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"reportmailer/pkg/history"
 )
 
 // role returns the translated role's properties and its Allow statements.
@@ -73,6 +79,9 @@ func TestFunctionRoles(t *testing.T) {
 					}
 				case "dynamodb":
 					got := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+					if s.Sid == "QueueHistoryWriteOnly" {
+						break // TestQueueHistoryIsWriteOnlyForTheAlertRole
+					}
 					if js(got) != `["`+tc.prefix+`*"]` {
 						t.Errorf("DynamoDB not limited to %s* items: condition %s", tc.prefix, js(s.Condition))
 					}
@@ -112,7 +121,7 @@ func TestKeyPrefixesMatchTheCode(t *testing.T) {
 		dirs       []string
 	}{
 		{"DigestRole", "digest", []string{"pkg/digest", "pkg/sendlog"}},
-		{"AlertRole", "alert", []string{"pkg/alert"}},
+		{"AlertRole", "alert", []string{"pkg/alert", "pkg/history"}},
 	} {
 		_, allow := role(t, res, tc.role)
 		var allowed []string
@@ -168,5 +177,74 @@ func TestFunctionEnvironment(t *testing.T) {
 		if !strings.Contains(from, "${SenderAddress}") || !strings.Contains(from, `{"Ref":"SenderAddress"}`) {
 			t.Errorf("%s MAIL_FROM = %s, want it built from SenderAddress", fn, from)
 		}
+	}
+}
+
+// TestQueueHistoryIsWriteOnlyForTheAlertRole: the alert function keeps
+// each poll's snapshot under "history#" keys (pkg/history) and may only
+// put them: no read, update or delete, and no other role touches them.
+func TestQueueHistoryIsWriteOnlyForTheAlertRole(t *testing.T) {
+	res := translate(t)
+	if !strings.Contains(history.KeyPrefix, "#") || history.KeyPrefix != "history#" {
+		t.Fatalf("history.KeyPrefix = %q; update the template's LeadingKeys", history.KeyPrefix)
+	}
+	for _, name := range []string{"AlertRole", "DigestRole"} {
+		_, allow := role(t, res, name)
+		var found []statement
+		for _, s := range allow {
+			got := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+			if strings.Contains(got, "history#") {
+				found = append(found, s)
+			}
+			if s.Sid == "QueueHistoryWriteOnly" {
+				if got != `["history#*"]` {
+					t.Errorf("%s: history statement limited to %s, want [\"history#*\"]", name, got)
+				}
+			}
+		}
+		switch name {
+		case "AlertRole":
+			if len(found) != 1 {
+				t.Fatalf("AlertRole: %d statements on history# keys, want 1", len(found))
+			}
+			if a := list(found[0].Action); !slices.Equal(a, []string{"dynamodb:PutItem"}) {
+				t.Errorf("AlertRole may %v on history# items, want only dynamodb:PutItem", a)
+			}
+			if r := js(found[0].Resource); r != `{"Fn::GetAtt":["StateTable","Arn"]}` {
+				t.Errorf("history statement on %s, want the state table only", r)
+			}
+		default:
+			if len(found) != 0 {
+				t.Errorf("%s may touch history# items; only the alert role writes them", name)
+			}
+		}
+	}
+}
+
+// TestQueueHistoryExpires: the table's TTL attribute is the one the
+// history items carry, so DynamoDB deletes them after alerts.historyDays.
+func TestQueueHistoryExpires(t *testing.T) {
+	res := translate(t)
+	var props struct {
+		TimeToLiveSpecification struct {
+			AttributeName string
+			Enabled       bool
+		}
+	}
+	_ = json.Unmarshal(res["StateTable"].Properties, &props)
+	ttl := props.TimeToLiveSpecification
+	if !ttl.Enabled || ttl.AttributeName == "" {
+		t.Fatalf("StateTable TTL = %+v, want enabled", ttl)
+	}
+	item, err := history.Dynamo{Site: "1", Days: 35}.Item(history.Snapshot{At: time.Date(2026, 11, 23, 10, 4, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := item[ttl.AttributeName].(*types.AttributeValueMemberN)
+	if !ok {
+		t.Fatalf("history items carry no %q attribute: %v", ttl.AttributeName, item)
+	}
+	if want := fmt.Sprint(time.Date(2026, 12, 28, 10, 4, 0, 0, time.UTC).Unix()); v.Value != want {
+		t.Errorf("history ttl = %s, want %s (35 days after the poll)", v.Value, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/history"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
 )
@@ -35,6 +36,9 @@ type Evaluator struct {
 	// state and sending once the fetch is over, so that a hanging API still
 	// counts as a failed poll. Zero: a third of the time left, at most 10 s.
 	Reserve time.Duration
+	// History, when set, keeps every poll's snapshot (both endpoints, or
+	// the failure) for backtests and digests; nil keeps nothing.
+	History history.Writer
 }
 
 // New compiles the config's alert rules into an evaluator.
@@ -101,22 +105,31 @@ func (e *Evaluator) needs() (queue, site bool) {
 	return
 }
 
-// snapshot fetches the real-time data the rules need, concurrently.
+// snapshot fetches the real-time data the rules need, concurrently; with
+// History set, both endpoints, though only a needed one's failure fails
+// the poll (the other is then stored as absent).
 func (e *Evaluator) snapshot(ctx context.Context) ([]reports.RealtimeQueue, *reports.RightNow, error) {
 	needQueue, needSite := e.needs()
 	var queues []reports.RealtimeQueue
 	var now *reports.RightNow
 	var qErr, sErr error
 	var wg sync.WaitGroup
-	if needQueue {
+	keep := e.History != nil
+	if needQueue || keep {
 		wg.Add(1)
 		go func() { defer wg.Done(); queues, qErr = e.Reports.RealtimeQueue(ctx, reports.Query{}) }()
 	}
-	if needSite {
+	if needSite || keep {
 		wg.Add(1)
 		go func() { defer wg.Done(); now, sErr = e.Reports.RealtimeRightNow(ctx, reports.Query{}) }()
 	}
 	wg.Wait()
+	if !needQueue && qErr != nil {
+		queues, qErr = nil, nil
+	}
+	if !needSite && sErr != nil {
+		now, sErr = nil, nil
+	}
 	return queues, now, errors.Join(qErr, sErr)
 }
 
@@ -152,6 +165,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 	queues, rightNow, fetchErr := e.snapshot(fetchCtx)
 	cancel()
 	out.FetchError = fetchErr
+	e.keep(ctx, now, queues, rightNow, fetchErr)
 	if fetchErr != nil {
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
@@ -167,6 +181,17 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 	e.compose(now, out)
 	e.send(ctx, now, out)
 	return out, errors.Join(errs...)
+}
+
+// keep stores the poll's snapshot. A history that cannot be written is
+// logged, never a reason to fail (and so retry) the alert evaluation.
+func (e *Evaluator) keep(ctx context.Context, now time.Time, queues []reports.RealtimeQueue, rn *reports.RightNow, fetchErr error) {
+	if e.History == nil {
+		return
+	}
+	if err := e.History.Put(ctx, history.FromPoll(now, queues, rn, fetchErr)); err != nil {
+		e.logger().Error("could not keep the poll in the queue history", "error", err.Error())
+	}
 }
 
 func (e *Evaluator) noData(ctx context.Context, failed bool, now time.Time, out *Outcome) error {

@@ -46,6 +46,7 @@ import (
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/history"
 	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/reports"
@@ -240,7 +241,22 @@ func (a *App) AlertEvaluator(durable bool) (*alert.Evaluator, error) {
 		}
 		states = alert.DynamoStates{Client: a.DynamoDB, Table: a.Table}
 	}
-	return alert.New(a.Config, a.Reports, states, a.Sender, a.Logger)
+	ev, err := alert.New(a.Config, a.Reports, states, a.Sender, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if durable {
+		ev.History = a.History()
+	}
+	return ev, nil
+}
+
+// History is the queue history in the stack's table (nil without TABLE_NAME).
+func (a *App) History() history.Store {
+	if a.DynamoDB == nil {
+		return nil
+	}
+	return history.Dynamo{Client: a.DynamoDB, Table: a.Table, Site: a.Config.Comm100.SiteID, Days: a.Config.Alerts.HistoryDays}
 }
 
 func logKind(table string) string {

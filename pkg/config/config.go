@@ -125,8 +125,11 @@ type Alerts struct {
 	// NoDataAfter is how many failed polls in a row fire "data unavailable".
 	NoDataAfter int      `yaml:"noDataAfter"`
 	NoDataTo    []string `yaml:"noDataTo"`
-	From        string   `yaml:"from"` // default mail.from (resolved by Load)
-	Rules       []Rule   `yaml:"rules"`
+	// HistoryDays is how long each poll's snapshot is kept (package
+	// history); default 35.
+	HistoryDays int    `yaml:"historyDays"`
+	From        string `yaml:"from"` // default mail.from (resolved by Load)
+	Rules       []Rule `yaml:"rules"`
 }
 
 // Rule is one threshold alert.
@@ -295,6 +298,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Alerts.From == "" {
 		c.Alerts.From = c.Mail.From
+	}
+	if c.Alerts.HistoryDays == 0 {
+		c.Alerts.HistoryDays = 35
 	}
 	if c.Alerts.NoDataAfter == 0 {
 		c.Alerts.NoDataAfter = 5
