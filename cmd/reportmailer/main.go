@@ -27,6 +27,7 @@ var commands = []command{
 	{"digest", "render a digest's prior period to files, and send it with -send", runDigest},
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
+	{"history", "fill the queue history from the simulator's scripted week (history fill); backtests: alert --backtest", runHistory},
 	{"schedule", "list every planned digest send between two dates (when will my digests go out?)", runSchedule},
 	{"dispatch", "do one dispatcher tick at an instant: list (-dry-run), render (-out) or -send the due digests", runDispatch},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},
