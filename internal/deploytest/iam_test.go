@@ -2,7 +2,6 @@ package deploytest
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"reportmailer/pkg/history"
 )
@@ -182,7 +179,8 @@ func TestFunctionEnvironment(t *testing.T) {
 
 // TestQueueHistoryIsWriteOnlyForTheAlertRole: the alert function keeps
 // each poll's snapshot under "history#" keys (pkg/history) and may only
-// put them: no read, update or delete, and no other role touches them.
+// write them (UpdateItem sets one minute of an hour's item): no read or
+// delete, and no other role touches them.
 func TestQueueHistoryIsWriteOnlyForTheAlertRole(t *testing.T) {
 	res := translate(t)
 	if !strings.Contains(history.KeyPrefix, "#") || history.KeyPrefix != "history#" {
@@ -207,8 +205,8 @@ func TestQueueHistoryIsWriteOnlyForTheAlertRole(t *testing.T) {
 			if len(found) != 1 {
 				t.Fatalf("AlertRole: %d statements on history# keys, want 1", len(found))
 			}
-			if a := list(found[0].Action); !slices.Equal(a, []string{"dynamodb:PutItem"}) {
-				t.Errorf("AlertRole may %v on history# items, want only dynamodb:PutItem", a)
+			if a := list(found[0].Action); !slices.Equal(a, []string{"dynamodb:UpdateItem"}) {
+				t.Errorf("AlertRole may %v on history# items, want only dynamodb:UpdateItem", a)
 			}
 			if r := js(found[0].Resource); r != `{"Fn::GetAtt":["StateTable","Arn"]}` {
 				t.Errorf("history statement on %s, want the state table only", r)
@@ -236,15 +234,12 @@ func TestQueueHistoryExpires(t *testing.T) {
 	if !ttl.Enabled || ttl.AttributeName == "" {
 		t.Fatalf("StateTable TTL = %+v, want enabled", ttl)
 	}
-	item, err := history.Dynamo{Site: "1", Days: 35}.Item(history.Snapshot{At: time.Date(2026, 11, 23, 10, 4, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
+	if ttl.AttributeName != history.TTLAttribute {
+		t.Errorf("StateTable TTL attribute %q, but history items carry %q", ttl.AttributeName, history.TTLAttribute)
 	}
-	v, ok := item[ttl.AttributeName].(*types.AttributeValueMemberN)
-	if !ok {
-		t.Fatalf("history items carry no %q attribute: %v", ttl.AttributeName, item)
-	}
-	if want := fmt.Sprint(time.Date(2026, 12, 28, 10, 4, 0, 0, time.UTC).Unix()); v.Value != want {
-		t.Errorf("history ttl = %s, want %s (35 days after the poll)", v.Value, want)
+	at := time.Date(2026, 11, 23, 10, 4, 0, 0, time.UTC)
+	got, want := (history.Dynamo{Days: 35}).Expires(at), time.Date(2026, 12, 28, 10, 0, 0, 0, time.UTC)
+	if !got.Equal(want) {
+		t.Errorf("history expires %s, want %s (35 days after its hour)", got, want)
 	}
 }

@@ -18,10 +18,18 @@ import (
 // dynamodb:LeadingKeys condition allows it (template.yaml).
 const KeyPrefix = "history#"
 
-// Dynamo keeps snapshots in the stack's table, one partition per site and
-// UTC day ("history#<site>#2026-11-23"), the minute ("10:04") as the sort
-// key, so reading a week is seven Queries run side by side. Items carry
-// the table's "ttl" attribute: DynamoDB deletes them Days after the poll.
+// TTLAttribute is the table's TTL attribute (template.yaml's
+// TimeToLiveSpecification), which every history item carries.
+const TTLAttribute = "ttl"
+
+// Dynamo keeps snapshots in the stack's table: one partition per site and
+// UTC day ("history#<site>#2026-11-23"), one item per hour (sort key
+// "10"), one attribute per minute ("m04", the snapshot as JSON). A week
+// is seven Queries run side by side, returning 168 items: DynamoDB's cost
+// of a read is per byte, but per-item overhead (moto's in particular) is
+// what made 10,080 one-minute items slow to read. Each poll is one
+// UpdateItem that sets its minute, so no poll reads or rewrites another's.
+// Items carry TTLAttribute: DynamoDB deletes them Days after their hour.
 type Dynamo struct {
 	Client *dynamodb.Client
 	Table  string
@@ -33,35 +41,37 @@ func (d Dynamo) partition(day time.Time) string {
 	return KeyPrefix + d.Site + "#" + day.UTC().Format(time.DateOnly)
 }
 
-// Item is the stored form of a snapshot (exported for the retention test).
-func (d Dynamo) Item(s Snapshot) (map[string]types.AttributeValue, error) {
-	s.At = s.At.UTC().Truncate(time.Minute)
-	data, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
+// Expires is when DynamoDB may delete the hour holding a snapshot of at.
+func (d Dynamo) Expires(at time.Time) time.Time {
 	days := d.Days
 	if days <= 0 {
 		days = DefaultDays
 	}
-	ttl := s.At.Add(time.Duration(days) * 24 * time.Hour)
-	return map[string]types.AttributeValue{
-		"pk":   &types.AttributeValueMemberS{Value: d.partition(s.At)},
-		"sk":   &types.AttributeValueMemberS{Value: s.At.Format("15:04")},
-		"ok":   &types.AttributeValueMemberBOOL{Value: s.OK()},
-		"snap": &types.AttributeValueMemberS{Value: string(data)},
-		"ttl":  &types.AttributeValueMemberN{Value: strconv.FormatInt(ttl.Unix(), 10)},
-	}, nil
+	return at.UTC().Truncate(time.Hour).Add(time.Duration(days) * 24 * time.Hour)
 }
 
-// Put implements Writer: one PutItem, which a repeated poll of the same
-// minute overwrites.
+// Put implements Writer: one UpdateItem setting the minute's attribute,
+// which a repeated poll of the same minute overwrites.
 func (d Dynamo) Put(ctx context.Context, s Snapshot) error {
-	item, err := d.Item(s)
+	s.At = s.At.UTC().Truncate(time.Minute)
+	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	if _, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.Table), Item: item}); err != nil {
+	_, err = d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.Table),
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: d.partition(s.At)},
+			"sk": &types.AttributeValueMemberS{Value: s.At.Format("15")},
+		},
+		UpdateExpression:         aws.String("SET #m = :s, #ttl = :ttl"),
+		ExpressionAttributeNames: map[string]string{"#m": s.At.Format("m04"), "#ttl": TTLAttribute},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":s":   &types.AttributeValueMemberS{Value: string(data)},
+			":ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(d.Expires(s.At).Unix(), 10)},
+		},
+	})
+	if err != nil {
 		return fmt.Errorf("history %s: %w", s.At.Format(time.RFC3339), err)
 	}
 	return nil
@@ -84,14 +94,7 @@ func (d Dynamo) Range(ctx context.Context, from, to time.Time) ([]Snapshot, erro
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			lo, hi := "00:00", "23:59"
-			if from.After(day) {
-				lo = from.Format("15:04")
-			}
-			if end := day.Add(24 * time.Hour); to.Before(end) {
-				hi = to.Add(-time.Minute).Format("15:04")
-			}
-			parts[i], errs[i] = d.day(ctx, day, lo, hi)
+			parts[i], errs[i] = d.day(ctx, day, from, to)
 		}()
 	}
 	wg.Wait()
@@ -102,10 +105,18 @@ func (d Dynamo) Range(ctx context.Context, from, to time.Time) ([]Snapshot, erro
 	for _, p := range parts {
 		out = append(out, p...)
 	}
+	sortSnaps(out)
 	return out, nil
 }
 
-func (d Dynamo) day(ctx context.Context, day time.Time, lo, hi string) ([]Snapshot, error) {
+func (d Dynamo) day(ctx context.Context, day, from, to time.Time) ([]Snapshot, error) {
+	lo, hi := "00", "23"
+	if from.After(day) {
+		lo = from.Format("15")
+	}
+	if end := day.Add(24 * time.Hour); to.Before(end) {
+		hi = to.Add(-time.Minute).Format("15")
+	}
 	var out []Snapshot
 	p := dynamodb.NewQueryPaginator(d.Client, &dynamodb.QueryInput{
 		TableName:              aws.String(d.Table),
@@ -114,7 +125,6 @@ func (d Dynamo) day(ctx context.Context, day time.Time, lo, hi string) ([]Snapsh
 			":pk": &types.AttributeValueMemberS{Value: d.partition(day)},
 			":lo": &types.AttributeValueMemberS{Value: lo}, ":hi": &types.AttributeValueMemberS{Value: hi},
 		},
-		ProjectionExpression: aws.String("snap"),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -122,15 +132,19 @@ func (d Dynamo) day(ctx context.Context, day time.Time, lo, hi string) ([]Snapsh
 			return nil, fmt.Errorf("history %s: %w", day.Format(time.DateOnly), err)
 		}
 		for _, item := range page.Items {
-			v, _ := item["snap"].(*types.AttributeValueMemberS)
-			if v == nil {
-				continue
+			for name, av := range item {
+				v, ok := av.(*types.AttributeValueMemberS)
+				if !ok || len(name) != 3 || name[0] != 'm' {
+					continue
+				}
+				var s Snapshot
+				if err := json.Unmarshal([]byte(v.Value), &s); err != nil {
+					return nil, fmt.Errorf("history %s: %w", day.Format(time.DateOnly), err)
+				}
+				if !s.At.Before(from) && s.At.Before(to) {
+					out = append(out, s)
+				}
 			}
-			var s Snapshot
-			if err := json.Unmarshal([]byte(v.Value), &s); err != nil {
-				return nil, fmt.Errorf("history %s: %w", day.Format(time.DateOnly), err)
-			}
-			out = append(out, s)
 		}
 	}
 	return out, nil

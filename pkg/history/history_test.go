@@ -3,12 +3,15 @@ package history_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"reportmailer/internal/awstest"
 	"reportmailer/pkg/history"
@@ -44,6 +47,29 @@ func dynamo(t *testing.T) history.Dynamo {
 		t.Fatal(err)
 	}
 	return history.Dynamo{Client: client, Table: "reportmailer", Site: "10000"}
+}
+
+// TestDynamoItemsCarryTheTTL: every history item has the table's TTL
+// attribute (alerts.historyDays after its hour), so DynamoDB expires it.
+func TestDynamoItemsCarryTheTTL(t *testing.T) {
+	d := dynamo(t)
+	d.Days = 10
+	ctx := context.Background()
+	if err := d.Put(ctx, snaps()[0]); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.Client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(d.Table)})
+	if err != nil || len(out.Items) != 1 {
+		t.Fatalf("scan: %v, %d items", err, len(out.Items))
+	}
+	item := out.Items[0]
+	if pk := item["pk"].(*types.AttributeValueMemberS).Value; pk != "history#10000#2026-11-23" {
+		t.Errorf("pk = %q", pk)
+	}
+	ttl, ok := item[history.TTLAttribute].(*types.AttributeValueMemberN)
+	if want := fmt.Sprint(time.Date(2026, 12, 3, 23, 0, 0, 0, time.UTC).Unix()); !ok || ttl.Value != want {
+		t.Errorf("ttl = %v, want %s", item[history.TTLAttribute], want)
+	}
 }
 
 func TestStoresRoundTrip(t *testing.T) {
