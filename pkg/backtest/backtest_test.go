@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"gopkg.in/yaml.v3"
 
 	"reportmailer/internal/awstest"
@@ -229,15 +230,32 @@ func TestLiveDayOnMotoMatchesBacktest(t *testing.T) {
 	}
 }
 
+// alertItems are the stored alert states (paged: the history's hour items are large).
 func alertItems(t *testing.T, db *dynamodb.Client) []string {
 	t.Helper()
-	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String("reportmailer")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String("reportmailer"),
+		FilterExpression: aws.String("begins_with(pk, :a)"), ExpressionAttributeValues: map[string]types.AttributeValue{":a": &types.AttributeValueMemberS{Value: "alert#"}}})
 	var items []string
-	for _, it := range out.Items {
-		items = append(items, fmt.Sprint(it))
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range out.Items {
+			line := it["pk"].(*types.AttributeValueMemberS).Value
+			for _, k := range []string{"sk", "state", "version"} {
+				switch v := it[k].(type) {
+				case *types.AttributeValueMemberS:
+					line += " " + v.Value
+				case *types.AttributeValueMemberN:
+					line += " " + v.Value
+				}
+			}
+			items = append(items, line)
+		}
+	}
+	if len(items) == 0 {
+		t.Fatal("no alert states stored")
 	}
 	sort.Strings(items)
 	return items
