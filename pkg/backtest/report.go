@@ -28,6 +28,7 @@ type Report struct {
 	Polls    int           `json:"polls"`  // snapshots kept, failed ones included
 	Failed   int           `json:"failed"` // polls stored as failed
 	Gaps     []history.Gap `json:"gaps"`
+	Rule     string        `json:"rule,omitempty"` // only this rule
 	Sets     []string      `json:"sets,omitempty"`
 	Baseline *Result       `json:"baseline"`
 	Variant  *Result       `json:"variant,omitempty"` // with Sets applied
@@ -43,7 +44,7 @@ func Run(ctx context.Context, store history.Store, cfg *config.Config, o Options
 		return nil, err
 	}
 	rep := &Report{From: o.From.UTC(), To: o.To.UTC(), Minutes: int(o.To.Sub(o.From) / time.Minute), Polls: len(snaps),
-		Gaps: history.Gaps(snaps, o.From, o.To)}
+		Gaps: history.Gaps(snaps, o.From, o.To), Rule: o.Rule}
 	for _, s := range snaps {
 		if !s.OK() {
 			rep.Failed++
@@ -126,6 +127,19 @@ func (r *Report) WriteText(w io.Writer, cfg *config.Config) {
 				fmt.Fprintf(w, "    %s\n", ep.text())
 			}
 		}
+	}
+	fired := map[string]bool{}
+	for _, k := range r.keys() {
+		fired[k[0]] = true
+	}
+	var quiet []string
+	for _, rule := range cfg.Alerts.Rules {
+		if !fired[rule.ID] && (r.Rule == "" || r.Rule == rule.ID) {
+			quiet = append(quiet, rule.ID)
+		}
+	}
+	if len(quiet) > 0 {
+		fmt.Fprintf(w, "\nno episode: %s\n", strings.Join(quiet, ", "))
 	}
 	emails := fmt.Sprint(r.Baseline.Emails)
 	if r.Variant != nil {
