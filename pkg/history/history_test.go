@@ -67,7 +67,7 @@ func TestDynamoItemsCarryTheTTL(t *testing.T) {
 		t.Errorf("pk = %q", pk)
 	}
 	ttl, ok := item[history.TTLAttribute].(*types.AttributeValueMemberN)
-	if want := fmt.Sprint(time.Date(2026, 12, 3, 23, 0, 0, 0, time.UTC).Unix()); !ok || ttl.Value != want {
+	if want := fmt.Sprint(time.Date(2026, 12, 3, 23, 50, 0, 0, time.UTC).Unix()); !ok || ttl.Value != want {
 		t.Errorf("ttl = %v, want %s", item[history.TTLAttribute], want)
 	}
 }
