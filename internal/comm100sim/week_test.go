@@ -39,7 +39,7 @@ func TestScriptedWeek(t *testing.T) {
 		at       time.Time
 		min, max int
 	}{
-		{mon.Add(3 * time.Hour), 0, 1},                  // night
+		{mon.Add(3 * time.Hour), 0, 1},                   // night
 		{mon.Add(10*time.Hour + 22*time.Minute), 12, 14}, // Monday's surge
 		{mon.Add(5*24*time.Hour + 3*time.Hour + 30*time.Minute), 0, 1},
 	} {
