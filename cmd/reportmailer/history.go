@@ -134,8 +134,12 @@ func runBacktest(ctx context.Context, args []string) error {
 // runHistory is `history fill`: poll the simulator's scripted week minute
 // by minute through the alert poller (dry: nothing is mailed) into a store.
 func runHistory(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "summary" {
+		return runHistorySummary(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "fill" {
-		fmt.Fprintln(stderr, "usage: reportmailer history fill --from T --to T --store file:PATH|dynamodb [--config FILE]")
+		fmt.Fprintln(stderr, "usage: reportmailer history fill --from T --to T --store file:PATH|dynamodb [--config FILE]\n"+
+			"       reportmailer history summary --from T --to T --store file:PATH|dynamodb [--timezone TZ] [--department ID …] [--wait 60s]")
 		return errUsage
 	}
 	fs := newFlagSet("history")
@@ -192,5 +196,63 @@ func runHistory(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(stdout, "polled the simulator's scripted week %s → %s: %d polls (%d failed) into %s\n",
 		f.Format(time.RFC3339), t.Format(time.RFC3339), n, failed, *store)
+	return nil
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// runHistorySummary prints the "queue over the week" figures a digest
+// section would show, from the stored history.
+func runHistorySummary(ctx context.Context, args []string) error {
+	fs := newFlagSet("history")
+	cfgPath := fs.String("config", "", "config file (its comm100.siteID names the history in DynamoDB)")
+	store := fs.String("store", defaultStore(), "history: dynamodb (TABLE_NAME) or file:PATH")
+	from := fs.String("from", comm100sim.WeekStart.Format(time.DateOnly), "start (a date is midnight in --timezone)")
+	to := fs.String("to", comm100sim.WeekStart.Add(7*24*time.Hour).Format(time.DateOnly), "end (exclusive)")
+	tz := fs.String("timezone", "UTC", "the days' and hours' timezone")
+	wait := fs.Duration("wait", history.DefaultWait, "count the minutes someone had waited longer than this")
+	var depts listFlag
+	fs.Var(&depts, "department", "only this department's queue (id; repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return fmt.Errorf("--timezone: %w", err)
+	}
+	when := func(flag, v string) (time.Time, error) {
+		if t, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
+			return t, nil
+		}
+		return parseWhen(flag, v)
+	}
+	f, err := when("from", *from)
+	if err != nil {
+		return err
+	}
+	t, err := when("to", *to)
+	if err != nil {
+		return err
+	}
+	cfg := &config.Config{}
+	if *cfgPath != "" || !strings.HasPrefix(*store, "file:") {
+		loaded, err := appenv.LoadConfig(ctx, appenv.Options{ConfigPath: *cfgPath})
+		if err != nil {
+			return err
+		}
+		cfg = loaded.Config
+	}
+	st, err := openStore(ctx, *store, cfg)
+	if err != nil {
+		return err
+	}
+	snaps, err := st.Range(ctx, f, t)
+	if err != nil {
+		return err
+	}
+	history.Summarize(snaps, f, t, history.SummaryOptions{Location: loc, Wait: *wait, Departments: depts}).WriteText(stdout)
 	return nil
 }

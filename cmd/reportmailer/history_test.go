@@ -35,6 +35,10 @@ func TestHistoryFillThenBacktest(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "queue-long threshold: 8 → 13") || !strings.Contains(out, "episodes 1 → 0") {
 		t.Errorf("backtest text:\n%s", out)
 	}
+	code, out, errOut = capture(t, "history", "summary", "--store", file, "--from", "2026-11-17", "--to", "2026-11-18")
+	if code != 0 || !strings.Contains(out, "Queue history covers this period only from Tue 17 Nov 09:00 UTC") || !strings.Contains(out, "median queue length by hour") {
+		t.Errorf("history summary: %d %s\n%s", code, errOut, out)
+	}
 	if code, _, errOut = capture(t, "alert", "--backtest", "--store", file, "--from", "2026-11-17"); code != 2 || !strings.Contains(errOut, "needs --from, --to") {
 		t.Errorf("backtest without --to: %d %s", code, errOut)
 	}
