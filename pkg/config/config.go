@@ -125,11 +125,12 @@ type Alerts struct {
 	// NoDataAfter is how many failed polls in a row fire "data unavailable".
 	NoDataAfter int      `yaml:"noDataAfter"`
 	NoDataTo    []string `yaml:"noDataTo"`
+	From        string   `yaml:"from"` // default mail.from (resolved by Load)
+	Rules       []Rule   `yaml:"rules"`
+
 	// HistoryDays is how long each poll's snapshot is kept (package
 	// history); default 35.
-	HistoryDays int    `yaml:"historyDays"`
-	From        string `yaml:"from"` // default mail.from (resolved by Load)
-	Rules       []Rule `yaml:"rules"`
+	HistoryDays int `yaml:"historyDays"`
 }
 
 // Rule is one threshold alert.
