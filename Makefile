@@ -10,7 +10,7 @@ ARTIFACTS_DIR ?= bin/lambda
 # make invoke-* ARCH=arm64 runs the binary sam build ships (under qemu on other hosts).
 ARCH ?= host
 
-.PHONY: help tools test demo demo-alert bench lint validate build build-DigestFunction build-AlertFunction build-DispatchFunction \
+.PHONY: help tools test demo demo-alert demo-history bench lint validate build build-DigestFunction build-AlertFunction build-DispatchFunction \
 	build-LinksFunction invoke-digest invoke-alert invoke-dispatch deploy clean
 
 help: ## list the targets
@@ -45,6 +45,13 @@ demo: ## render the example weekly digest from the built-in simulator into out/ 
 
 demo-alert: ## play a queue surge from the simulator through the example's alert rules
 	$(GO) run ./cmd/reportmailer demo-alert --config reportmailer.example.yaml --out out
+
+demo-history: ## poll the simulator's scripted week into out/history.jsonl, backtest the example's rules on it and print the queue's week (no AWS account needed)
+	@mkdir -p out && rm -f out/history.jsonl
+	$(GO) run ./cmd/reportmailer history fill --config reportmailer.example.yaml --store file:out/history.jsonl --from 2026-11-16 --to 2026-11-23
+	$(GO) run ./cmd/reportmailer alert --backtest --config reportmailer.example.yaml --store file:out/history.jsonl \
+		--from 2026-11-16 --to 2026-11-23 --rule queue-long --set queue-long.threshold=10
+	$(GO) run ./cmd/reportmailer history summary --store file:out/history.jsonl --from 2026-11-16 --to 2026-11-23 --timezone Europe/London
 
 bench: ## render benchmarks at 20/200/2,000 agents (1 core), then whole processes: peak RSS, mail size, and Chromium side by side
 	$(GO) test -run '^$$' -bench 'Digest/agents=20$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/

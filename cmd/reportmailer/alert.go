@@ -24,6 +24,9 @@ import (
 )
 
 func runAlert(ctx context.Context, args []string) error {
+	if isBacktest(args) {
+		return runBacktest(ctx, args) // history.go
+	}
 	fs := newFlagSet("alert")
 	cfgPath := fs.String("config", "", "config file (default: CONFIG_FILE, SSM or S3 as in the Lambda)")
 	state := fs.String("state", "memory", "memory (dry, forgets) or dynamodb (TABLE_NAME)")

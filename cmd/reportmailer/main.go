@@ -29,6 +29,7 @@ var commands = []command{
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
 	{"silence", "add, list or expire alert silences in the stack's table (silence add --rule ID --for 2h; list; expire ID)", runSilence},
+	{"history", "fill the queue history from the simulator's scripted week (history fill); backtests: alert --backtest", runHistory},
 	{"schedule", "list every planned digest send between two dates (when will my digests go out?)", runSchedule},
 	{"dispatch", "do one dispatcher tick at an instant: list (-dry-run), render (-out) or -send the due digests", runDispatch},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},

@@ -39,7 +39,7 @@ func runSimulate(ctx context.Context, args []string) error {
 	fs.IntVar(&opts.Agents, "agents", comm100sim.DefaultAgents, fmt.Sprintf("number of agents (1-%d); the first 20 are the same at any size", comm100sim.MaxAgents))
 	fs.IntVar(&opts.Departments, "departments", comm100sim.DefaultDepartments, fmt.Sprintf("number of departments (1-%d)", comm100sim.MaxDepartments))
 	edition := fs.String("edition", "enterprise", "enterprise, or business (Enterprise-only reports answer 403)")
-	script := fs.String("script", "", "real-time script: 'surge' (a Sales queue builds to 15 and drains)")
+	script := fs.String("script", "", "real-time script: 'surge' (a Sales queue builds to 15 and drains) or 'week' (a week of minutes from "+comm100sim.WeekStart.Format(time.DateOnly)+": day/week pattern, surges, an outage)")
 	step := fs.Duration("script-step", 0, "advance the script on this interval (default: one step per realtime/queue call)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "inject a fault, REPORT:knob=value,… (repeatable), e.g. chatVolume:status=500,times=2 or *:latency=300ms")
@@ -63,10 +63,15 @@ func runSimulate(ctx context.Context, args []string) error {
 		sim.AddFault(f)
 	}
 	if *script != "" {
-		if *script != "surge" {
-			return fmt.Errorf("-script %q: the built-in script is 'surge'", *script)
+		steps := comm100sim.SurgeScript()
+		switch *script {
+		case "surge":
+		case "week":
+			steps = comm100sim.WeekScript()
+		default:
+			return fmt.Errorf("-script %q: the built-in scripts are 'surge' and 'week'", *script)
 		}
-		sc := comm100sim.NewScript(comm100sim.SurgeScript(), *step == 0)
+		sc := comm100sim.NewScript(steps, *step == 0)
 		sim.SetScript(sc)
 		if *step > 0 {
 			go func() {

@@ -14,6 +14,9 @@ type Snapshot struct {
 	Queues []reports.RealtimeQueue `json:"queues"`
 	// RightNow is optional; when nil it is derived from Queues.
 	RightNow *reports.RightNow `json:"rightNow,omitempty"`
+	// Fail, when set, is the HTTP status the real-time endpoints answer
+	// with at this step (a scripted outage).
+	Fail int `json:"fail,omitempty"`
 }
 
 // Script is a sequence of real-time snapshots. Without one, real-time

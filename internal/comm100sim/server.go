@@ -226,7 +226,14 @@ func (s *Server) report(spec *reports.Spec) http.HandlerFunc {
 			return
 		}
 		var data any
-		if spec.Kind == reports.KindRealtime && s.Script() != nil {
+		if sc := s.Script(); spec.Kind == reports.KindRealtime && sc != nil {
+			if st := sc.Current().Fail; st != 0 {
+				if spec.Name == "realtimeQueue" && sc.AdvanceOnQueue {
+					sc.advance()
+				}
+				apiError(w, st, "scripted outage")
+				return
+			}
 			data = s.scripted(spec)
 		} else {
 			data = s.model.build(req)

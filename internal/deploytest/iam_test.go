@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"reportmailer/pkg/history"
 )
 
 // role returns the translated role's properties and its Allow statements.
@@ -73,6 +76,9 @@ func TestFunctionRoles(t *testing.T) {
 					}
 				case "dynamodb":
 					got := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+					if s.Sid == "QueueHistoryWriteOnly" {
+						break // TestQueueHistoryIsWriteOnlyForTheAlertRole
+					}
 					if js(got) != `["`+tc.prefix+`*"]` {
 						t.Errorf("DynamoDB not limited to %s* items: condition %s", tc.prefix, js(s.Condition))
 					}
@@ -112,7 +118,7 @@ func TestKeyPrefixesMatchTheCode(t *testing.T) {
 		dirs       []string
 	}{
 		{"DigestRole", "digest", []string{"pkg/digest", "pkg/sendlog"}},
-		{"AlertRole", "alert", []string{"pkg/alert"}},
+		{"AlertRole", "alert", []string{"pkg/alert", "pkg/history"}},
 	} {
 		_, allow := role(t, res, tc.role)
 		var allowed []string
@@ -168,5 +174,72 @@ func TestFunctionEnvironment(t *testing.T) {
 		if !strings.Contains(from, "${SenderAddress}") || !strings.Contains(from, `{"Ref":"SenderAddress"}`) {
 			t.Errorf("%s MAIL_FROM = %s, want it built from SenderAddress", fn, from)
 		}
+	}
+}
+
+// TestQueueHistoryIsWriteOnlyForTheAlertRole: the alert function keeps
+// each poll's snapshot under "history#" keys (pkg/history) and may only
+// write them (UpdateItem sets one minute of an hour's item): no read or
+// delete, and no other role touches them.
+func TestQueueHistoryIsWriteOnlyForTheAlertRole(t *testing.T) {
+	res := translate(t)
+	if !strings.Contains(history.KeyPrefix, "#") || history.KeyPrefix != "history#" {
+		t.Fatalf("history.KeyPrefix = %q; update the template's LeadingKeys", history.KeyPrefix)
+	}
+	for _, name := range []string{"AlertRole", "DigestRole"} {
+		_, allow := role(t, res, name)
+		var found []statement
+		for _, s := range allow {
+			got := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+			if strings.Contains(got, "history#") {
+				found = append(found, s)
+			}
+			if s.Sid == "QueueHistoryWriteOnly" {
+				if got != `["history#*"]` {
+					t.Errorf("%s: history statement limited to %s, want [\"history#*\"]", name, got)
+				}
+			}
+		}
+		switch name {
+		case "AlertRole":
+			if len(found) != 1 {
+				t.Fatalf("AlertRole: %d statements on history# keys, want 1", len(found))
+			}
+			if a := list(found[0].Action); !slices.Equal(a, []string{"dynamodb:UpdateItem"}) {
+				t.Errorf("AlertRole may %v on history# items, want only dynamodb:UpdateItem", a)
+			}
+			if r := js(found[0].Resource); r != `{"Fn::GetAtt":["StateTable","Arn"]}` {
+				t.Errorf("history statement on %s, want the state table only", r)
+			}
+		default:
+			if len(found) != 0 {
+				t.Errorf("%s may touch history# items; only the alert role writes them", name)
+			}
+		}
+	}
+}
+
+// TestQueueHistoryExpires: the table's TTL attribute is the one the
+// history items carry, so DynamoDB deletes them after alerts.historyDays.
+func TestQueueHistoryExpires(t *testing.T) {
+	res := translate(t)
+	var props struct {
+		TimeToLiveSpecification struct {
+			AttributeName string
+			Enabled       bool
+		}
+	}
+	_ = json.Unmarshal(res["StateTable"].Properties, &props)
+	ttl := props.TimeToLiveSpecification
+	if !ttl.Enabled || ttl.AttributeName == "" {
+		t.Fatalf("StateTable TTL = %+v, want enabled", ttl)
+	}
+	if ttl.AttributeName != history.TTLAttribute {
+		t.Errorf("StateTable TTL attribute %q, but history items carry %q", ttl.AttributeName, history.TTLAttribute)
+	}
+	at := time.Date(2026, 11, 23, 10, 4, 0, 0, time.UTC)
+	got, want := (history.Dynamo{Days: 35}).Expires(at), time.Date(2026, 12, 28, 10, 0, 0, 0, time.UTC)
+	if !got.Equal(want) {
+		t.Errorf("history expires %s, want %s (35 days after its hour)", got, want)
 	}
 }

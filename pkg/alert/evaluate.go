@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/history"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/notify"
 	"reportmailer/pkg/oncall"
@@ -44,6 +45,9 @@ type Evaluator struct {
 	OnCall oncall.Store
 	// Links signs the acknowledge and silence links (nil: no such links).
 	Links LinkIssuer
+	// History, when set, keeps every poll's snapshot (both endpoints, or
+	// the failure) for backtests and digests; nil keeps nothing.
+	History history.Writer
 }
 
 // New compiles the config's alert rules into an evaluator.
@@ -121,22 +125,31 @@ func (e *Evaluator) needs() (queue, site bool) {
 	return
 }
 
-// snapshot fetches the real-time data the rules need, concurrently.
+// snapshot fetches the real-time data the rules need, concurrently; with
+// History set, both endpoints, though only a needed one's failure fails
+// the poll (the other is then stored as absent).
 func (e *Evaluator) snapshot(ctx context.Context) ([]reports.RealtimeQueue, *reports.RightNow, error) {
 	needQueue, needSite := e.needs()
 	var queues []reports.RealtimeQueue
 	var now *reports.RightNow
 	var qErr, sErr error
 	var wg sync.WaitGroup
-	if needQueue {
+	keep := e.History != nil
+	if needQueue || keep {
 		wg.Add(1)
 		go func() { defer wg.Done(); queues, qErr = e.Reports.RealtimeQueue(ctx, reports.Query{}) }()
 	}
-	if needSite {
+	if needSite || keep {
 		wg.Add(1)
 		go func() { defer wg.Done(); now, sErr = e.Reports.RealtimeRightNow(ctx, reports.Query{}) }()
 	}
 	wg.Wait()
+	if !needQueue && qErr != nil {
+		queues, qErr = nil, nil
+	}
+	if !needSite && sErr != nil {
+		now, sErr = nil, nil
+	}
 	return queues, now, errors.Join(qErr, sErr)
 }
 
@@ -172,6 +185,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 	queues, rightNow, fetchErr := e.snapshot(fetchCtx)
 	cancel()
 	out.FetchError = fetchErr
+	e.keep(ctx, now, queues, rightNow, fetchErr)
 	if fetchErr != nil {
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
@@ -196,6 +210,17 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 	e.send(ctx, now, out)
 	e.deliver(ctx, now, out)
 	return out, errors.Join(errs...)
+}
+
+// keep stores the poll's snapshot. A history that cannot be written is
+// logged, never a reason to fail (and so retry) the alert evaluation.
+func (e *Evaluator) keep(ctx context.Context, now time.Time, queues []reports.RealtimeQueue, rn *reports.RightNow, fetchErr error) {
+	if e.History == nil {
+		return
+	}
+	if err := e.History.Put(ctx, history.FromPoll(now, queues, rn, fetchErr)); err != nil {
+		e.logger().Error("could not keep the poll in the queue history", "error", err.Error())
+	}
 }
 
 func (e *Evaluator) noData(ctx context.Context, failed bool, now time.Time, out *Outcome) error {

@@ -47,6 +47,7 @@ import (
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/history"
 	"reportmailer/pkg/links"
 	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/mail"
@@ -268,7 +269,18 @@ func (a *App) AlertEvaluator(durable bool) (*alert.Evaluator, error) {
 	if a.LinkSigner != nil && a.Config.Mail.LinksBaseURL != "" {
 		ev.Links = links.Issuer{Signer: a.LinkSigner, Base: a.Config.Mail.LinksBaseURL}
 	}
+	if durable {
+		ev.History = a.History()
+	}
 	return ev, nil
+}
+
+// History is the queue history in the stack's table (nil without TABLE_NAME).
+func (a *App) History() history.Store {
+	if a.DynamoDB == nil {
+		return nil
+	}
+	return history.Dynamo{Client: a.DynamoDB, Table: a.Table, Site: a.Config.Comm100.SiteID, Days: a.Config.Alerts.HistoryDays}
 }
 
 func logKind(table string) string {

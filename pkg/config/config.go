@@ -159,6 +159,10 @@ type Alerts struct {
 	// Receivers are the chat, paging and webhook destinations (receivers.go).
 	Receivers []Receiver `yaml:"receivers"`
 	Rules     []Rule     `yaml:"rules"`
+
+	// HistoryDays is how long each poll's snapshot is kept (package
+	// history); default 35.
+	HistoryDays int `yaml:"historyDays"`
 }
 
 // Rule is one threshold alert.
@@ -343,6 +347,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Alerts.From == "" {
 		c.Alerts.From = c.Mail.From
+	}
+	if c.Alerts.HistoryDays == 0 {
+		c.Alerts.HistoryDays = 35
 	}
 	if c.Alerts.NoDataAfter == 0 {
 		c.Alerts.NoDataAfter = 5

@@ -437,6 +437,9 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 	if a.NoDataAfter < 0 {
 		v.add("alerts.noDataAfter", "must not be negative")
 	}
+	if a.HistoryDays < 0 || a.HistoryDays > 366 {
+		v.add("alerts.historyDays", "want 1 to 366 days")
+	}
 	seen := map[string]bool{}
 	for i, r := range a.Rules {
 		p := fmt.Sprintf("alerts.rules[%d]", i)
