@@ -301,6 +301,12 @@ func (e *Evaluator) recordDeliveries(ctx context.Context, now time.Time, j *job,
 				if errors.As(r.Err, &ne) && ne.RetryAfter > wait {
 					wait = ne.RetryAfter
 				}
+				// A Retry-After beyond the delivery's lifetime (a year, an
+				// overflowed number) would park it, and every later one to
+				// the receiver, past the point it is given up and alarmed.
+				if last := d.Decided.Add(maxDeliveryAge); now.Add(wait).After(last) || wait <= 0 {
+					wait = max(last.Sub(now), time.Minute)
+				}
 				if !errors.Is(r.Err, errNoTime) {
 					d.Next = now.Add(wait)
 				}
