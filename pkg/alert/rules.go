@@ -256,8 +256,8 @@ func queueLabel(names format.Names, r reports.RouteTo) string {
 		return format.QueueLabel(names, r)
 	}
 	id := string(r.ID)
-	if len(id) > 13 { // a GUID: its first block is enough to find it
-		id = id[:8]
+	if r := []rune(id); len(r) > 13 { // a GUID: its first block is enough to find it
+		id = string(r[:8]) // by characters: a byte cut splits one (#21 item 11)
 	}
 	return fmt.Sprintf("%s %s (no name in config)", kind, id)
 }
