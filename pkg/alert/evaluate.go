@@ -56,7 +56,7 @@ func New(cfg *config.Config, fetcher Fetcher, states StateStore, sender mail.Sen
 }
 
 // NoDataRule is the id of the built-in "Comm100 data unavailable" alert.
-const NoDataRule = "comm100-data-unavailable"
+const NoDataRule = config.NoDataRuleID
 
 // Notification is one instance's transition worth a mail.
 type Notification struct {
