@@ -387,8 +387,10 @@ func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
 		}
 	case errors.As(em.Err, &perm):
 		em.Permanent = true
+		// "outcome": "failed" is what the stack's Undelivered metric filter
+		// counts (as for digests): nothing else says on-call was not mailed.
 		e.logger().Error("alert mail rejected for good; recorded as failed, not retried", "subject", em.Subject,
-			"alerts", len(em.Notifications), "error", em.Err.Error())
+			"alerts", len(em.Notifications), "outcome", "failed", "error", em.Err.Error())
 		return func(s *State, _ *Notification) {
 			failed := *s.Outbox
 			failed.Attempts++
