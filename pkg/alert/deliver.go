@@ -279,6 +279,10 @@ func (e *Evaluator) attempt(ctx, sendCtx context.Context, margin time.Duration, 
 // recordOne records one delivery's outcome in its instance's state; the
 // receivers' goroutines share an instance's notification under its job's lock.
 func (e *Evaluator) recordOne(ctx context.Context, now time.Time, r *DeliveryResult) {
+	if r.Skipped && r.Err == nil {
+		e.logDelivery(now, r) // waiting behind an earlier one: nothing to write
+		return
+	}
 	r.job.mu.Lock()
 	defer r.job.mu.Unlock()
 	e.recordDeliveries(ctx, now, r.job, []*DeliveryResult{r})
