@@ -78,3 +78,23 @@ func TestUndeliveredFilterMatchesTheLogLines(t *testing.T) {
 		t.Errorf("%d lines, matched %v: want failed and unknown outcomes among them", lines, matched)
 	}
 }
+
+// TestAlertUndeliveredFilter: the alert function's mail refused for good
+// (logged with "outcome":"failed") feeds the same Undelivered alarm.
+func TestAlertUndeliveredFilter(t *testing.T) {
+	res := translate(t)
+	p := props(t, res, "AlertUndelivered", "AWS::Logs::MetricFilter")
+	if js(p["LogGroupName"]) != `{"Ref":"AlertLogGroup"}` {
+		t.Errorf("filter on %s, want the alert function's log group", js(p["LogGroupName"]))
+	}
+	metric := p["MetricTransformations"].([]any)[0].(map[string]any)
+	alarm := props(t, res, "UndeliveredAlarm", "AWS::CloudWatch::Alarm")
+	if metric["MetricName"] != alarm["MetricName"] || js(metric["MetricNamespace"]) != js(alarm["Namespace"]) {
+		t.Errorf("alarm watches %s %s, the filter writes %s %s", js(alarm["Namespace"]), alarm["MetricName"], js(metric["MetricNamespace"]), metric["MetricName"])
+	}
+	pattern, _ := p["FilterPattern"].(string)
+	line := map[string]any{"level": "ERROR", "msg": "alert mail rejected for good; recorded as failed, not retried", "outcome": "failed"}
+	if !matchFilter(t, pattern, line) || matchFilter(t, pattern, map[string]any{"msg": "alert mail sent"}) {
+		t.Errorf("filter %q does not count the rejected alert mail's line alone", pattern)
+	}
+}

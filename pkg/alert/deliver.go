@@ -150,10 +150,12 @@ func claimDue(s *State, now time.Time) []Delivery {
 	return due
 }
 
-// job is one instance's deliveries due at this evaluation.
+// job is one instance's deliveries due at this evaluation. mu guards n
+// while receivers' goroutines record their outcomes into its state.
 type job struct {
 	n   *Notification
 	due []Delivery
+	mu  sync.Mutex
 }
 
 // DeliveryResult is what became of one delivery.
@@ -173,6 +175,7 @@ type DeliveryResult struct {
 	Dry     bool
 
 	d    Delivery
+	job  *job
 	send func(context.Context, notify.Receiver) error
 }
 
@@ -207,7 +210,7 @@ func (e *Evaluator) deliver(ctx context.Context, now time.Time, out *Outcome) {
 		for _, d := range j.due {
 			m := e.message(j.n, d.Event, now)
 			r := &DeliveryResult{Receiver: d.Receiver, Kind: e.kindOf(d.Receiver), Event: d.Event, RuleID: j.n.RuleID,
-				Instance: j.n.Sample.Instance, Title: m.Title, d: d}
+				Instance: j.n.Sample.Instance, Title: m.Title, d: d, job: j}
 			byJob[i] = append(byJob[i], r)
 			if _, ok := perReceiver[d.Receiver]; !ok {
 				order = append(order, d.Receiver)
@@ -217,6 +220,15 @@ func (e *Evaluator) deliver(ctx context.Context, now time.Time, out *Outcome) {
 			r.send = func(ctx context.Context, rc notify.Receiver) error { return rc.Send(ctx, msg) }
 		}
 	}
+	// A request ends early enough to record its own outcome: the Lambda
+	// ends at its deadline, and what is posted but not recorded is posted
+	// again by the next evaluation.
+	sendCtx, cancel := ctx, context.CancelFunc(func() {})
+	if hasDeadline {
+		deadline, _ := ctx.Deadline()
+		sendCtx, cancel = context.WithDeadline(ctx, deadline.Add(-margin))
+	}
+	defer cancel()
 	var wg sync.WaitGroup
 	for _, name := range order {
 		wg.Add(1)
@@ -224,34 +236,56 @@ func (e *Evaluator) deliver(ctx context.Context, now time.Time, out *Outcome) {
 			defer wg.Done()
 			failed := map[string]bool{} // instance → an earlier delivery failed
 			for _, r := range rs {
-				switch {
-				case failed[r.Instance]:
-					r.Skipped = true
-				case e.Receivers == nil:
-					r.Dry = true
-				case hasDeadline && timeLeft(ctx) < margin:
-					r.Skipped, r.Err = true, errNoTime
-				default:
-					rc, ok := e.Receivers[r.Receiver]
-					if !ok {
-						r.Err, r.Permanent = errors.New("no such receiver in the configuration"), true
-						break
-					}
-					r.Err = r.send(ctx, rc)
-					var ne *notify.Error
-					r.Permanent = errors.As(r.Err, &ne) && ne.Permanent
-					if r.Err != nil {
-						failed[r.Instance] = true
-					}
-				}
+				// Each outcome is recorded as soon as it is known, not
+				// after every receiver has answered: a receiver that hangs
+				// must not leave the others' deliveries unrecorded.
+				e.attempt(ctx, sendCtx, margin, hasDeadline, failed, r)
+				e.recordOne(ctx, now, r)
 			}
 		}(perReceiver[name])
 	}
 	wg.Wait()
-	for i, j := range out.jobs {
-		e.recordDeliveries(ctx, now, j, byJob[i])
+	for i := range out.jobs {
 		out.Deliveries = append(out.Deliveries, byJob[i]...)
 	}
+}
+
+// attempt makes one delivery (or says why not) into r. failed marks the
+// instances whose earlier delivery to this receiver failed: later ones
+// wait behind it.
+func (e *Evaluator) attempt(ctx, sendCtx context.Context, margin time.Duration, hasDeadline bool, failed map[string]bool, r *DeliveryResult) {
+	switch {
+	case failed[r.Instance]:
+		r.Skipped = true
+	case e.Receivers == nil:
+		r.Dry = true
+	case hasDeadline && timeLeft(ctx) < margin:
+		r.Skipped, r.Err = true, errNoTime
+	default:
+		rc, ok := e.Receivers[r.Receiver]
+		if !ok {
+			r.Err, r.Permanent = errors.New("no such receiver in the configuration"), true
+			break
+		}
+		r.Err = r.send(sendCtx, rc)
+		var ne *notify.Error
+		r.Permanent = errors.As(r.Err, &ne) && ne.Permanent
+		if r.Err != nil {
+			failed[r.Instance] = true
+		}
+	}
+}
+
+// recordOne records one delivery's outcome in its instance's state; the
+// receivers' goroutines share an instance's notification under its job's lock.
+func (e *Evaluator) recordOne(ctx context.Context, now time.Time, r *DeliveryResult) {
+	if r.Skipped && r.Err == nil {
+		e.logDelivery(now, r) // waiting behind an earlier one: nothing to write
+		return
+	}
+	r.job.mu.Lock()
+	defer r.job.mu.Unlock()
+	e.recordDeliveries(ctx, now, r.job, []*DeliveryResult{r})
 }
 
 func timeLeft(ctx context.Context) time.Duration {
@@ -300,6 +334,12 @@ func (e *Evaluator) recordDeliveries(ctx context.Context, now time.Time, j *job,
 				var ne *notify.Error
 				if errors.As(r.Err, &ne) && ne.RetryAfter > wait {
 					wait = ne.RetryAfter
+				}
+				// A Retry-After beyond the delivery's lifetime (a year, an
+				// overflowed number) would park it, and every later one to
+				// the receiver, past the point it is given up and alarmed.
+				if last := d.Decided.Add(maxDeliveryAge); now.Add(wait).After(last) || wait <= 0 {
+					wait = max(last.Sub(now), time.Minute)
 				}
 				if !errors.Is(r.Err, errNoTime) {
 					d.Next = now.Add(wait)

@@ -60,7 +60,7 @@ func New(cfg *config.Config, fetcher Fetcher, states StateStore, sender mail.Sen
 }
 
 // NoDataRule is the id of the built-in "Comm100 data unavailable" alert.
-const NoDataRule = "comm100-data-unavailable"
+const NoDataRule = config.NoDataRuleID
 
 // Notification is one instance's transition worth a mail.
 type Notification struct {
@@ -412,8 +412,10 @@ func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
 		}
 	case errors.As(em.Err, &perm):
 		em.Permanent = true
+		// "outcome": "failed" is what the stack's Undelivered metric filter
+		// counts (as for digests): nothing else says on-call was not mailed.
 		e.logger().Error("alert mail rejected for good; recorded as failed, not retried", "subject", em.Subject,
-			"alerts", len(em.Notifications), "error", em.Err.Error())
+			"alerts", len(em.Notifications), "outcome", "failed", "error", em.Err.Error())
 		return func(s *State, _ *Notification) {
 			failed := *s.Outbox
 			failed.Attempts++

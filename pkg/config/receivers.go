@@ -190,3 +190,8 @@ func (v *validator) notify(p string, list []string, names map[string]bool) {
 		seen[n] = true
 	}
 }
+
+// NoDataRuleID is the id of the built-in "Comm100 data unavailable" alert
+// (alert.NoDataRule): its state, silences and acknowledgements are keyed
+// by it, so no configured rule may take it.
+const NoDataRuleID = "comm100-data-unavailable"

@@ -449,6 +449,8 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 			v.add(p+".id", "%q: use letters, digits, - and _ (it goes into Message-IDs and headers)", r.ID)
 		} else if seen[r.ID] {
 			v.add(p+".id", "duplicate id %q", r.ID)
+		} else if r.ID == NoDataRuleID {
+			v.add(p+".id", "%q is reserved (the built-in no-data alert's id: the two would resolve each other's alerts); choose another id", r.ID)
 		}
 		seen[r.ID] = true
 		scope, ok := AlertMetrics[r.Metric]

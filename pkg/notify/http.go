@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -150,8 +151,10 @@ func post(ctx context.Context, c *http.Client, u string, body any, name, kind st
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
+	// Scrubbed before it is cut: a cut inside a secret leaves a part no
+	// longer recognised as one.
 	e := &Error{Receiver: name, Kind: kind, Status: resp.StatusCode, Permanent: Classify(resp.StatusCode),
-		Reason: scrub(oneLine(string(excerpt)), append(secrets, u)...)}
+		Reason: oneLine(scrub(string(excerpt), append(secrets, u)...))}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.Permanent, e.Reason = true, "redirected (check the URL)"
 	}
@@ -172,20 +175,52 @@ func oneLine(s string) string {
 	return s
 }
 
-// scrub removes every secret (and, for URLs, their path, where webhook
-// tokens live) from s.
+// scrub removes every secret from s. A URL's token may sit in its path
+// (Slack) or its query (Teams Workflows' sig=, webhooks' ?token=), and a
+// receiver may echo the URL in another form (JSON-escaped, percent-encoded,
+// only its path): so beside the whole URL, its path, its query and every
+// path segment and query value long enough to be a token go too.
 func scrub(s string, secrets ...string) string {
+	var words []string
 	for _, sec := range secrets {
 		if len(sec) < 4 {
 			continue
 		}
-		s = strings.ReplaceAll(s, sec, "[redacted]")
-		if u, err := url.Parse(sec); err == nil && len(u.Path) > 1 {
-			s = strings.ReplaceAll(s, u.Path, "[redacted]")
+		words = append(words, sec)
+		u, err := url.Parse(sec)
+		if err != nil || u.Host == "" {
+			continue
 		}
+		if len(u.Path) > 1 {
+			words = append(words, u.Path)
+		}
+		if len(u.RawQuery) >= 4 {
+			words = append(words, u.RawQuery)
+		}
+		for _, seg := range strings.Split(u.Path, "/") {
+			if len(seg) >= minTokenLen {
+				words = append(words, seg)
+			}
+		}
+		for _, vs := range u.Query() {
+			for _, v := range vs {
+				if len(v) >= minTokenLen {
+					words = append(words, v, url.QueryEscape(v))
+				}
+			}
+		}
+	}
+	// Longest first, so that a whole URL goes before its parts do.
+	sort.Slice(words, func(i, j int) bool { return len(words[i]) > len(words[j]) })
+	for _, w := range words {
+		s = strings.ReplaceAll(s, w, "[redacted]")
+		s = strings.ReplaceAll(s, strings.ReplaceAll(w, "/", `\/`), "[redacted]")
 	}
 	return s
 }
+
+// minTokenLen is the shortest URL part scrub treats as a possible token.
+const minTokenLen = 8
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {

@@ -13,6 +13,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"reportmailer/pkg/config"
@@ -112,6 +113,9 @@ func Build(ctx context.Context, rs []config.Receiver, secrets Secrets, opts Opti
 			return "", &BuildError{Receiver: r.Name, Secret: name, Err: errNoSecrets}
 		}
 		v, err := secrets(ctx, name)
+		// A secret written from a file or an echo ends in a newline: a URL
+		// with one is refused by net/http, a routing key by PagerDuty.
+		v = strings.TrimSpace(v)
 		if err == nil && v == "" {
 			err = errEmptySecret
 		}

@@ -70,7 +70,9 @@ func SlackPayload(m Message) map[string]any {
 		ctx = mrkdwn(m.Site) + " · " + ctx
 	}
 	blocks = append(blocks, map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": ctx}}})
-	return map[string]any{"text": truncate(m.Title, slackTextMax), "blocks": blocks}
+	// text is mrkdwn too (it is the notification's line): escaped like the
+	// blocks, so a name cannot become <!channel> or a disguised link.
+	return map[string]any{"text": truncate(mrkdwn(m.Title), slackTextMax), "blocks": blocks}
 }
 
 func plain(s string, max int) map[string]any {
