@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // KeyPrefix is the partition key of every item here ("alert#ctl#" is no
@@ -48,7 +50,22 @@ func (s Silence) Active(now time.Time) bool { return !now.Before(s.Start) && now
 
 // Covers reports whether the silence holds for rule and instance at now.
 func (s Silence) Covers(rule, instance string, now time.Time) bool {
-	return s.Rule == rule && (s.Scope == "" || s.Scope == instance) && s.Active(now)
+	return s.Rule == rule && scopeCovers(s.Scope, instance) && s.Active(now)
+}
+
+// scopeCovers reports whether a silence's scope names instance: the whole
+// rule (""), the instance itself, or the short id an alert shows for a
+// queue the config does not name ("department:1487fd00" for
+// "department:1487fd00-92e6-…", as alert.queueLabel prints it), so that
+// on-call can silence what they read.
+func scopeCovers(scope, instance string) bool {
+	if scope == "" || scope == instance {
+		return true
+	}
+	kind, id, ok := strings.Cut(scope, ":")
+	ikind, iid, iok := strings.Cut(instance, ":")
+	return ok && iok && kind == ikind && utf8.RuneCountInString(id) >= 8 &&
+		utf8.RuneCountInString(iid) > 13 && strings.HasPrefix(iid, id)
 }
 
 // State is every acknowledgement and silence, as one evaluation reads them.

@@ -64,3 +64,29 @@ func TestStores(t *testing.T) {
 		})
 	}
 }
+
+// TestSilenceByTheIDAnAlertShowsCoversIt: an alert names an unnamed queue
+// by its id's first block ("department 1487fd00 (no name in config)"); a
+// silence on that short id covers the queue, and nothing else.
+func TestSilenceByTheIDAnAlertShowsCoversIt(t *testing.T) {
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	s := oncall.Silence{Rule: "queue-long", Scope: "department:1487fd00", Start: now, End: now.Add(2 * time.Hour)}
+	for _, tc := range []struct {
+		instance string
+		want     bool
+	}{
+		{"department:1487fd00-92e6-4487-a2e8-92e68d6892e0", true},
+		{"department:1487fd00", true},
+		{"department:1487fd01-92e6-4487-a2e8-92e68d6892e0", false},
+		{"agent:1487fd00-92e6-4487-a2e8-92e68d6892e0", false},
+		{"department:1487fd00x", false}, // short ids are shown whole, so must match whole
+	} {
+		if got := s.Covers("queue-long", tc.instance, now.Add(time.Minute)); got != tc.want {
+			t.Errorf("silence %q covers %q: %v, want %v", s.Scope, tc.instance, got, tc.want)
+		}
+	}
+	short := oncall.Silence{Rule: "queue-long", Scope: "department:1487", Start: now, End: now.Add(time.Hour)}
+	if short.Covers("queue-long", "department:1487fd00-92e6-4487-a2e8-92e68d6892e0", now) {
+		t.Error("a prefix shorter than the shown id covers a queue")
+	}
+}
