@@ -26,6 +26,8 @@ type Config struct {
 	Names   Names    `yaml:"names"`
 	Digests []Digest `yaml:"digests"`
 	Alerts  Alerts   `yaml:"alerts"`
+	// Targets are the service levels every digest is judged by (targets.go).
+	Targets []Target `yaml:"targets"`
 }
 
 // Comm100 is the API connection. Credentials are never in the file: they
@@ -104,6 +106,8 @@ type Digest struct {
 	// Audience fans the digest out: each member gets a copy filtered to
 	// their scope (audience.go), besides to/cc/bcc's unfiltered one.
 	Audience *Audience `yaml:"audience"`
+	// Targets override the top level's, by metric, for this digest.
+	Targets []Target `yaml:"targets"`
 }
 
 // ReportRef is one section of a digest.

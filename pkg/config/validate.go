@@ -135,6 +135,7 @@ func (c *Config) validate(origins map[string]string, getenv func(string) string)
 		seen[d.ID] = true
 	}
 	v.alerts(c.Alerts, c.Mail.From)
+	v.allTargets(c)
 	v.envOnly(getenv)
 	return v.ps
 }
