@@ -96,6 +96,8 @@ type Digest struct {
 	// Partial marks a period that has not ended yet (a preview): the title
 	// says "(partial)".
 	Partial bool
+	// Targets are the service levels this copy is judged by (targets.go).
+	Targets []Target
 
 	// canonical holds each average's period figure (see weights.go).
 	canonical map[canonKey]canonFigure
