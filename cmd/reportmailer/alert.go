@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -45,7 +46,22 @@ func runAlert(ctx context.Context, args []string) error {
 		return err
 	}
 	printOutcome(time.Now(), -1, out, !*send)
-	return nil
+	return outcomeErr(out)
+}
+
+// outcomeErr says why an evaluation did not do its job: the poll failed
+// (no rule was evaluated), or an alert mail was not sent.
+func outcomeErr(out *alert.Outcome) error {
+	var errs []error
+	if out.FetchError != nil {
+		errs = append(errs, fmt.Errorf("the poll failed, so no rule was evaluated: %w", out.FetchError))
+	}
+	for _, em := range out.Emails {
+		if em.Err != nil {
+			errs = append(errs, fmt.Errorf("alert mail to %v not sent: %w", em.To, em.Err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func evaluator(app *appenv.App, state string) (*alert.Evaluator, error) {

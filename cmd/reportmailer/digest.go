@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"reportmailer/internal/comm100sim"
@@ -98,7 +99,35 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 			fmt.Printf("  %s %s: %s\n", m.Outcome, m.Key, m.Reason)
 		}
 	}
+	if err == nil && req.TestTo != "" {
+		err = testCopiesErr(res.Messages)
+	}
 	return err
+}
+
+// testCopiesErr says why a --test-to run did not do its job: a copy that
+// was not sent (rejected, or of unknown outcome). Nothing else is at
+// stake in a test, so any such copy fails the command.
+func testCopiesErr(msgs []*digest.Message) error {
+	var failed []string
+	for _, m := range msgs {
+		if m.ID == "" {
+			reason := m.Reason
+			if reason == "" {
+				reason = m.Skipped
+			}
+			failed = append(failed, fmt.Sprintf("%s: %s", m.Key, reason))
+		}
+	}
+	switch {
+	case len(msgs) == 0:
+		return errors.New("no test copy was composed")
+	case len(failed) == len(msgs):
+		return fmt.Errorf("no test copy was sent (%d of %d failed):\n  %s", len(failed), len(msgs), strings.Join(failed, "\n  "))
+	case len(failed) > 0:
+		return fmt.Errorf("%d of %d test copies were not sent:\n  %s", len(failed), len(msgs), strings.Join(failed, "\n  "))
+	}
+	return nil
 }
 
 func writeOutputs(dir string, res *digest.Result) error {

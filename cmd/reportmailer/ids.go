@@ -42,6 +42,10 @@ func listIDs(ctx context.Context, args []string, w io.Writer) error {
 	if err := scan.WriteReport(w); err != nil {
 		return err
 	}
+	if scan.Read == 0 {
+		// Nothing was read, so "every id seen is named" would be vacuous.
+		return fmt.Errorf("no report could be read, so no id was found (the notes above say why: %d call(s) failed)", len(scan.Notes))
+	}
 	block, err := scan.MissingYAML()
 	if err != nil {
 		return err

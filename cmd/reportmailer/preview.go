@@ -33,9 +33,18 @@ func runPreview(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	// Requests must name this host and the port actually bound (--addr
+	// may say :0); see preview.Options.Addr.
+	host, _, _ := net.SplitHostPort(*addr)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv := preview.New(preview.Options{
-		ConfigPath: *cfgPath, TemplatesDir: *tmplDir, Source: source, Logger: logger,
+		ConfigPath: *cfgPath, TemplatesDir: *tmplDir, Source: source, Logger: logger, Addr: net.JoinHostPort(host, port),
 		Load: func(ctx context.Context) (*appenv.App, error) {
 			return appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Getenv: getenv, Logger: cliLogger()})
 		},
@@ -47,10 +56,6 @@ func runPreview(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.Reload(ctx)
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	url := "http://" + ln.Addr().String() + "/"
 	if *id != "" {
 		url += "d/" + *id

@@ -40,9 +40,10 @@ type resource struct {
 }
 
 var translated struct {
-	once sync.Once
-	res  map[string]resource
-	err  error
+	once   sync.Once
+	res    map[string]resource
+	params map[string]json.RawMessage
+	err    error
 }
 
 // translate returns the template as CloudFormation receives it after the
@@ -63,10 +64,11 @@ func translate(t *testing.T) map[string]resource {
 			return
 		}
 		var tmpl struct {
-			Resources map[string]resource `json:"Resources"`
+			Parameters map[string]json.RawMessage `json:"Parameters"`
+			Resources  map[string]resource        `json:"Resources"`
 		}
 		translated.err = json.Unmarshal(out, &tmpl)
-		translated.res = tmpl.Resources
+		translated.res, translated.params = tmpl.Resources, tmpl.Parameters
 	})
 	if translated.err != nil {
 		t.Fatal(translated.err)

@@ -81,7 +81,7 @@ func (v *validator) envOnly(getenv func(string) string) {
 		return
 	}
 	if e := getenv("COMM100_EMAIL"); e != "" {
-		v.address("env COMM100_EMAIL", e)
+		v.mailbox("env COMM100_EMAIL", e) // a Comm100 login, never mailed through SES
 	}
 	if k := getenv("COMM100_API_KEY"); k != "" && hasControl(k) {
 		// Never echo a key.

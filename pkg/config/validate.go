@@ -197,6 +197,9 @@ func (v *validator) mail(m Mail) {
 			v.add(joinPath("mail.tags", k), "SES tags: names of letters, digits, _ or -, values of at most 256 printable characters")
 		}
 	}
+	if m.ArchivePrefix != "" {
+		v.archivePrefix("mail.archivePrefix", m.ArchivePrefix)
+	}
 	if m.ArchiveBucket != "" && !bucketName.MatchString(m.ArchiveBucket) {
 		v.add("mail.archiveBucket", "%q is not an S3 bucket name", m.ArchiveBucket)
 	}
@@ -265,14 +268,25 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
+// address checks an address mail is sent from or to: one SES can deliver.
 func (v *validator) address(path, addr string) {
+	if a, ok := v.mailbox(path, addr); ok {
+		v.sesAddress(path, addr, a.Address)
+	}
+}
+
+// mailbox checks that addr parses as an address and is safe in a header.
+func (v *validator) mailbox(path, addr string) (*mail.Address, bool) {
 	if hasControl(addr) {
 		v.add(path, "%q contains a control character or line break (header injection)", addr)
-		return
+		return nil, false
 	}
-	if _, err := mail.ParseAddress(addr); err != nil {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
 		v.add(path, "%q is not an email address", addr)
+		return nil, false
 	}
+	return a, true
 }
 
 func (v *validator) timezone(path, name string) {
@@ -290,11 +304,7 @@ func (v *validator) timezone(path, name string) {
 }
 
 func (v *validator) digest(p string, d Digest, defaultFrom string) {
-	if d.ID == "" {
-		v.add(p+".id", "required")
-	} else if !plainKey.MatchString(d.ID) {
-		v.add(p+".id", "%q: use letters, digits, - and _", d.ID)
-	}
+	v.digestID(p+".id", d.ID)
 	switch d.Period {
 	case "day", "week", "month":
 	case "":

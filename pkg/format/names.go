@@ -2,6 +2,7 @@ package format
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"reportmailer/pkg/reports"
 )
@@ -18,8 +19,8 @@ func (n Names) Name(g reports.Group, id reports.ID) string {
 		return "(none)"
 	}
 	s := string(id)
-	if len(s) > 13 { // a GUID: keep it short but recognisable
-		s = s[:8] + "…"
+	if utf8.RuneCountInString(s) > 13 { // a GUID: keep it short but recognisable
+		s = Truncate(s, 9) // eight characters and "…", never a split one
 	}
 	switch g {
 	case reports.GroupAgent:

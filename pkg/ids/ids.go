@@ -86,6 +86,9 @@ type Scan struct {
 	// Notes say which reports could not be read and why (e.g. not in the
 	// site's edition); their kinds may be incomplete.
 	Notes []string
+	// Read counts the report calls that answered: none means the scan
+	// found nothing because it could read nothing.
+	Read int
 }
 
 // Missing returns the ids of a kind that the config does not name.
@@ -117,6 +120,7 @@ func Find(ctx context.Context, c Fetcher, names config.Names, from, to time.Time
 			scan.Notes = append(scan.Notes, fmt.Sprintf("%s: %s not read (%s): %v", src.Kind, src.Report, reports.Reason(err), err))
 			continue
 		}
+		scan.Read++
 		if seen[src.Kind] == nil {
 			seen[src.Kind] = map[string]bool{}
 		}

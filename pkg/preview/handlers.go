@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,7 +48,53 @@ func (s *Server) Handler() http.Handler {
 		http.NotFound(w, r)
 	}))
 	mux.HandleFunc("GET /events", s.events)
-	return noStore(mux)
+	return s.hostGuard(noStore(mux))
+}
+
+// hostGuard answers 403 to a request whose Host header is not this
+// server's. A page on any site the user has open can resolve a name it
+// controls to 127.0.0.1 (DNS rebinding) and then read the preview, real
+// Comm100 figures included, as its own origin; the browser still sends
+// that name as Host, so checking it closes the hole.
+func (s *Server) hostGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !allowHost(s.opts.Addr, r.Host) {
+			http.Error(w, fmt.Sprintf("403: the preview answers only localhost, 127.0.0.1, [::1] and its --addr, not Host %q (a guard against DNS rebinding)", r.Host), http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// allowHost reports whether host (a Host header) names the server
+// listening on addr: localhost, 127.0.0.1 or ::1, or addr's own host, on
+// addr's port. Listening on every interface (0.0.0.0, ::, or no host),
+// any IP literal is allowed too: a rebinding page's origin is a name, never
+// the machine's address. An empty addr (tests) allows the loopback names on
+// any port.
+func allowHost(addr, host string) bool {
+	name, port, err := net.SplitHostPort(host)
+	if err != nil {
+		name, port = strings.Trim(host, "[]"), "80" // no port: the default
+	}
+	name = strings.ToLower(name)
+	listenHost, listenPort, _ := net.SplitHostPort(addr)
+	if addr != "" && listenPort != "0" && port != listenPort {
+		return false
+	}
+	switch name {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	case "":
+		return false
+	}
+	if addr == "" {
+		return false
+	}
+	if ip := net.ParseIP(listenHost); listenHost == "" || ip != nil && ip.IsUnspecified() {
+		return net.ParseIP(name) != nil
+	}
+	return strings.EqualFold(name, listenHost)
 }
 
 // noStore keeps the browser from showing a stale render after a reload.

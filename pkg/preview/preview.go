@@ -46,6 +46,10 @@ type Options struct {
 	// Debounce coalesces bursts of file events (default 100 ms).
 	Debounce time.Duration
 	Logger   *slog.Logger
+	// Addr is the address the server listens on, as configured (host and
+	// port). Requests are answered only for the loopback names and this
+	// host, on this port (see allowHost).
+	Addr string
 }
 
 // Server renders digests on change and serves them. Create it with New.

@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"encoding/csv"
-	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -79,8 +78,8 @@ type csvEmitter struct {
 }
 
 func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return // not a number: left out (the PDF and mail note it)
+	if !plausibleValue(e.s.spec(), metric, v) {
+		return // not a number, or implausible: left out (the PDF and mail note it)
 	}
 	_ = e.w.Write([]string{csvText(e.section), string(e.s.Report), string(e.s.Group), csvText(from), csvText(to),
 		csvText(key), csvText(name), csvText(metric), strconv.FormatFloat(v, 'f', -1, 64)})

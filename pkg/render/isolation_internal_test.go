@@ -121,7 +121,7 @@ func TestSectionThatCannotBeCleanedIsAProblem(t *testing.T) {
 		if s.Report == bad {
 			panic("boom in cleaning")
 		}
-		return cleanSection(s)
+		return cleanSection(s, d)
 	})
 	views := buildViews(clean)
 	if v := views[1]; !strings.Contains(v.Problem, "boom in cleaning") || v.NoteKind != "error" || !strings.Contains(v.Note, "could not be drawn") {

@@ -21,16 +21,21 @@ import (
 //     control characters become spaces, invalid UTF-8 becomes □, and any one
 //     string is cut at maxTextRunes, so a 20 KB URL costs no more to lay out
 //     than a short one.
-//   - Numbers: NaN, ±Inf, negatives (except money) and values above
-//     maxValue are set to zero and counted; the section then carries a note
-//     saying how many values were left out and why, rather than drawing them.
+//   - Numbers: a registry metric's value outside its plausible range
+//     (reports.Metric.Plausible: a wait over a day, a rate over 100%, a
+//     count over 10⁸) is set to zero and named in a note in its section —
+//     metric, value as it would have read, and row — rather than drawn.
+//     Other numeric fields (status times, snapshot figures) keep the
+//     coarse rule: negatives and values above maxValue. NaN and ±Inf are
+//     set to zero and counted everywhere.
 
 // maxTextRunes caps any one string before layout. Table cells and chart
 // labels are truncated far shorter; this bounds the work of measuring them.
 const maxTextRunes = 300
 
-// maxValue is the largest figure taken at face value: 10¹² chats or seconds
-// (31,000 years) is no real week. Larger values are treated as corrupt.
+// maxValue is the largest figure taken at face value in a field the
+// registry gives no range: 10¹² chats or seconds (31,000 years) is no real
+// week. Larger values are treated as corrupt.
 const maxValue = 1e12
 
 // replacement stands for a character the fonts cannot draw. U+25A1 WHITE
@@ -79,7 +84,9 @@ func isPlain(s string) bool {
 
 // cleanDigest returns a copy of d whose strings are clean for layout. Rows
 // are copied and checked by cleanRows, which also notes bad values.
-func cleanDigest(d *Digest) *Digest { return cleanDigestWith(d, cleanSection) }
+func cleanDigest(d *Digest) *Digest {
+	return cleanDigestWith(d, func(s Section) Section { return cleanSection(s, d) })
+}
 
 // cleanDigestWith is cleanDigest with each section cleaned by clean.
 func cleanDigestWith(d *Digest, clean func(Section) Section) *Digest {
@@ -109,27 +116,51 @@ func cleanDigestWith(d *Digest, clean func(Section) Section) *Digest {
 	return &c
 }
 
-// cleanSection copies a section with its strings cleaned and its numbers
-// checked against their units.
-func cleanSection(s Section) Section {
+// cleanSection copies a section of d with its strings cleaned and its
+// numbers checked against their metrics' plausible ranges (d names the
+// rows in the note).
+func cleanSection(s Section, d *Digest) Section {
 	s.Title, s.Note = cleanText(s.Title), cleanText(s.Note)
 	if s.Filter != nil {
 		f := *s.Filter
 		s.Filter = &f
 	}
 	if _, ok := reports.Lookup(s.Report); ok {
-		var bad badValues
+		bad := badValues{d: d, s: &s}
 		s.Rows = cleanRows(s.spec(), s.Rows, &bad)
+		bad.previous = true
 		s.Previous = cleanRows(s.spec(), s.Previous, &bad)
 		s.caveats = append(slices.Clip(s.caveats), bad.notes()...)
 	}
 	return s
 }
 
-// badValues counts the numbers a section's rows had that cannot be true.
-type badValues struct{ nan, negative, huge int }
+// badValues counts the numbers a section's rows had that cannot be true,
+// and names the registry metrics' values outside their plausible range.
+type badValues struct {
+	nan, negative, huge int
+	implausible         []string
+	// d, s and row say where a value sits, to name its row; previous is
+	// set while the previous period's rows are checked.
+	d        *Digest
+	s        *Section
+	row      any
+	previous bool
+}
+
+// maxNamed bounds the implausible values a note names one by one.
+const maxNamed = 5
 
 func (b badValues) notes() []string {
+	var notes []string
+	if n := len(b.implausible); n > 0 {
+		named := b.implausible[:min(n, maxNamed)]
+		more := ""
+		if n > maxNamed {
+			more = fmt.Sprintf("; and %d more", n-maxNamed)
+		}
+		notes = append(notes, cleanText("Values from the API that are implausible are left out (counted as zero): "+strings.Join(named, "; ")+more+"."))
+	}
 	var parts []string
 	if b.nan > 0 {
 		parts = append(parts, fmt.Sprintf("%d not a number", b.nan))
@@ -140,18 +171,23 @@ func (b badValues) notes() []string {
 	if b.huge > 0 {
 		parts = append(parts, fmt.Sprintf("%d above 10¹²", b.huge))
 	}
-	if len(parts) == 0 {
-		return nil
+	if len(parts) > 0 {
+		notes = append(notes, "Some values from the API could not be true and are counted as zero: "+strings.Join(parts, ", ")+".")
 	}
-	return []string{"Some values from the API could not be true and are counted as zero: " + strings.Join(parts, ", ") + "."}
+	return notes
 }
 
-// check returns v, or 0 when v cannot be a real figure of unit u.
-func (b *badValues) check(v float64, u reports.Unit) float64 {
+// check returns v, or 0 when v cannot be a real figure of the field wire.
+func (b *badValues) check(v float64, spec *reports.Spec, wire string) float64 {
+	m, isMetric := metricOf(spec, wire)
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		b.nan++
-	case v < 0 && u != reports.Money:
+	case isMetric && !m.Plausible().Contains(v):
+		b.implausible = append(b.implausible, b.describe(m, v))
+	case isMetric:
+		return v
+	case v < 0:
 		b.negative++
 	case math.Abs(v) > maxValue:
 		b.huge++
@@ -159,6 +195,31 @@ func (b *badValues) check(v float64, u reports.Unit) float64 {
 		return v
 	}
 	return 0
+}
+
+// describe names an implausible value: "Avg wait 408256d 13h (2026-11-17 – 2026-11-18)".
+func (b *badValues) describe(m reports.Metric, v float64) string {
+	var val string
+	if b.d != nil {
+		val = b.d.value(v, m.Unit)
+	} else {
+		val = format.Value(v, m.Unit)
+	}
+	where := "a row"
+	if b.d != nil && b.s != nil && b.row != nil {
+		where = rowLabel(b.d, b.s, b.row)
+	}
+	if b.previous {
+		where += ", previous period"
+	}
+	return fmt.Sprintf("%s %s (%s)", m.Label, val, format.Truncate(where, 60))
+}
+
+// plausibleValue reports whether v may be taken as the field wire of a
+// spec's row: the CSV leaves out what the drawing does.
+func plausibleValue(spec *reports.Spec, wire string, v float64) bool {
+	var b badValues
+	return b.check(v, spec, wire) == v && b.nan+b.negative+b.huge+len(b.implausible) == 0
 }
 
 // cleanRows deep-copies rows, cleaning strings and checking numbers.
@@ -170,6 +231,9 @@ func cleanRows(spec *reports.Spec, rows []any, bad *badValues) []any {
 	for i, r := range rows {
 		if r == nil {
 			continue
+		}
+		if bad != nil {
+			bad.row = r
 		}
 		out[i] = cleanValue(reflect.ValueOf(r), spec, "", bad).Interface()
 	}
@@ -192,7 +256,7 @@ func cleanValue(v reflect.Value, spec *reports.Spec, wire string, bad *badValues
 			return v
 		}
 		c := reflect.New(v.Type()).Elem()
-		c.SetFloat(bad.check(v.Float(), unitOf(spec, wire)))
+		c.SetFloat(bad.check(v.Float(), spec, wire))
 		return c
 	case reflect.Pointer:
 		if v.IsNil() {

@@ -306,6 +306,9 @@ func decode(spec *Spec, body []byte) (any, error) {
 		// number, say): keep the error text bounded.
 		return nil, fmt.Errorf("comm100 %s: %w: %s", spec.Name, ErrBadResponse, clipMessage(err.Error()))
 	}
+	if mayHoldBidi(body) {
+		stripBidiIn(target)
+	}
 	if spec.IsObject() {
 		return target.Interface(), nil
 	}

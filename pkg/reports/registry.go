@@ -117,6 +117,64 @@ func (m Metric) IsAverage() bool {
 // IsMax reports whether the metric is a maximum (a roll-up takes the largest).
 func (m Metric) IsMax() bool { return strings.HasPrefix(m.Wire, "max") }
 
+// Measure is the kind of quantity a metric is. It decides the values the
+// metric can really take (Plausible).
+type Measure int
+
+// Measures of metrics.
+const (
+	MeasureCount     Measure = iota // chats, visits, messages, people
+	MeasureDuration                 // one wait, chat or response: an average or a maximum in seconds
+	MeasureTotalTime                // seconds summed over chats, agents and the bucket
+	MeasureRatio                    // a 0..1 share, shown as a percentage
+	MeasureAverage                  // a mean of counts: messages per chat, concurrent chats
+	MeasureMoney                    // a conversion value; refunds make it negative
+)
+
+// Range is the span of values a metric can really take. A value outside it
+// (an average wait of 408,256 days, a utilization of 10¹³ %) is a fault at
+// the source and is reported, never drawn as a fact.
+type Range struct {
+	Min, Max float64
+	// Doc says the bound in words, for the README.
+	Doc string
+}
+
+// Contains reports whether v lies in the range. NaN lies in no range.
+func (r Range) Contains(v float64) bool { return v >= r.Min && v <= r.Max }
+
+// plausible is the one table of plausible ranges, by measure.
+var plausible = map[Measure]Range{
+	MeasureCount:     {0, 1e8, "a count over 10⁸ (a hundred million chats in one row)"},
+	MeasureDuration:  {0, 86_400, "a wait, chat or response time over a day"},
+	MeasureTotalTime: {0, 1e10, "time summed over a row above 10¹⁰ s (over 300 agent-years)"},
+	MeasureRatio:     {0, 1, "a rate below 0% or over 100%"},
+	MeasureAverage:   {0, 1e4, "an average over 10,000 (messages per chat, concurrent chats)"},
+	MeasureMoney:     {-1e12, 1e12, "a value beyond ±10¹²"},
+}
+
+// Measure says what kind of quantity the metric is, from its unit and
+// whether it is an average or maximum (a duration of one chat) or a sum.
+func (m Metric) Measure() Measure {
+	switch m.Unit {
+	case Seconds:
+		if m.IsAverage() || m.IsMax() {
+			return MeasureDuration
+		}
+		return MeasureTotalTime
+	case Ratio:
+		return MeasureRatio
+	case Average:
+		return MeasureAverage
+	case Money:
+		return MeasureMoney
+	}
+	return MeasureCount
+}
+
+// Plausible is the range of values the metric can really take.
+func (m Metric) Plausible() Range { return plausible[m.Measure()] }
+
 // Rate is a ratio of two of a report's totals worth showing beside them,
 // e.g. the answered rate chats / chatRequests.
 type Rate struct {
