@@ -171,6 +171,7 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), r.cfg.DisplayNames(), offset
 	m.Partial = res.Period.End.After(r.now())
 	m.Currency = d.Currency
+	m.Targets = r.targets()
 	var err error
 	if res.Output, err = render.Render(m, r.renderOptions("")); err != nil {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)

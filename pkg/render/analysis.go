@@ -91,6 +91,10 @@ type KPI struct {
 	Value    string
 	Previous string
 	Delta    format.Delta
+	// Target and Verdict show the card's target: "Target ≤ 40s", "met"
+	// (VerdictTone colours the word, never replaces it); see markKPIs.
+	Target, Verdict, VerdictTone string
+	figure                       string // the figure's name, to find its target
 }
 
 type kpiDef struct {
@@ -147,7 +151,7 @@ func kpis(d *Digest) []KPI {
 		if s.spec().View == reports.ViewRating {
 			_, avg, pos := ratingStats(s.Rows, false)
 			_, pavg, _ := ratingStats(s.Previous, false)
-			kp := KPI{Label: k.label, Value: "–"}
+			kp := KPI{Label: k.label, Value: "–", figure: "rating.average"}
 			if avg > 0 {
 				kp.Value = format.Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
 				kp.Previous = format.Percent(pos) + " positive"
@@ -164,14 +168,14 @@ func kpis(d *Digest) []KPI {
 				cur, prev = f.cur, f.prev
 			}
 		}
-		kp := KPI{Label: k.label, Value: d.value(cur, k.unit)}
+		kp := KPI{Label: k.label, Value: d.value(cur, k.unit), figure: string(s.Report) + "." + k.wire}
 		if s.Previous != nil {
 			kp.Previous = "was " + d.value(prev, k.unit)
 			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
 		}
 		out = append(out, kp)
 	}
-	return out
+	return markKPIs(d, out)
 }
 
 // Table is a compact table of the numbers behind a chart.

@@ -216,6 +216,8 @@ type templateData struct {
 	MoreIn string
 	// Highlights is the "What changed" block.
 	Highlights []Highlight
+	// Targets is the Targets block (targets_view.go).
+	Targets []TargetRow
 }
 
 // Problem is a section that could not be drawn as asked; its reason is for
@@ -339,6 +341,7 @@ func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []vie
 	}
 	data.MoreIn = moreIn(opts)
 	data.Highlights = highlights(clean, views)
+	data.Targets = targetRows(clean, attainments(clean), views)
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
 	}

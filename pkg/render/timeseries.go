@@ -15,6 +15,8 @@ type line struct {
 	values []float64
 	color  drawing.Color
 	faint  bool // the previous period: dashed, grey, no fill
+	// kind marks a target's line and its missed points (chartTarget).
+	kind lineKind
 }
 
 // lineFigure draws series over time with go-chart, across [start, end).
@@ -61,6 +63,9 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 	// Draw the previous period first so the current one sits on top.
 	for _, faint := range []bool{true, false} {
 		for _, l := range lines {
+			if l.kind != plainLine {
+				continue
+			}
 			if l.faint != faint || len(l.times) == 0 {
 				continue
 			}
@@ -80,6 +85,7 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 		}
 	}
 
+	c.Series = append(c.Series, targetSeries(lines, scale)...)
 	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
 		p := painter{r: r, s: scale}
 		x := 50.0
@@ -87,6 +93,10 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 			col := l.color
 			if l.faint {
 				col = colPrevious
+			}
+			if l.kind != plainLine {
+				x = legendTarget(p, l, x)
+				continue
 			}
 			p.rect(x, 12, x+14, 15, col)
 			p.text(l.name, x+18, 18, fontXS, colMuted, 'l')

@@ -1,0 +1,197 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"reportmailer/pkg/reports"
+)
+
+// TargetRow is one target as the Targets block shows it, in the mail, the
+// text part and on the PDF cover.
+type TargetRow struct {
+	Label string // the figure, e.g. "Avg wait time"
+	Limit string // "≤ 40s", "≥ 95%", "≤ 50 a day"
+	// Value is this period's figure, or "on target 5 of 7 days".
+	Value string
+	// Verdict is a word first, never colour alone: "Met", "Missed by 12s",
+	// "Too few ratings to judge (3, needs 10)", "No data: …".
+	Verdict string
+	Tone    string // good, bad or flat
+	// Previous is the previous period's attainment: "last period: met".
+	Previous string
+	Anchor   string
+	section  int
+}
+
+// targetRows builds the Targets block from the attainments.
+func targetRows(d *Digest, as []Attainment, views []view) []TargetRow {
+	var out []TargetRow
+	for _, a := range as {
+		r := TargetRow{Label: a.Figure.Label, Limit: a.limit(d), section: a.Section}
+		if a.Section >= 0 && a.Section < len(views) {
+			r.Anchor = views[a.Section].Anchor
+		}
+		r.Value, r.Verdict, r.Tone = a.describe(d)
+		if d.Previous != nil {
+			r.Previous = "last period: " + a.prevText(d)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (a Attainment) limit(d *Digest) string {
+	l := limitText(a.Target, a.Figure.Unit, d.value)
+	if a.Target.PerDay {
+		l += " a day"
+	}
+	return l
+}
+
+// describe is the row's figure, verdict and tone.
+func (a Attainment) describe(d *Digest) (value, verdict, tone string) {
+	value = "—"
+	if a.Target.PerDay && len(a.Days) > 0 {
+		met, _, tooFew, noData := count(a.Days, a.DaysInPeriod)
+		value = daysText(met, a.DaysInPeriod, tooFew, noData)
+	} else if a.Status == Met || a.Status == Missed || a.Status == TooFew {
+		value = figureText(d, a.Figure, a.Value)
+	}
+	switch a.Status {
+	case Met:
+		return value, "Met", "good"
+	case Missed:
+		if a.Target.PerDay {
+			_, missed, _, _ := count(a.Days, a.DaysInPeriod)
+			return value, fmt.Sprintf("Missed on %s (worst by %s)", plural(missed, "day"), byText(a.By, a.Figure.Unit, d.value)), "bad"
+		}
+		return value, "Missed by " + byText(a.By, a.Figure.Unit, d.value), "bad"
+	case TooFew:
+		return value, upperFirst(a.Reason), "flat"
+	}
+	return value, "No data: " + a.Reason, "flat"
+}
+
+// prevText is the previous period's attainment in a few words.
+func (a Attainment) prevText(d *Digest) string {
+	if a.Target.PerDay && len(a.PrevDays) > 0 {
+		met, _, tooFew, noData := count(a.PrevDays, d.daysIn(*d.Previous))
+		return daysText(met, d.daysIn(*d.Previous), tooFew, noData)
+	}
+	switch a.Prev.Status {
+	case Met:
+		return "met (" + figureText(d, a.Figure, a.Prev.Value) + ")"
+	case Missed:
+		return "missed (" + figureText(d, a.Figure, a.Prev.Value) + ")"
+	case TooFew:
+		return "too few to judge"
+	}
+	return "no data"
+}
+
+// figureText prints a figure as the digest does; the average rating as "4.6 / 5".
+func figureText(d *Digest, f reports.Figure, v float64) string {
+	if f.Kind == reports.FigureRatingAverage {
+		return strconv.FormatFloat(v, 'f', 1, 64) + " / 5"
+	}
+	return d.value(v, f.Unit)
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// markKPIs shows each card's target and verdict: the card's figure is the
+// one the target judges (same section, same number).
+func markKPIs(d *Digest, ks []KPI) []KPI {
+	as := attainments(d)
+	for i := range ks {
+		for _, a := range as {
+			if a.Figure.Name != ks[i].figure {
+				continue
+			}
+			ks[i].Target = "Target " + a.limit(d)
+			switch a.Status {
+			case Met:
+				ks[i].Verdict, ks[i].VerdictTone = "met", "good"
+			case Missed:
+				ks[i].Verdict, ks[i].VerdictTone = "missed", "bad"
+				if a.Target.PerDay {
+					_, missed, _, _ := count(a.Days, a.DaysInPeriod)
+					ks[i].Verdict = "missed on " + plural(missed, "day")
+				}
+			case TooFew:
+				ks[i].Verdict, ks[i].VerdictTone = "too few to judge", "flat"
+			default:
+				ks[i].Verdict, ks[i].VerdictTone = "no data", "flat"
+			}
+		}
+	}
+	return ks
+}
+
+// highlights is the "What changed" block: targets newly missed and
+// targets recovered lead, then the period's significant changes, within
+// maxHighlights sentences.
+func highlights(d *Digest, views []view) []Highlight {
+	hs := changeHighlights(d, views)
+	news := targetNews(d, views)
+	if len(news) == 0 {
+		return hs
+	}
+	if len(hs) == 1 && hs[0].Anchor == "" {
+		hs = nil // the all-quiet line: targets moved, so it is not quiet
+	}
+	out := append(news, hs...)
+	if len(out) > maxHighlights {
+		out = out[:maxHighlights]
+	}
+	return out
+}
+
+// targetNews are the sentences for targets whose verdict changed since
+// the previous period: missed now and met then, or the reverse.
+func targetNews(d *Digest, views []view) []Highlight {
+	if d.Previous == nil {
+		return nil
+	}
+	var misses, recoveries []Highlight
+	for _, a := range attainments(d) {
+		h := Highlight{section: a.Section}
+		if a.Section >= 0 && a.Section < len(views) {
+			h.Anchor = views[a.Section].Anchor
+		}
+		lim := limitText(a.Target, a.Figure.Unit, d.value)
+		switch {
+		case a.Status == Missed && a.Prev.Status == Met:
+			if a.Target.PerDay {
+				_, missed, _, _ := count(a.Days, a.DaysInPeriod)
+				h.Text = fmt.Sprintf("%s missed its %s target on %s; it was met every day last period.", a.Figure.Label, lim, plural(missed, "day"))
+			} else {
+				h.Text = fmt.Sprintf("%s missed its %s target: %s, by %s; it was met last period.", a.Figure.Label, lim,
+					figureText(d, a.Figure, a.Value), byText(a.By, a.Figure.Unit, d.value))
+			}
+			misses = append(misses, h)
+		case a.Status == Met && a.Prev.Status == Missed:
+			if a.Target.PerDay {
+				h.Text = fmt.Sprintf("%s met its %s target every day; it was missed last period.", a.Figure.Label, lim)
+			} else {
+				h.Text = fmt.Sprintf("%s is back on its %s target (%s); it was missed last period.", a.Figure.Label, lim, figureText(d, a.Figure, a.Value))
+			}
+			recoveries = append(recoveries, h)
+		}
+	}
+	return append(misses, recoveries...)
+}
