@@ -112,7 +112,7 @@ func (v *validator) targets(p string, ts []Target, in func(reports.Name) (presen
 		case "", PerPeriod:
 		case PerDay:
 			if present && !byDay {
-				v.add(tp+".per", "per: day needs %s grouped by day (group: day) in %s", string(f.Report), unused)
+				v.add(tp+".per", "per: day needs %s grouped by day or hour in %s", string(f.Report), unused)
 			}
 		default:
 			v.add(tp+".per", "%q: want day or period", t.Per)
@@ -186,7 +186,8 @@ func (v *validator) unknownFigure(p, name string) {
 	v.add(p, "%q: not a report.figure of the registry (e.g. waitTime.avgWaitTime, chatVolume.answeredRate, rating.average)", name)
 }
 
-// digestReports says whether report n is in digest d and grouped by day there.
+// digestReports says whether report n is in digest d, and whether by day
+// or hour there (what per: day targets are judged on).
 func digestReports(d Digest) func(reports.Name) (bool, bool) {
 	return func(n reports.Name) (present, byDay bool) {
 		for _, r := range d.Reports {
@@ -198,8 +199,8 @@ func digestReports(d Digest) func(reports.Name) (bool, bool) {
 			if spec, ok := reports.Lookup(n); ok && g == "" {
 				g = spec.DefaultGroup()
 			}
-			if g == reports.GroupDay {
-				byDay = true
+			if g == reports.GroupDay || g == reports.GroupHour {
+				byDay = true // hours roll up into days
 			}
 		}
 		return present, byDay

@@ -79,7 +79,7 @@ func (d *Digest) targetSection(r reports.Name, byDay bool) (int, string) {
 	best, note := -1, ""
 	for i := range d.Sections {
 		s := &d.Sections[i]
-		if s.Report != r || s.Group.IsDistribution() || (byDay && s.Group != reports.GroupDay) {
+		if s.Report != r || s.Group.IsDistribution() || (byDay && s.Group != reports.GroupDay && s.Group != reports.GroupHour) {
 			continue
 		}
 		if s.Note != "" {
@@ -88,7 +88,7 @@ func (d *Digest) targetSection(r reports.Name, byDay bool) (int, string) {
 			}
 			continue
 		}
-		if best < 0 || (s.Filter == nil && d.Sections[best].Filter != nil) {
+		if best < 0 || better(s, &d.Sections[best]) {
 			best = i
 		}
 	}
@@ -99,6 +99,14 @@ func (d *Digest) targetSection(r reports.Name, byDay bool) (int, string) {
 		}
 	}
 	return best, note
+}
+
+// better prefers site-wide sections, then days over hours.
+func better(s, than *Section) bool {
+	if (s.Filter == nil) != (than.Filter == nil) {
+		return s.Filter == nil
+	}
+	return s.Group == reports.GroupDay && than.Group != reports.GroupDay
 }
 
 // figureOf is the figure f over rows of section s, and the sample behind
@@ -170,24 +178,34 @@ func (d *Digest) judgeDays(a *Attainment) {
 	}
 }
 
-// dayVerdicts judges each day bucket of rows.
+// dayVerdicts judges each local day of rows: a day bucket, or the hour
+// buckets of one day rolled up the way the period's are (counts add,
+// averages weighted, rates from their totals).
 func (d *Digest) dayVerdicts(s *Section, a *Attainment, rows []any, shift time.Duration) []dayVerdict {
 	var out []dayVerdict
+	var days [][]any
+	index := map[time.Time]int{}
 	for _, r := range rows {
 		b := reports.TimeOf(r)
 		if b == nil || b.From.Kind != reports.SlotDateTime {
 			continue
 		}
-		day := d.instant(b.From.DateTime)
-		at := day
-		if b.To.Kind == reports.SlotDateTime {
-			at = at.Add(b.To.DateTime.Sub(b.From.DateTime) / 2)
+		t := d.instant(b.From.DateTime)
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+		i, ok := index[day]
+		if !ok {
+			i = len(out)
+			index[day] = i
+			// A day's point sits at its middle, as daily charts draw it.
+			out = append(out, dayVerdict{Day: day, At: day.Add(day.AddDate(0, 0, 1).Sub(day)/2 + shift)})
+			days = append(days, nil)
 		}
-		dv := dayVerdict{Day: day, At: at.Add(shift)}
-		if v, sample, need, ok := d.figureOf(s, a.Figure, []any{r}, false, false); ok {
-			dv.verdict = judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
+		days[i] = append(days[i], r)
+	}
+	for i := range out {
+		if v, sample, need, ok := d.figureOf(s, a.Figure, days[i], false, false); ok {
+			out[i].verdict = judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		}
-		out = append(out, dv)
 	}
 	return out
 }

@@ -66,7 +66,12 @@ func legendTarget(p painter, l line, x float64) float64 {
 func (d *Digest) targetLines(s *Section, charted []reports.Metric) []line {
 	var out []line
 	for _, a := range attainments(d) {
-		if a.Section < 0 || &d.Sections[a.Section] != s || a.Figure.Kind != reports.FigureMetric {
+		if a.Section < 0 || !sameSection(&d.Sections[a.Section], s) || a.Figure.Kind != reports.FigureMetric {
+			continue
+		}
+		// A limit reads against daily points; on an hourly chart only an
+		// average's period limit does (a count's day limit is no hour's).
+		if s.Group != reports.GroupDay && (a.Target.PerDay || !a.Figure.Metric.IsAverage()) {
 			continue
 		}
 		var m *reports.Metric
@@ -97,4 +102,9 @@ func (d *Digest) targetLines(s *Section, charted []reports.Metric) []line {
 		}
 	}
 	return out
+}
+
+// sameSection tells whether s is (a viewer's copy of) section t.
+func sameSection(t, s *Section) bool {
+	return t.Report == s.Report && t.Group == s.Group && t.Title == s.Title && filterKey(t.Filter) == filterKey(s.Filter)
 }

@@ -173,25 +173,60 @@ func targetNews(d *Digest, views []view) []Highlight {
 		if a.Section >= 0 && a.Section < len(views) {
 			h.Anchor = views[a.Section].Anchor
 		}
-		lim := limitText(a.Target, a.Figure.Unit, d.value)
+		lim, passed, within := targetPhrase(d, a)
 		switch {
 		case a.Status == Missed && a.Prev.Status == Met:
 			if a.Target.PerDay {
 				_, missed, _, _ := count(a.Days, a.DaysInPeriod)
-				h.Text = fmt.Sprintf("%s missed its %s target on %s; it was met every day last period.", a.Figure.Label, lim, plural(missed, "day"))
+				h.Text = fmt.Sprintf("%s %s its target of %s on %s%s; it was met every day last period.", a.Figure.Label, passed, lim, plural(missed, "day"), missedDays(a.Days))
 			} else {
-				h.Text = fmt.Sprintf("%s missed its %s target: %s, by %s; it was met last period.", a.Figure.Label, lim,
+				h.Text = fmt.Sprintf("%s %s its target of %s: %s, by %s; it was met last period.", a.Figure.Label, passed, lim,
 					figureText(d, a.Figure, a.Value), byText(a.By, a.Figure.Unit, d.value))
 			}
 			misses = append(misses, h)
 		case a.Status == Met && a.Prev.Status == Missed:
 			if a.Target.PerDay {
-				h.Text = fmt.Sprintf("%s met its %s target every day; it was missed last period.", a.Figure.Label, lim)
+				h.Text = fmt.Sprintf("%s stayed %s its target of %s every day; it was missed last period.", a.Figure.Label, within, lim)
 			} else {
-				h.Text = fmt.Sprintf("%s is back on its %s target (%s); it was missed last period.", a.Figure.Label, lim, figureText(d, a.Figure, a.Value))
+				h.Text = fmt.Sprintf("%s is back %s its target of %s (%s); it was missed last period.", a.Figure.Label, within, lim, figureText(d, a.Figure, a.Value))
 			}
 			recoveries = append(recoveries, h)
 		}
 	}
 	return append(misses, recoveries...)
+}
+
+// targetPhrase is the limit in words for a sentence ("37s", "20 a day")
+// and the verbs for passing it and staying on its side.
+func targetPhrase(d *Digest, a Attainment) (lim, passed, within string) {
+	passed, within = "missed", "within"
+	switch {
+	case a.Target.Min != nil && a.Target.Max != nil:
+		lim = limitText(a.Target, a.Figure.Unit, d.value)
+	case a.Target.Min != nil:
+		lim, passed, within = d.value(*a.Target.Min, a.Figure.Unit), "fell below", "at or above"
+	case a.Target.Max != nil:
+		lim, passed = d.value(*a.Target.Max, a.Figure.Unit), "went over"
+	}
+	if a.Figure.Kind == reports.FigureRatingAverage && a.Target.Min != nil && a.Target.Max == nil {
+		lim = strconv.FormatFloat(*a.Target.Min, 'f', -1, 64)
+	}
+	if a.Target.PerDay {
+		lim += " a day"
+	}
+	return lim, passed, within
+}
+
+// missedDays names up to three missed days: " (Tue 24, Thu 26)".
+func missedDays(days []dayVerdict) string {
+	var names []string
+	for _, v := range days {
+		if v.Status == Missed {
+			names = append(names, v.Day.Format("Mon 2"))
+		}
+	}
+	if len(names) == 0 || len(names) > 3 {
+		return ""
+	}
+	return " (" + strings.Join(names, ", ") + ")"
 }
