@@ -18,9 +18,9 @@ const (
 	missedMarks          // points that miss the limit: rings, no line
 )
 
-// colTarget draws targets and misses: the palette's red, always beside a
+// colTarget draws targets and misses: the "bad" tone's red (not score1's), beside a
 // word (the legend's "Target ≤ 40s", "missed") so colour is never alone.
-var colTarget = drawing.ColorFromHex("dc2626")
+var colTarget = drawing.ColorFromHex("b91c1c")
 
 // targetSeries draws the target lines and missed points after the series,
 // so they sit on top. The chart is one go-chart value that both the PNG
