@@ -17,8 +17,6 @@ import (
 	"reportmailer/pkg/digest"
 )
 
-const salesDept = "1487fd00-92e6-4487-a2e8-92e68d6892e0"
-
 // targetsConfig has the issue's four targets at the top level, and a
 // Sales audience member with its own rating and wait targets.
 const targetsConfig = `

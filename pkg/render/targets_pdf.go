@@ -65,6 +65,13 @@ func (doc *pdfDoc) targetsBlock() {
 		p.SetTextColor(rr, g, b)
 		p.SetFont(fontFamily, "B", 10)
 		rest := doc.contentW*0.55 - vw
+		if rest < p.GetStringWidth(r.Verdict) && vw < doc.contentW*0.55 {
+			// A long "on target … days (…)" leaves no room: the verdict
+			// goes under it rather than being cut.
+			p.Ln(lineH)
+			p.SetX(margin + doc.contentW*0.45)
+			rest = doc.contentW * 0.55
+		}
 		p.CellFormat(rest, lineH, fitPDF(p, r.Verdict, rest), "", 1, "L", false, link, "")
 		if r.Previous != "" {
 			p.SetX(margin + doc.contentW*0.45)
