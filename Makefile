@@ -16,7 +16,7 @@ ARCH ?= host
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
-tools: ## install what the tests need (poppler-utils, qemu-user-static, chromium, moto_server, cfn-lint, SAM translator, Lambda RIE for host and arm64, staticcheck, caniemail data)
+tools: ## install what the tests need (poppler-utils, LibreOffice Calc, qemu-user-static, chromium, moto_server, cfn-lint, SAM translator, Lambda RIE for host and arm64, staticcheck, caniemail data)
 	@scripts/ensure-tools.sh
 
 test: tools lint ## the whole test suite: lint, then go test -race (starts moto_server, the simulator and the RIE itself)
@@ -50,6 +50,7 @@ bench: ## render benchmarks at 20/200/2,000 agents (1 core), then whole processe
 	$(GO) test -run '^$$' -bench 'Digest/agents=20$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/
 	$(GO) test -run '^$$' -bench '^BenchmarkDigest$$/agents=(200|2000)$$' -benchmem -benchtime 3x -cpu 1 ./pkg/render/
 	$(GO) test -run '^$$' -bench 'DigestPDF$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/
+	$(GO) test -run '^$$' -bench 'Workbook' -benchmem -benchtime 3x -cpu 1 ./pkg/workbook/
 	$(GO) test -run '^$$' -bench 'Evaluate100' -benchmem -benchtime 200x ./pkg/alert/
 	$(GO) test -run '^$$' -bench 'EvaluateAPI200ms' -benchtime 5x ./pkg/alert/
 	@scripts/bench-chromium.sh

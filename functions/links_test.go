@@ -295,3 +295,45 @@ func TestLinksFunctionRefusesBadTokens(t *testing.T) {
 		t.Errorf("redirect target: %d %q", got.StatusCode, body)
 	}
 }
+
+// TestLinksFunctionRecoversFromAMissingSecret: the signing key's secret
+// does not exist when the links function starts (a stack mid-deploy, a
+// deleted and restored secret). Requests meanwhile get a 503 that asks
+// to try again; once the secret exists, the next one-click POST on the
+// same warm container works, with no restart.
+func TestLinksFunctionRecoversFromAMissingSecret(t *testing.T) {
+	ctx := context.Background()
+	root, err := lambdalocal.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moto := awstest.Fresh(t)
+	cfg := moto.Config(t)
+	if err := lambdalocal.Prepare(ctx, cfg, "reports@example.com", "reportmailer"); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(conf, []byte(linksDigestConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := &linksStack{moto: moto, cfg: cfg, store: suppress.DynamoDB{Client: dynamodb.NewFromConfig(cfg), Table: "reportmailer"}}
+	st.signer, _ = linktoken.NewSigner([]byte(signingKey))
+	st.links = startFunction(t, root, "links", conf, append(moto.Env(), "TABLE_NAME=reportmailer", "LINK_SECRET_ARN=link-key-later"))
+	now := time.Now()
+	link := "https://abc123.lambda-url.eu-west-1.on.aws/u?t=" + url.QueryEscape(st.signer.Sign(linktoken.Claims{Kind: linktoken.Unsubscribe,
+		Digest: "weekly", Recipient: "ana@example.com", IssuedAt: now.Unix(), Expires: now.Add(time.Hour).Unix()}))
+
+	if r := st.request(t, http.MethodPost, link, "List-Unsubscribe=One-Click"); r.StatusCode != http.StatusServiceUnavailable || r.Headers["Retry-After"] == "" {
+		t.Fatalf("without the secret: %d %v, want 503 with Retry-After", r.StatusCode, r.Headers)
+	}
+	if _, err := secretsmanager.NewFromConfig(cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("link-key-later"),
+		SecretString: aws.String(signingKey)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := st.request(t, http.MethodPost, link, "List-Unsubscribe=One-Click"); r.StatusCode != 200 || !strings.Contains(r.Body, "You are unsubscribed") {
+		t.Fatalf("after the secret was created: %d\n%s", r.StatusCode, r.Body)
+	}
+	if !st.status(t, "ana@example.com").Suppressed {
+		t.Error("no suppression stored")
+	}
+}

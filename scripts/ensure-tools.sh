@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not part of Go's toolchain:
-# poppler-utils (pdftotext/pdftoppm), moto_server, cfn-lint, the SAM
+# poppler-utils (pdftotext/pdftoppm), LibreOffice Calc (soffice), moto_server, cfn-lint, the SAM
 # translator, Chromium (scripts/ensure-chromium.sh), the AWS Lambda Runtime
 # Interface Emulator (for the host and, with qemu-user-static, for
 # linux/arm64), staticcheck, and the caniemail data (npm, into
@@ -33,6 +33,8 @@ pip_install() {
 }
 
 command -v pdftotext >/dev/null || apt_install poppler-utils
+# LibreOffice Calc, headless, opens the digest's workbook in a test (pkg/workbook).
+command -v soffice >/dev/null || apt_install libreoffice-calc-nogui
 command -v moto_server >/dev/null || pip_install 'moto[server]>=5,<6'
 command -v cfn-lint >/dev/null || pip_install 'cfn-lint>=1'
 python3 -c 'import samtranslator' 2>/dev/null || pip_install aws-sam-translator

@@ -2,16 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"sort"
 	"time"
 
 	"reportmailer/internal/comm100sim"
+	"reportmailer/internal/notifytest"
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/links"
+	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/notify"
+	"reportmailer/pkg/oncall"
+	"reportmailer/pkg/reports"
 )
 
 func runAlert(ctx context.Context, args []string) error {
@@ -25,7 +34,7 @@ func runAlert(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send})
+	app, err := appenv.Load(ctx, appenv.Options{ConfigPath: *cfgPath, Logger: cliLogger(), NeedSender: *send, NeedReceivers: *send})
 	if err != nil {
 		return err
 	}
@@ -75,9 +84,11 @@ func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
 	prefix := at.UTC().Format("15:04")
 	if queueLen >= 0 {
 		prefix += fmt.Sprintf("  Sales queue %2d  ", queueLen)
+	} else {
+		prefix += "                  "
 	}
 	if out.FetchError != nil {
-		fmt.Printf("%s  fetch failed: %v\n", prefix, out.FetchError)
+		fmt.Printf("%s  fetch failed (%s)\n", prefix, reports.Reason(out.FetchError))
 	}
 	if len(out.Emails) == 0 {
 		fmt.Printf("%s  (no mail)\n", prefix)
@@ -99,7 +110,10 @@ func printOutcome(at time.Time, queueLen int, out *alert.Outcome, dry bool) {
 }
 
 // runDemoAlert plays the simulator's surge script through the example's
-// rules, one evaluation per simulated minute.
+// rules, one evaluation per simulated minute, with every receiver pointed
+// at a local stand-in; someone acknowledges the alert from its link; then
+// the Comm100 API fails for a while and "Comm100 data unavailable" plays.
+// It prints what each receiver received.
 func runDemoAlert(ctx context.Context, args []string) error {
 	fs := newFlagSet("demo-alert")
 	cfgPath := fs.String("config", "reportmailer.example.yaml", "config file")
@@ -135,33 +149,157 @@ func runDemoAlert(ctx context.Context, args []string) error {
 		return err
 	}
 	app.Config.Alerts.Rules = cfg.Alerts.Rules
+	standIns, err := demoReceivers(ctx, app)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, si := range standIns {
+			si.Close()
+		}
+	}()
 	ev, err := evaluator(app, "memory")
 	if err != nil {
 		return err
 	}
 	sender := &mail.Memory{}
 	ev.Sender = sender
+	onCall := &oncall.Memory{}
+	ev.OnCall = onCall
+	if ev.Links == nil {
+		// Signed with a throwaway key: the buttons show, nothing can check them.
+		key := make([]byte, linktoken.MinKeyBytes)
+		_, _ = rand.Read(key)
+		signer, _ := linktoken.NewSigner(key)
+		ev.Links = links.Issuer{Signer: signer, Base: "https://links.example.com/"}
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
 	fmt.Printf("Comm100 simulator on %s, playing a queue surge; one evaluation per simulated minute\n", url)
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // a Monday morning, inside the rules' active hours
-	for i := range steps {
-		script.Step(i)
-		at := start.Add(time.Duration(i) * time.Minute)
+	shown := map[string]int{}
+	played := 0
+	evaluate := func(at time.Time, queueLen int) error {
 		before := len(sender.Messages())
 		res, err := ev.Evaluate(ctx, at)
 		if err != nil {
 			return err
 		}
-		printOutcome(at, len(steps[i].Queues[1].Queue), res, false)
+		printOutcome(at, queueLen, res, false)
+		printReceived(standIns, shown)
 		for j, m := range sender.Messages()[before:] {
-			name := fmt.Sprintf("%s/alert-%02d-%d.eml", *out, i, j)
+			name := fmt.Sprintf("%s/alert-%02d-%d.eml", *out, played, j)
 			if err := os.WriteFile(name, m.Raw, 0o644); err != nil {
 				return err
 			}
 		}
+		played++
+		return nil
+	}
+	acked := false
+	for i := range steps {
+		script.Step(i)
+		at := start.Add(time.Duration(i) * time.Minute)
+		if err := evaluate(at, len(steps[i].Queues[1].Queue)); err != nil {
+			return err
+		}
+		if !acked {
+			acked = demoAcknowledge(ctx, ev, onCall, at.Add(30*time.Second))
+		}
+	}
+	// The Report API fails: after noDataAfter failed polls, "Comm100 data
+	// unavailable"; then it comes back.
+	fails := max(1, app.Config.Alerts.NoDataAfter)
+	fmt.Printf("\nThe Report API now answers 503 for %d polls, then recovers\n", fails+1)
+	sim.AddFault(comm100sim.Fault{Report: "*", Status: 503})
+	ev.Logger = slog.New(slog.DiscardHandler) // the failed polls are printed below
+	base := start.Add(time.Duration(len(steps)) * time.Minute)
+	for i := 0; i < fails+3; i++ {
+		if i == fails+1 {
+			sim.ClearFaults()
+		}
+		if err := evaluate(base.Add(time.Duration(i)*time.Minute), -1); err != nil {
+			return err
+		}
 	}
 	fmt.Printf("mails written to %s/alert-*.eml\n", *out)
+	fmt.Println("\nWhat each receiver received:")
+	for _, name := range sortedNames(standIns) {
+		si := standIns[name]
+		fmt.Printf("  %s (%s): %d message(s)\n", name, si.Kind, len(si.Bodies()))
+	}
 	return nil
+}
+
+// demoReceivers points every configured receiver at a local stand-in of
+// its kind and builds the receivers.
+func demoReceivers(ctx context.Context, app *appenv.App) (map[string]*notifytest.StandIn, error) {
+	out := map[string]*notifytest.StandIn{}
+	rs := app.Config.Alerts.Receivers
+	for i := range rs {
+		si := notifytest.Start(rs[i].Kind())
+		out[rs[i].Name] = si
+		switch {
+		case rs[i].PagerDuty != nil:
+			rs[i].PagerDuty.URL = si.URL + "/v2/enqueue"
+			if rs[i].PagerDuty.RoutingKeySecret != "" {
+				rs[i].PagerDuty.RoutingKey, rs[i].PagerDuty.RoutingKeySecret = "DEMO-ROUTING-KEY", ""
+			}
+		default:
+			h := rs[i].Hook()
+			h.URL, h.URLSecret = reports.Secret(si.URL+"/"+rs[i].Name), ""
+		}
+		fmt.Printf("receiver %s (%s) → local stand-in %s\n", rs[i].Name, rs[i].Kind(), si.URL)
+	}
+	built, err := notify.Build(ctx, rs, nil, notify.Options{})
+	if err != nil {
+		return nil, err
+	}
+	app.Receivers = built
+	return out, nil
+}
+
+// demoAcknowledge plays on-call clicking Acknowledge on the first alert
+// with receivers that fired; it reports whether it did.
+func demoAcknowledge(ctx context.Context, ev *alert.Evaluator, store *oncall.Memory, at time.Time) bool {
+	for _, r := range ev.Rules {
+		if len(r.Notify) == 0 {
+			continue
+		}
+		states, err := ev.States.Load(ctx, r.ID)
+		if err != nil {
+			continue
+		}
+		for inst, s := range states {
+			if s.Status != alert.Firing || !s.AckedAt.IsZero() {
+				continue
+			}
+			_, _ = store.Acknowledge(ctx, oncall.Ack{Rule: r.ID, Instance: inst, Episode: s.FiringSince.Unix(), At: at, By: "demo"})
+			fmt.Printf("%s  (on-call clicks Acknowledge on %s / %s)\n", at.UTC().Format("15:04"), r.ID, s.Label)
+			return true
+		}
+	}
+	return false
+}
+
+// printReceived prints what each stand-in received since the last call.
+func printReceived(standIns map[string]*notifytest.StandIn, shown map[string]int) {
+	for _, name := range sortedNames(standIns) {
+		si := standIns[name]
+		bodies := si.Bodies()
+		for _, b := range bodies[shown[name]:] {
+			fmt.Printf("         → %-14s %-9s %s\n", name, si.Kind, notifytest.Summary(si.Kind, b))
+		}
+		shown[name] = len(bodies)
+	}
+}
+
+func sortedNames(m map[string]*notifytest.StandIn) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -31,16 +31,24 @@ func runDigest(ctx context.Context, args []string) error {
 	id := fs.String("digest", "", "digest id")
 	at := fs.String("at", "", "schedule time, RFC 3339 (default: now); the prior period before it is rendered")
 	start := fs.String("period-start", "", "render the period starting on this date (YYYY-MM-DD) instead")
-	out := fs.String("out", "out", "directory for the .pdf, .html, .txt and .eml")
+	out := fs.String("out", "out", "directory for the .pdf, .html, .txt, .csv, .xlsx and .eml")
 	send := fs.Bool("send", false, "send through SES (AWS_* environment decides where; TABLE_NAME enables exactly-once); refuses a period that has not ended")
 	testTo := fs.String("test-to", "", "send a test to this address only (\"[TEST]\" in the subject); the send log is neither read nor written")
 	retryFailed := fs.Bool("retry-failed", false, "with -send: send again the messages SES rejected permanently before (after fixing the cause)")
+	resend := fs.String("resend", "", "with -send: clear the send-log records of the period starting on this date (YYYY-MM-DD), say which, and send it again")
+	resendTo := fs.String("to", "", "with -resend: clear and send only this reader's copy")
 	verbose := fs.Bool("v", false, "log every report fetch")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *retryFailed && !*send {
 		return errors.New("-retry-failed goes with -send")
+	}
+	if err := resendFlags(*resend, *resendTo, *start, *send); err != nil {
+		return err
+	}
+	if *resend != "" {
+		*start = *resend
 	}
 	logger := cliLogger()
 	if *verbose {
@@ -53,7 +61,13 @@ func runDigest(ctx context.Context, args []string) error {
 	if *send && *testTo != "" {
 		return errors.New("-send and -test-to: choose one")
 	}
-	return renderDigest(ctx, app, digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo, RetryFailed: *retryFailed}, *at, *out)
+	req := digest.Request{DigestID: *id, PeriodStart: *start, Send: *send, TestTo: *testTo, RetryFailed: *retryFailed}
+	if *resend != "" {
+		if err := clearForResend(ctx, app, req, *resendTo); err != nil {
+			return err
+		}
+	}
+	return renderDigest(ctx, app, req, *at, *out)
 }
 
 func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {
@@ -89,7 +103,11 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 		fmt.Println("  partial: the period has not ended yet; this is a preview of incomplete data")
 	}
 	base := filepath.Join(out, res.BaseName)
-	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n  %s.eml   (open in a mail client)\n", base, base, base, base, base)
+	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n", base, base, base, base)
+	if len(res.Output.XLSX) > 0 {
+		fmt.Printf("  %s.xlsx  (every number, a sheet per section, with charts)\n", base)
+	}
+	fmt.Printf("  %s.eml   (open in a mail client)\n", base)
 	for _, m := range res.Messages {
 		if m.ID != "" {
 			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
@@ -143,6 +161,9 @@ func writeOutputs(dir string, res *digest.Result) error {
 	}
 	if len(res.Messages) > 0 {
 		files[base+".eml"] = func() []byte { return res.Messages[0].Raw }
+	}
+	if len(res.Output.XLSX) > 0 { // formats: [xlsx]
+		files[base+".xlsx"] = func() []byte { return res.Output.XLSX }
 	}
 	// Side by side: the preview HTML (images inlined) takes as long as the rest.
 	errs := make(chan error, len(files))

@@ -15,6 +15,7 @@ import (
 	"reportmailer/internal/awstest"
 	"reportmailer/internal/comm100sim"
 	"reportmailer/internal/lambdalocal"
+	"reportmailer/internal/notifytest"
 )
 
 // runLocalInvoke builds a Lambda function and invokes it under the Runtime
@@ -87,6 +88,18 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	if arch == lambdalocal.ARM64 {
 		target = "linux/arm64, exactly as `sam build` does"
 	}
+	// The alert function posts to receivers: point them at local stand-ins.
+	var standIns map[string]*notifytest.StandIn
+	if *function == "alert" {
+		if *cfgPath, standIns, err = withStandIns(*cfgPath, dir); err != nil {
+			return err
+		}
+		defer func() {
+			for _, si := range standIns {
+				si.Close()
+			}
+		}()
+	}
 	var bootstrap string
 	if err := step(os.Stdout, fmt.Sprintf("building functions/%s for %s (the first build compiles every package: a minute or more)", *function, target), func() (err error) {
 		bootstrap, err = lambdalocal.Build(ctx, root, *function, *cfgPath, dir, arch)
@@ -134,6 +147,10 @@ func runLocalInvoke(ctx context.Context, args []string) error {
 	}
 	if err := showJobs(); err != nil {
 		return err
+	}
+	if len(standIns) > 0 {
+		fmt.Println("receivers (local stand-ins) received:")
+		printReceived(standIns, map[string]int{})
 	}
 	sent, err := moto.Emails()
 	if err != nil {

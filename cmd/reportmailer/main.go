@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"reportmailer/pkg/appenv"
@@ -27,6 +28,7 @@ var commands = []command{
 	{"digest", "render a digest's prior period to files, and send it with -send", runDigest},
 	{"alert", "evaluate the alert rules once (prints what it would send; -send to mail)", runAlert},
 	{"demo-alert", "play a queue surge from the simulator through the alert rules", runDemoAlert},
+	{"silence", "add, list or expire alert silences in the stack's table (silence add --rule ID --for 2h; list; expire ID)", runSilence},
 	{"schedule", "list every planned digest send between two dates (when will my digests go out?)", runSchedule},
 	{"dispatch", "do one dispatcher tick at an instant: list (-dry-run), render (-out) or -send the due digests", runDispatch},
 	{"validate", "check a configuration exactly as the Lambdas load it, and list every problem", runValidate},
@@ -182,10 +184,20 @@ func runValidate(ctx context.Context, args []string) error {
 		if a := d.Audience; a != nil {
 			audience = fmt.Sprintf(" + audience by %s: %d member(s)", a.Filter, len(a.Members))
 		}
+		if len(d.FormerIDs) > 0 {
+			audience += fmt.Sprintf("; formerly %s (their unsubscribes still hold)", strings.Join(d.FormerIDs, ", "))
+		}
 		fmt.Fprintf(stdout, "  digest %-18s %-5s %-20s %d report(s) → %d recipient(s)%s\n", d.ID, d.Period, d.Timezone, len(d.Reports), len(d.To)+len(d.Cc)+len(d.Bcc), audience)
 	}
+	for _, r := range cfg.Alerts.Receivers {
+		fmt.Fprintf(stdout, "  receiver %-16s %s\n", r.Name, r.Kind())
+	}
 	for _, r := range cfg.Alerts.Rules {
-		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v\n", r.ID, r.Metric, r.Op, *r.Threshold)
+		notify := ""
+		if len(r.Notify) > 0 {
+			notify = " → " + strings.Join(r.Notify, ", ")
+		}
+		fmt.Fprintf(stdout, "  alert  %-18s %s %s %v%s\n", r.ID, r.Metric, r.Op, *r.Threshold, notify)
 	}
 	printSSMTier(stdout, loaded)
 	return nil

@@ -58,6 +58,16 @@ func TestValidate(t *testing.T) {
 		t.Errorf("example: exit %d\n%s", code, out)
 	}
 
+	renamed := filepath.Join(t.TempDir(), "renamed.yaml")
+	_ = os.WriteFile(renamed, []byte(`
+mail: {from: reports@example.com}
+digests:
+  - {id: weekly-managers, formerIds: [weekly], period: week, timezone: Europe/London, to: [a@example.com], reports: [{report: chatVolume}]}
+`), 0o644)
+	if code, out, _ := capture(t, "validate", "-config", renamed); code != 0 || !strings.Contains(out, "formerly weekly (their unsubscribes still hold)") {
+		t.Errorf("renamed: exit %d\n%s", code, out)
+	}
+
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	_ = os.WriteFile(bad, []byte(`
 mail: {from: reports@example.com}

@@ -24,7 +24,7 @@ import (
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "alert")
 	// One alert process (reserved concurrency 1) with its fixed share.
-	apps := appenv.ReloadApp(appenv.Options{Logger: logger, NeedSender: true, Quota: reports.AlertQuota})
+	apps := appenv.ReloadApp(appenv.Options{Logger: logger, NeedSender: true, NeedReceivers: true, Quota: reports.AlertQuota})
 	var (
 		built   *appenv.App
 		handler func(context.Context, json.RawMessage) (*alert.Response, error)

@@ -25,12 +25,16 @@ type Fault struct {
 	Malformed bool `json:"malformed,omitempty"`
 	// Times limits how many requests the fault hits; 0 means every one.
 	Times int `json:"times,omitempty"`
+	// Filter, "name=value", limits the fault to requests with that
+	// filterName and filterValue (one department of an audience).
+	Filter string `json:"filter,omitempty"`
 
 	hits int
 }
 
-func (f *Fault) matches(report string) bool {
-	return (f.Report == "" || f.Report == "*" || f.Report == report) && (f.Times == 0 || f.hits < f.Times)
+func (f *Fault) matches(report, filter string) bool {
+	return (f.Report == "" || f.Report == "*" || f.Report == report) && (f.Times == 0 || f.hits < f.Times) &&
+		(f.Filter == "" || f.Filter == filter)
 }
 
 // ParseFault reads the CLI form REPORT:key=value,key=value, e.g.
@@ -59,8 +63,10 @@ func ParseFault(s string) (Fault, error) {
 			f.Truncate = true
 		case "malformed":
 			f.Malformed = true
+		case "filter":
+			f.Filter = v
 		default:
-			return Fault{}, fmt.Errorf("fault %q: unknown knob %q (latency, slowBody, status, retryAfter, times, truncate, malformed)", s, k)
+			return Fault{}, fmt.Errorf("fault %q: unknown knob %q (latency, slowBody, status, retryAfter, times, truncate, malformed, filter)", s, k)
 		}
 		if err != nil {
 			return Fault{}, fmt.Errorf("fault %q: %s=%q: %v", s, k, v, err)

@@ -166,11 +166,11 @@ func (s *Server) postScript(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(204)
 }
 
-func (s *Server) fault(report string) *Fault {
+func (s *Server) fault(report, filter string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if f.matches(report) {
+		if f.matches(report, filter) {
 			f.hits++
 			c := *f
 			return &c
@@ -206,7 +206,11 @@ func (s *Server) report(spec *reports.Spec) http.HandlerFunc {
 			apiError(w, 400, msg)
 			return
 		}
-		f := s.fault(string(spec.Name))
+		filter := ""
+		if req.filter != nil {
+			filter = req.filter.Name + "=" + req.filter.Value
+		}
+		f := s.fault(string(spec.Name), filter)
 		if f != nil && f.Latency > 0 {
 			select {
 			case <-time.After(f.Latency):

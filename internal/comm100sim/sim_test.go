@@ -312,6 +312,9 @@ func TestParseFault(t *testing.T) {
 	if err != nil || f.Status != 429 || f.RetryAfter != 2 || f.Times != 1 || f.Report != "chatVolume" {
 		t.Errorf("%+v %v", f, err)
 	}
+	if f, err := comm100sim.ParseFault("*:status=500,filter=department=d1"); err != nil || f.Filter != "department=d1" {
+		t.Errorf("filter: %+v, %v", f, err)
+	}
 	if _, err := comm100sim.ParseFault("*:wobble=1"); err == nil || !strings.Contains(err.Error(), "unknown knob") {
 		t.Errorf("bad knob: %v", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"reportmailer/pkg/alert"
+	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/suppress"
 )
 
@@ -40,16 +42,25 @@ func TestLinksFunction(t *testing.T) {
 		t.Errorf("LinksRole has managed policies %v", m)
 	}
 	got := map[string]string{}
+	// One statement per kind of item: the unsubscribes and the alerts'
+	// acknowledgements and silences.
+	prefixes := map[string]bool{}
 	for _, s := range allow {
 		actions := list(s.Action)
 		slices.Sort(actions)
 		got[strings.Join(actions, ",")] = js(s.Resource)
 		if strings.HasPrefix(actions[0], "dynamodb:") {
 			keys := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-			if keys != `["`+suppress.KeyPrefix+`*"]` {
-				t.Errorf("DynamoDB not limited to the unsubscribe items (%s*): %s", suppress.KeyPrefix, keys)
+			switch keys {
+			case `["` + suppress.KeyPrefix + `*"]`, `["` + oncall.KeyPrefix + `*"]`:
+				prefixes[keys] = true
+			default:
+				t.Errorf("DynamoDB not limited to the unsubscribe items (%s*) or the alert acks and silences (%s*): %s", suppress.KeyPrefix, oncall.KeyPrefix, keys)
 			}
 		}
+	}
+	if len(prefixes) != 2 {
+		t.Errorf("LinksRole's DynamoDB statements cover %v, want the unsubscribes and the alert acks and silences", prefixes)
 	}
 	want := map[string]string{
 		"logs:CreateLogStream,logs:PutLogEvents": `{"Fn::GetAtt":["LinksLogGroup","Arn"]}`,
@@ -107,5 +118,68 @@ func TestDigestFunctionSignsLinks(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^  LinksUrl:\n(?:    .*\n)*?    Value: !GetAtt LinksFunctionUrl.FunctionUrl$`).Match(data) {
 		t.Error("no LinksUrl output with the function URL")
+	}
+}
+
+// TestAlertFunctionReceiversAndLinks: the alert function signs the
+// acknowledge and silence links (the links URL, the key, leave to read
+// it), reads its receivers' secrets only under ReceiverSecretsPrefix, and
+// a receiver's permanent refusal (its log line's alarm field) raises an
+// alarm.
+func TestAlertFunctionReceiversAndLinks(t *testing.T) {
+	res := translate(t)
+	var props struct {
+		Environment struct{ Variables map[string]any }
+	}
+	_ = json.Unmarshal(res["AlertFunction"].Properties, &props)
+	env := props.Environment.Variables
+	if got := js(env["LINKS_BASE_URL"]); got != `{"Fn::GetAtt":["LinksFunctionUrl","FunctionUrl"]}` {
+		t.Errorf("LINKS_BASE_URL = %s", got)
+	}
+	if got := js(env["LINK_SECRET_ARN"]); got != `{"Ref":"LinkSigningKey"}` {
+		t.Errorf("LINK_SECRET_ARN = %s", got)
+	}
+	_, allow := role(t, res, "AlertRole")
+	// The evaluation reads the acknowledgements and silences (pkg/oncall's
+	// partition; its sort keys hold "ack#"/"silence#", which is why
+	// TestKeyPrefixesMatchTheCode does not scan that package).
+	readsControl := false
+	for _, s := range allow {
+		for _, p := range list(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) {
+			readsControl = readsControl || strings.HasPrefix(oncall.KeyPrefix, strings.TrimSuffix(p, "*"))
+		}
+	}
+	if !readsControl {
+		t.Errorf("AlertRole's LeadingKeys do not cover %s", oncall.KeyPrefix)
+	}
+	secrets := map[string]bool{}
+	for _, s := range allow {
+		if slices.Equal(list(s.Action), []string{"secretsmanager:GetSecretValue"}) {
+			secrets[js(s.Resource)] = true
+		}
+	}
+	for _, want := range []string{`{"Ref":"LinkSigningKey"}`, `{"Ref":"Comm100SecretArn"}`,
+		`{"Fn::Sub":"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${ReceiverSecretsPrefix}*"}`} {
+		if !secrets[want] {
+			t.Errorf("AlertRole cannot read %s (reads %v)", want, secrets)
+		}
+	}
+	if len(secrets) != 3 {
+		t.Errorf("AlertRole reads secrets %v, want exactly those three", secrets)
+	}
+
+	var filter struct {
+		LogGroupName          any
+		FilterPattern         string
+		MetricTransformations []struct{ MetricName string }
+	}
+	_ = json.Unmarshal(res["AlertReceiverRejected"].Properties, &filter)
+	if js(filter.LogGroupName) != `{"Ref":"AlertLogGroup"}` || !strings.Contains(filter.FilterPattern, `$.alarm = "`+alert.AlarmReceiverRejected+`"`) {
+		t.Errorf("receiver-rejected filter %+v does not match the alert function's alarm field %q", filter, alert.AlarmReceiverRejected)
+	}
+	var alarm struct{ MetricName string }
+	_ = json.Unmarshal(res["AlertReceiverRejectedAlarm"].Properties, &alarm)
+	if len(filter.MetricTransformations) != 1 || alarm.MetricName != filter.MetricTransformations[0].MetricName {
+		t.Errorf("alarm on %q, filter counts %+v", alarm.MetricName, filter.MetricTransformations)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/notify"
 	"reportmailer/templates"
 )
 
@@ -38,6 +39,12 @@ func parseTemplates() error {
 type view struct {
 	Badge, Severity, Color, Headline, Where, Detail, Description, RuleID, Condition, Waits string
 	Facts                                                                                  []Fact
+	// Since is when the episode began, in the rule's zone ("10:03 GMT").
+	Since string
+	Site  string
+	// Actions are the signed acknowledge and silence links; Links the
+	// runbook and the console.
+	Actions, Links []notify.Link
 }
 
 type emailData struct {
@@ -75,10 +82,14 @@ func symbol(op string) string {
 
 func ago(d time.Duration) string { return format.Duration(d.Round(time.Second).Seconds()) }
 
-// describe writes the headline and detail of a notification.
-func describe(n *Notification, now time.Time) view {
+// describe writes the headline and detail of a notification, with times
+// in the rule's zone and the links on-call can act on.
+func (e *Evaluator) describe(n *Notification, now time.Time) view {
+	loc := e.zone(n)
+	at := func(t time.Time) string { return clock(t, loc) }
 	v := view{Badge: badge(n.Kind), Severity: n.Severity, Color: color(n.Kind, n.Severity), Where: n.Sample.Label,
-		RuleID: n.RuleID, Facts: n.Sample.Context()}
+		RuleID: n.RuleID, Facts: n.Sample.Context(), Site: e.siteName(), Since: at(n.State.FiringSince)}
+	v.Actions, v.Links = e.links(n, n.Kind, now)
 	if waits := n.Sample.Waits(); len(waits) > 0 {
 		var ws []string
 		for _, w := range waits {
@@ -91,11 +102,13 @@ func describe(n *Notification, now time.Time) view {
 		switch n.Kind {
 		case KindResolved:
 			v.Headline = "Comm100 data is available again"
-			v.Detail = fmt.Sprintf("Alerts were blind for %s.", ago(now.Sub(n.State.FiringSince)))
+			v.Detail = fmt.Sprintf("Alerts were blind for %s (since %s).", ago(now.Sub(n.State.FiringSince)), v.Since)
 		default:
 			v.Headline = "Comm100 data unavailable"
-			v.Detail = "The real-time reports could not be read for several checks in a row; queue alerts cannot fire until they can."
+			v.Detail = fmt.Sprintf("The real-time reports could not be read for the last %d checks (at %s); queue alerts cannot fire until they can.",
+				max(1, e.Config.Alerts.NoDataAfter), v.Since)
 		}
+		v.Detail += acked(n.State, at)
 		return v
 	}
 	r := n.Rule
@@ -114,24 +127,38 @@ func describe(n *Notification, now time.Time) view {
 		v.Detail = fmt.Sprintf("Resolved after %s; worst was %s.", ago(now.Sub(n.State.FiringSince)), r.Format(n.State.Peak))
 	case KindRepeat:
 		v.Headline = fmt.Sprintf("%s %s %s %s", r.Label(), r.Format(n.Sample.Obs.Value), symbol(r.Op), r.Format(*r.Threshold))
-		v.Detail = fmt.Sprintf("Still firing after %s (since %s UTC); worst so far %s.", ago(now.Sub(n.State.FiringSince)),
-			n.State.FiringSince.UTC().Format("15:04"), r.Format(n.State.Peak))
+		v.Detail = fmt.Sprintf("Still firing after %s (since %s); worst so far %s.", ago(now.Sub(n.State.FiringSince)),
+			v.Since, r.Format(n.State.Peak))
 	default:
 		v.Headline = fmt.Sprintf("%s %s %s %s", r.Label(), r.Format(n.Sample.Obs.Value), symbol(r.Op), r.Format(*r.Threshold))
 		held := ""
 		if r.ForText() != "" {
 			held = " for " + r.ForText()
 		}
-		v.Detail = fmt.Sprintf("Breached%s; firing since %s UTC.", held, n.State.FiringSince.UTC().Format("15:04"))
+		v.Detail = fmt.Sprintf("Breached%s; firing since %s.", held, v.Since)
 	}
+	v.Detail += acked(n.State, at)
 	return v
 }
 
-// subject is short enough for a phone's lock screen.
+// acked says who acknowledged, for the messages after it.
+func acked(s State, at func(time.Time) string) string {
+	if s.AckedAt.IsZero() {
+		return ""
+	}
+	return " Acknowledged at " + at(s.AckedAt) + "."
+}
+
+// subject is short enough for a phone's lock screen; it names the site
+// (when known), for on-call who watch more than one.
 func subject(n *Notification, v view, count int) string {
-	s := fmt.Sprintf("[%s] %s — %s", v.Badge, v.Headline, v.Where)
+	site := ""
+	if v.Site != "" {
+		site = v.Site + ": "
+	}
+	s := fmt.Sprintf("[%s] %s%s — %s", v.Badge, site, v.Headline, v.Where)
 	if n.Rule != nil && n.Kind == KindFiring && n.Rule.ForText() != "" {
-		s = fmt.Sprintf("[%s] %s for %s — %s", v.Badge, v.Headline, n.Rule.ForText(), v.Where)
+		s = fmt.Sprintf("[%s] %s%s for %s — %s", v.Badge, site, v.Headline, n.Rule.ForText(), v.Where)
 	}
 	if count > 1 {
 		s += fmt.Sprintf(" (+%d more)", count-1)
@@ -146,6 +173,10 @@ func (e *Evaluator) compose(now time.Time, out *Outcome) {
 	groups := map[string][]*Notification{}
 	var keys []string
 	for _, n := range out.Notifications {
+		if len(n.To) == 0 {
+			out.unmailed = append(out.unmailed, n) // receivers only
+			continue
+		}
 		to := append([]string{}, n.To...)
 		sort.Strings(to)
 		k := strings.Join(to, ",")
@@ -174,9 +205,9 @@ func (e *Evaluator) compose(now time.Time, out *Outcome) {
 // build renders and encodes one email; a failure is kept in Email.Err
 // and the notifications stay in the outbox, like a failed send.
 func (e *Evaluator) build(ns []*Notification, now time.Time) *Email {
-	data := emailData{CheckedAt: now.UTC().Format("Mon 2 Jan 2006 15:04 UTC")}
+	data := emailData{CheckedAt: now.In(e.zone(ns[0])).Format("Mon 2 Jan 2006 15:04 MST")}
 	for _, n := range ns {
-		data.Alerts = append(data.Alerts, describe(n, now))
+		data.Alerts = append(data.Alerts, e.describe(n, now))
 	}
 	data.Subject = subject(ns[0], data.Alerts[0], len(ns))
 	em := &Email{Subject: data.Subject, To: ns[0].To, Notifications: ns}

@@ -12,6 +12,8 @@ import (
 
 	"reportmailer/pkg/config"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/notify"
+	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/reports"
 )
 
@@ -35,6 +37,13 @@ type Evaluator struct {
 	// state and sending once the fetch is over, so that a hanging API still
 	// counts as a failed poll. Zero: a third of the time left, at most 10 s.
 	Reserve time.Duration
+	// Receivers deliver to the rules' notify names. Nil is a dry run for
+	// them: deliveries are recorded as done, nothing is posted.
+	Receivers map[string]notify.Receiver
+	// OnCall holds acknowledgements and silences (nil: none).
+	OnCall oncall.Store
+	// Links signs the acknowledge and silence links (nil: no such links).
+	Links LinkIssuer
 }
 
 // New compiles the config's alert rules into an evaluator.
@@ -60,6 +69,8 @@ type Notification struct {
 	Prev     State
 	To       []string
 	Severity string
+	// Notify names the receivers besides mail.
+	Notify []string
 }
 
 // Email is a composed (and maybe sent) notification mail.
@@ -81,6 +92,15 @@ type Outcome struct {
 	FetchError    error
 	Notifications []*Notification
 	Emails        []*Email
+	// Deliveries are the receivers' deliveries attempted (or, in a dry
+	// run, recorded) by this evaluation.
+	Deliveries []*DeliveryResult
+	// jobs are the instances with receiver deliveries due now.
+	jobs []*job
+	// unmailed are notifications for rules without mail recipients.
+	unmailed []*Notification
+	// control is the acknowledgements and silences read at the start.
+	control oncall.State
 }
 
 func (e *Evaluator) logger() *slog.Logger {
@@ -156,6 +176,14 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 		// A single failed poll is logged, not mailed; the no-data alert counts them.
 		e.logger().Warn("real-time fetch failed", "reason", reports.Reason(fetchErr), "error", fetchErr.Error())
 	}
+	if e.OnCall != nil {
+		ctl, err := e.OnCall.Load(ctx)
+		if err != nil {
+			// Alerts go on without them rather than not at all.
+			e.logger().Warn("acknowledgements and silences could not be read; evaluating without them", "error", err.Error())
+		}
+		out.control = ctl
+	}
 	// A state that cannot be read or written fails its own instances only:
 	// what was decided (and saved in the outbox) elsewhere still goes out.
 	errs := []error{e.noData(ctx, fetchErr != nil, now, out)}
@@ -166,6 +194,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) (*Outcome, erro
 	}
 	e.compose(now, out)
 	e.send(ctx, now, out)
+	e.deliver(ctx, now, out)
 	return out, errors.Join(errs...)
 }
 
@@ -181,8 +210,20 @@ func (e *Evaluator) noData(ctx context.Context, failed bool, now time.Time, out 
 			to = append(to, r.To...)
 		}
 	}
+	receivers := e.Config.Alerts.NoDataNotify
+	if len(receivers) == 0 {
+		for _, r := range e.Rules {
+			receivers = append(receivers, r.Notify...)
+		}
+	}
 	sample := Sample{Instance: "comm100", Label: "Comm100 Report API", Obs: Observation{Present: true, Value: v}}
-	return e.apply(ctx, nil, NoDataRule, p, []Sample{sample}, dedupe(to), "critical", now, out)
+	return e.apply(ctx, nil, NoDataRule, p, []Sample{sample}, target{to: dedupe(to), notify: dedupe(receivers), severity: "critical"}, now, out)
+}
+
+// target is where a rule's notifications go.
+type target struct {
+	to, notify []string
+	severity   string
 }
 
 func dedupe(list []string) []string {
@@ -199,12 +240,12 @@ func dedupe(list []string) []string {
 
 func (e *Evaluator) evaluateRule(ctx context.Context, r *Rule, queues []reports.RealtimeQueue, rn *reports.RightNow, now time.Time, out *Outcome) error {
 	samples := r.Observe(queues, rn, e.Config.DisplayNames())
-	return e.apply(ctx, r, r.ID, r.Policy, samples, r.To, r.Severity, now, out)
+	return e.apply(ctx, r, r.ID, r.Policy, samples, target{to: r.To, notify: r.Notify, severity: r.Severity}, now, out)
 }
 
 // apply steps every instance of a rule: those observed now, and stored
 // ones that vanished (a vanished queue counts as resolved).
-func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy, samples []Sample, to []string, severity string, now time.Time, out *Outcome) error {
+func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy, samples []Sample, tg target, now time.Time, out *Outcome) error {
 	stored, err := e.States.Load(ctx, ruleID)
 	if err != nil {
 		return err
@@ -215,7 +256,7 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 	}
 	var vanished []string
 	for inst, st := range stored {
-		if !seen[inst] && (st.Status != OK || st.Outbox != nil) {
+		if !seen[inst] && (st.Status != OK || st.Outbox != nil || len(st.Deliveries) > 0) {
 			vanished = append(vanished, inst)
 		}
 	}
@@ -236,13 +277,22 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 			e.logger().Info("alert notification claimed by another evaluation", "rule", ruleID, "instance", s.Instance)
 			continue
 		}
-		next, kind := Step(prev.State, s.Obs, p, now)
+		obs := s.Obs
+		obs.Silenced = out.control.Silenced(ruleID, s.Instance, now)
+		if prev.Status == Firing {
+			obs.Ack = out.control.Acked(ruleID, s.Instance, prev.FiringSince.Unix())
+		}
+		next, kind := Step(prev.State, obs, p, now)
 		if next.Status != OK || next.Outbox != nil {
 			next.Label = s.Label
 		}
 		if kind == KindFiring {
 			next.ThreadID = threadID(ruleID, s.Instance, next.FiringSince)
 		}
+		// The receivers' outboxes travel beside the state machine's.
+		next.Deliveries, next.ReceiverFailed = prev.Deliveries, prev.ReceiverFailed
+		fanOut(&prev.State, &next, kind, tg.notify, e.kindOf, now)
+		due := claimDue(&next, now)
 		if kind != "" {
 			// The outbox: saved as "to send" with the transition, claimed by
 			// this evaluation; the version check makes the claim exclusive.
@@ -250,7 +300,7 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 			o.Claimed = now
 			next.Outbox = &o
 		}
-		if next.Status == OK && prev.Status == OK && prev.Outbox == nil && kind == "" {
+		if next.Status == OK && prev.Status == OK && prev.Outbox == nil && kind == "" && len(prev.Deliveries) == 0 {
 			continue // nothing to remember: no write every minute for quiet queues
 		}
 		ver, err := e.States.Save(ctx, ruleID, s.Instance, next, prev.Version, now)
@@ -264,9 +314,13 @@ func (e *Evaluator) apply(ctx context.Context, r *Rule, ruleID string, p Policy,
 			continue
 		}
 		e.logger().Debug("alert evaluated", "rule", ruleID, "instance", s.Instance, "status", string(next.Status), "value", s.Obs.Value)
+		n := &Notification{Rule: r, RuleID: ruleID, Sample: s, Kind: kind, State: next,
+			Version: ver, Prev: prev.State, To: tg.to, Severity: tg.severity, Notify: tg.notify}
 		if kind != "" {
-			out.Notifications = append(out.Notifications, &Notification{Rule: r, RuleID: ruleID, Sample: s, Kind: kind, State: next,
-				Version: ver, Prev: prev.State, To: to, Severity: severity})
+			out.Notifications = append(out.Notifications, n)
+		}
+		if len(due) > 0 {
+			out.jobs = append(out.jobs, &job{n: n, due: due})
 		}
 	}
 	return errors.Join(errs...)
@@ -306,6 +360,11 @@ func (e *Evaluator) send(ctx context.Context, now time.Time, out *Outcome) {
 			}
 		}
 		e.settle(ctx, now, em, e.outcome(em))
+	}
+	// A rule without mail recipients notifies its receivers only: its
+	// outbox is settled as if the mail had gone.
+	if len(out.unmailed) > 0 {
+		e.settle(ctx, now, &Email{Notifications: out.unmailed}, func(s *State, _ *Notification) { s.Outbox = nil })
 	}
 }
 
@@ -360,45 +419,57 @@ func (e *Evaluator) outcome(em *Email) func(*State, *Notification) {
 const settleTries = 4
 
 // settle writes the outcome of an email into each notification's state.
-// It retries a failed write with backoff, and after a version conflict
-// re-reads the state and applies the outcome again if the outbox is still
-// the one this evaluation claimed.
 func (e *Evaluator) settle(ctx context.Context, now time.Time, em *Email, update func(*State, *Notification)) {
+	for _, n := range em.Notifications {
+		e.record(ctx, now, n, func(s *State) bool {
+			if s.Outbox == nil || s.Outbox.Kind != n.Kind || !s.Outbox.Claimed.Equal(now) {
+				return false
+			}
+			update(s, n)
+			return true
+		})
+	}
+}
+
+// record writes an outcome into a notification's state. It retries a
+// failed write with backoff, and after a version conflict re-reads the
+// state and applies the outcome again if update finds there what this
+// evaluation claimed (update returns false when it does not).
+func (e *Evaluator) record(ctx context.Context, now time.Time, n *Notification, update func(*State) bool) {
 	// Recording must outlive a cancelled send context: the mail is out.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	for _, n := range em.Notifications {
-		s, version := n.State, n.Version
-		update(&s, n)
-		var err error
-		for try := 1; try <= settleTries; try++ {
-			var ver int64
-			ver, err = e.States.Save(ctx, n.RuleID, n.Sample.Instance, s, version, now)
-			if err == nil {
-				n.State, n.Version = s, ver
+	s, version := n.State, n.Version
+	if !update(&s) {
+		return
+	}
+	var err error
+	for try := 1; try <= settleTries; try++ {
+		var ver int64
+		ver, err = e.States.Save(ctx, n.RuleID, n.Sample.Instance, s, version, now)
+		if err == nil {
+			n.State, n.Version = s, ver
+			break
+		}
+		if errors.Is(err, ErrConflict) {
+			cur, ok := e.current(ctx, n)
+			s, version = cur.State, cur.Version
+			if !ok || !update(&s) {
+				e.logger().Warn("alert state moved on while the notification was out; outcome not recorded", "rule", n.RuleID, "instance", n.Sample.Instance)
+				err = nil
 				break
 			}
-			if errors.Is(err, ErrConflict) {
-				cur, ok := e.current(ctx, n)
-				if !ok || cur.Outbox == nil || cur.Outbox.Kind != n.Kind || !cur.Outbox.Claimed.Equal(now) {
-					e.logger().Warn("alert state moved on while the mail was out; outcome not recorded", "rule", n.RuleID, "instance", n.Sample.Instance)
-					err = nil
-					break
-				}
-				s, version = cur.State, cur.Version
-				update(&s, n)
-				continue
-			}
-			if try < settleTries {
-				select {
-				case <-time.After(time.Duration(50<<try) * time.Millisecond):
-				case <-ctx.Done():
-				}
+			continue
+		}
+		if try < settleTries {
+			select {
+			case <-time.After(time.Duration(50<<try) * time.Millisecond):
+			case <-ctx.Done():
 			}
 		}
-		if err != nil {
-			e.logger().Error("could not record the alert mail's outcome", "rule", n.RuleID, "instance", n.Sample.Instance, "error", err.Error())
-		}
+	}
+	if err != nil {
+		e.logger().Error("could not record the alert notification's outcome", "rule", n.RuleID, "instance", n.Sample.Instance, "error", err.Error())
 	}
 }
 

@@ -22,6 +22,8 @@ type Response struct {
 	FetchError    string   `json:"fetchError,omitempty"`
 	Notifications int      `json:"notifications"`
 	Emails        []string `json:"emails,omitempty"` // subjects
+	// Deliveries are the receivers' deliveries: "pager trigger: delivered".
+	Deliveries []string `json:"deliveries,omitempty"`
 }
 
 // ParseEvent reads the evaluation time. Alerts are about now, so an event
@@ -63,6 +65,9 @@ func Handler(ev *Evaluator) func(context.Context, json.RawMessage) (*Response, e
 			resp.Notifications = len(out.Notifications)
 			if out.FetchError != nil {
 				resp.FetchError = out.FetchError.Error()
+			}
+			for _, d := range out.Deliveries {
+				resp.Deliveries = append(resp.Deliveries, d.String())
 			}
 			for _, em := range out.Emails {
 				resp.Emails = append(resp.Emails, em.Subject)

@@ -17,6 +17,9 @@ type Rule struct {
 	config.Rule
 	Policy Policy
 	For    config.ForSpec
+	// Location is the zone of the times in its notifications: its active
+	// hours' zone, else alerts.timezone, else UTC.
+	Location *time.Location
 	// site-wide metrics read realtime/rightNow; queue metrics realtime/queue.
 	siteWide bool
 }
@@ -103,9 +106,26 @@ func Compile(cfg *config.Config) ([]Rule, error) {
 			}
 			p.Active = active
 		}
-		out = append(out, Rule{Rule: r, Policy: p, For: f, siteWide: def.site != nil})
+		loc, err := Zone(cfg, r.ActiveHours)
+		if err != nil {
+			return nil, fmt.Errorf("alert rule %s: %w", r.ID, err)
+		}
+		out = append(out, Rule{Rule: r, Policy: p, For: f, Location: loc, siteWide: def.site != nil})
 	}
 	return out, nil
+}
+
+// Zone is the zone of an alert's times: the rule's active hours' zone
+// when it has them, else alerts.timezone, else UTC.
+func Zone(cfg *config.Config, active *config.Schedule) (*time.Location, error) {
+	name := cfg.Alerts.Timezone
+	if active != nil && active.Timezone != "" {
+		name = active.Timezone
+	}
+	if name == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(name)
 }
 
 // activeWindow returns a func telling whether now falls in the schedule.
@@ -212,10 +232,34 @@ func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, nam
 		if r.Queue != "" && r.Queue != key {
 			continue
 		}
-		out = append(out, Sample{Instance: key, Label: format.QueueLabel(names, q.RouteTo),
+		out = append(out, Sample{Instance: key, Label: queueLabel(names, q.RouteTo),
 			Obs: Observation{Present: true, Value: def.queue(*q)}, queue: q})
 	}
 	return out
+}
+
+// queueLabel names a queue for on-call: "Department: Sales", or for an id
+// the config does not name, "department 1487fd00 (no name in config)" —
+// saying why there is no name, and which id to add to names.
+func queueLabel(names format.Names, r reports.RouteTo) string {
+	var g reports.Group
+	var kind string
+	switch r.Type {
+	case reports.RouteDepartment:
+		g, kind = reports.GroupDepartment, "department"
+	case reports.RouteAgent:
+		g, kind = reports.GroupAgent, "agent"
+	default:
+		return format.QueueLabel(names, r)
+	}
+	if n := names[g][string(r.ID)]; n != "" {
+		return format.QueueLabel(names, r)
+	}
+	id := string(r.ID)
+	if len(id) > 13 { // a GUID: its first block is enough to find it
+		id = id[:8]
+	}
+	return fmt.Sprintf("%s %s (no name in config)", kind, id)
 }
 
 // Label is the metric's human name.
@@ -224,10 +268,11 @@ func (r Rule) Label() string { return metrics[r.Metric].label }
 // Format formats a value of the rule's metric.
 func (r Rule) Format(v float64) string { return format.Value(v, metrics[r.Metric].unit) }
 
-// ForText reads the rule's `for` as a person would: "3m", "3 checks".
+// ForText reads the rule's `for` as a person would: "3m", "3 checks"; a
+// single check says nothing worth reading ("for 1 checks").
 func (r Rule) ForText() string {
 	switch {
-	case r.For.Evaluations > 0:
+	case r.For.Evaluations > 1:
 		return fmt.Sprintf("%d checks", r.For.Evaluations)
 	case r.For.Duration > 0:
 		return strings.TrimSuffix(strings.TrimSuffix(r.For.Duration.String(), "0s"), "0m")

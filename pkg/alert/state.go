@@ -61,6 +61,14 @@ type State struct {
 	ThreadID string `json:"threadId,omitempty"`
 	// Label is the instance's readable name, kept for when the queue vanishes.
 	Label string `json:"label,omitempty"`
+	// AckedAt is when someone acknowledged this episode (zero: not yet):
+	// reminders stop, and the RESOLVED says when.
+	AckedAt time.Time `json:"ackedAt,omitzero"`
+	// Deliveries are the receivers' notifications decided and not yet
+	// delivered (deliver.go): each receiver's own outbox.
+	Deliveries []Delivery `json:"deliveries,omitempty"`
+	// ReceiverFailed keeps the latest deliveries a receiver refused for good.
+	ReceiverFailed []Delivery `json:"receiverFailed,omitempty"`
 }
 
 // Outbox is a notification saved with the transition that decided it,
@@ -81,6 +89,9 @@ type Outbox struct {
 	Attempts int       `json:"attempts,omitempty"`
 	// Error is why the last attempt failed.
 	Error string `json:"error,omitempty"`
+	// Fanned is true once the receivers' deliveries of this notification
+	// were decided, so that a resent mail does not notify them again.
+	Fanned bool `json:"fanned,omitempty"`
 }
 
 func (o *Outbox) is(k Kind) bool { return o != nil && o.Kind == k }
@@ -89,6 +100,11 @@ func (o *Outbox) is(k Kind) bool { return o != nil && o.Kind == k }
 type Observation struct {
 	Present bool    // the queue exists in the response
 	Value   float64 // the metric's value
+	// Silenced is true while a silence covers the instance: nothing is
+	// notified, as outside active hours, until it ends.
+	Silenced bool
+	// Ack is when the current episode was acknowledged (zero: not).
+	Ack time.Time
 }
 
 // Policy is the part of a rule the state machine needs.
@@ -108,14 +124,14 @@ type Policy struct {
 func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 	next := prev
 	next.Value = obs.Value
-	active := p.Active == nil || p.Active(now)
+	active := (p.Active == nil || p.Active(now)) && !obs.Silenced
 	breached := obs.Present && p.Breached(obs.Value)
 
 	switch prev.Status {
 	case "", OK:
 		if prev.Outbox.is(KindResolved) {
 			if active {
-				return notify(next, KindResolved, now, true)
+				return toOutbox(next, KindResolved, now, true)
 			}
 			if !breached {
 				return next, "" // the RESOLVED waits for active hours
@@ -145,12 +161,12 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 		recovered := !obs.Present || (p.Recovered != nil && p.Recovered(obs.Value)) || (p.Recovered == nil && !p.Breached(obs.Value))
 		if recovered {
 			resolved := State{Status: OK, Value: obs.Value, FiringSince: prev.FiringSince, Peak: prev.Peak, ThreadID: prev.ThreadID,
-				Label: prev.Label, Failed: prev.Failed}
+				Label: prev.Label, Failed: prev.Failed, AckedAt: prev.AckedAt}
 			if prev.Notified && p.SendResolved {
 				if active {
 					resolved.LastNotified = now
 				}
-				return notify(resolved, KindResolved, now, active)
+				return toOutbox(resolved, KindResolved, now, active)
 			}
 			return resolved, ""
 		}
@@ -158,6 +174,13 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 			next.Breaches++
 		}
 		next.Peak = worst(p, next.Peak, obs.Value)
+		if next.AckedAt.IsZero() && !obs.Ack.IsZero() {
+			next.AckedAt = obs.Ack // acknowledged: no more reminders this episode
+		}
+		acked := !next.AckedAt.IsZero()
+		if acked && prev.Outbox.is(KindRepeat) {
+			next.Outbox = nil
+		}
 		if !active {
 			return next, "" // an unsent notification stays in the outbox
 		}
@@ -165,21 +188,22 @@ func Step(prev State, obs Observation, p Policy, now time.Time) (State, Kind) {
 		case !prev.Notified || prev.Outbox.is(KindFiring):
 			// Held while outside active hours, or the first mail was left unsent: send it now.
 			next.Notified, next.LastNotified = true, now
-			return notify(next, KindFiring, now, true)
+			return toOutbox(next, KindFiring, now, true)
+		case acked:
 		case prev.Outbox.is(KindRepeat),
 			p.Repeat > 0 && now.Sub(prev.LastNotified) >= p.Repeat:
 			next.LastNotified = now
-			return notify(next, KindRepeat, now, true)
+			return toOutbox(next, KindRepeat, now, true)
 		}
 		return next, ""
 	}
 	return next, ""
 }
 
-// notify puts a notification in the state's outbox, and returns its kind
+// toOutbox puts a notification in the state's outbox, and returns its kind
 // when it may be sent now. A resend of the outbox's notification keeps
 // its decision time and attempt count.
-func notify(s State, k Kind, now time.Time, active bool) (State, Kind) {
+func toOutbox(s State, k Kind, now time.Time, active bool) (State, Kind) {
 	o := Outbox{Kind: k, Decided: now}
 	if s.Outbox.is(k) {
 		o = *s.Outbox
@@ -216,5 +240,5 @@ func fire(s State, now time.Time, active bool) (State, Kind) {
 		return s, "" // firing, but the mail waits for active hours
 	}
 	s.Notified, s.LastNotified = true, now
-	return notify(s, KindFiring, now, true)
+	return toOutbox(s, KindFiring, now, true)
 }

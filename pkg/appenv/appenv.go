@@ -19,6 +19,7 @@
 //	ARCHIVE_BUCKET        overrides mail.archiveBucket
 //	TABLE_NAME            DynamoDB table for the send log, alert state and unsubscribes (unset: in memory)
 //	LINKS_BASE_URL, LINK_SECRET_ARN, LINK_SIGNING_KEY  the mail's signed links (links.go)
+//	alert receivers' urlSecret / routingKeySecret are read from Secrets Manager (receivers.go)
 //	AWS_ENDPOINT_URL      points every AWS client elsewhere (moto_server in tests)
 package appenv
 
@@ -46,8 +47,11 @@ import (
 	"reportmailer/pkg/alert"
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/links"
 	"reportmailer/pkg/linktoken"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/notify"
+	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/reports"
 	"reportmailer/pkg/sendlog"
 	"reportmailer/pkg/suppress"
@@ -70,6 +74,11 @@ type App struct {
 	LinkSigner *linktoken.Signer
 	// Suppress holds the unsubscribes (nil without TABLE_NAME).
 	Suppress suppress.Store
+	// Receivers are the alert receivers, built when Options.NeedReceivers
+	// (receivers.go); nil otherwise, which makes their deliveries dry.
+	Receivers map[string]notify.Receiver
+	// OnCall holds alert acknowledgements and silences (nil without TABLE_NAME).
+	OnCall oncall.Store
 }
 
 // Options choose what to build.
@@ -78,6 +87,8 @@ type Options struct {
 	Logger *slog.Logger
 	// NeedSender builds the SES sender (otherwise an in-memory one).
 	NeedSender bool
+	// NeedReceivers builds the alert receivers, reading their secrets.
+	NeedReceivers bool
 	// ConfigPath overrides CONFIG_FILE (the CLI's --config).
 	ConfigPath string
 	// Quota is this process's share of Comm100's call limit (zero:
@@ -208,6 +219,7 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 		}
 		app.DynamoDB, app.Table = dynamodb.NewFromConfig(c), table
 		app.Log = sendlog.DynamoDB{Client: app.DynamoDB, Table: table}
+		app.OnCall = oncall.DynamoDB{Client: app.DynamoDB, Table: table}
 	} else {
 		app.Log = &sendlog.Memory{}
 	}
@@ -220,6 +232,11 @@ func Load(ctx context.Context, opts Options) (*App, error) {
 	}
 	if err := app.loadLinks(ctx, opts, e); err != nil {
 		return nil, err
+	}
+	if opts.NeedReceivers {
+		if app.Receivers, err = buildReceivers(ctx, cfg, e, app.Logger); err != nil {
+			return nil, err
+		}
 	}
 	app.Logger.Info("configuration loaded", "source", app.Source, "digests", len(cfg.Digests), "alertRules", len(cfg.Alerts.Rules),
 		"comm100", baseURL, "site", cfg.Comm100.SiteID, "sendLog", logKind(app.Table))
@@ -240,7 +257,18 @@ func (a *App) AlertEvaluator(durable bool) (*alert.Evaluator, error) {
 		}
 		states = alert.DynamoStates{Client: a.DynamoDB, Table: a.Table}
 	}
-	return alert.New(a.Config, a.Reports, states, a.Sender, a.Logger)
+	ev, err := alert.New(a.Config, a.Reports, states, a.Sender, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	ev.Receivers, ev.OnCall = a.Receivers, a.OnCall
+	if !durable {
+		ev.OnCall = nil // a dry run's state forgets; so do its acknowledgements
+	}
+	if a.LinkSigner != nil && a.Config.Mail.LinksBaseURL != "" {
+		ev.Links = links.Issuer{Signer: a.LinkSigner, Base: a.Config.Mail.LinksBaseURL}
+	}
+	return ev, nil
 }
 
 func logKind(table string) string {

@@ -13,6 +13,7 @@ import (
 
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/linktoken"
+	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/suppress"
 )
 
@@ -85,6 +86,8 @@ type Links struct {
 	Store   suppress.Store
 	Archive archive.Store // nil without ARCHIVE_BUCKET
 	Logger  *slog.Logger
+	// OnCall records the alert links' acknowledgements and silences.
+	OnCall oncall.Store
 }
 
 // LoadLinks builds the links function's dependencies from the environment:
@@ -113,6 +116,7 @@ func LoadLinks(ctx context.Context, opts Options) (*Links, error) {
 		return nil, err
 	}
 	l.Store = suppress.DynamoDB{Client: dynamodb.NewFromConfig(c), Table: table}
+	l.OnCall = oncall.DynamoDB{Client: dynamodb.NewFromConfig(c), Table: table}
 	if bucket := e.getenv("ARCHIVE_BUCKET"); bucket != "" {
 		l.Archive = archive.S3{Client: newS3(c, e.getenv), Bucket: bucket}
 	}

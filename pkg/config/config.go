@@ -33,8 +33,10 @@ type Config struct {
 // Comm100 is the API connection. Credentials are never in the file: they
 // come from Secrets Manager (SecretARN) or COMM100_EMAIL / COMM100_API_KEY.
 type Comm100 struct {
-	BaseURL   string `yaml:"baseURL"`
-	SiteID    string `yaml:"siteID"`
+	BaseURL string `yaml:"baseURL"`
+	SiteID  string `yaml:"siteID"`
+	// SiteName names the site in alert subjects and messages (default: the site id).
+	SiteName  string `yaml:"siteName"`
 	SecretARN string `yaml:"secretARN"`
 	// RateLimit is accepted for old configs and not used: each process
 	// holds its share of Comm100's 300 calls / 5 min (reports.Quota).
@@ -85,7 +87,11 @@ type Names struct {
 
 // Digest is one scheduled report email.
 type Digest struct {
-	ID          string      `yaml:"id"`
+	ID string `yaml:"id"`
+	// FormerIDs are ids the digest had before a rename. Unsubscribes
+	// recorded under them (links in older mails carry the old id) still
+	// hold: suppression lookups read every id, latest choice first.
+	FormerIDs   []string    `yaml:"formerIds"`
 	Title       string      `yaml:"title"`
 	Period      string      `yaml:"period"`    // day, week or month
 	WeekStart   string      `yaml:"weekStart"` // for weeks; default monday
@@ -95,7 +101,7 @@ type Digest struct {
 	Cc          []string    `yaml:"cc"`
 	Bcc         []string    `yaml:"bcc"`
 	Subject     string      `yaml:"subject"`     // default "<title> — <period>"
-	Formats     []string    `yaml:"formats"`     // pdf and/or html; default both
+	Formats     []string    `yaml:"formats"`     // pdf, html, csv, xlsx; default pdf and html
 	Paper       string      `yaml:"paper"`       // A4 or Letter
 	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
 	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
@@ -130,7 +136,16 @@ type Alerts struct {
 	NoDataAfter int      `yaml:"noDataAfter"`
 	NoDataTo    []string `yaml:"noDataTo"`
 	From        string   `yaml:"from"` // default mail.from (resolved by Load)
-	Rules       []Rule   `yaml:"rules"`
+	// NoDataNotify names the receivers of "Comm100 data unavailable", beside NoDataTo.
+	NoDataNotify []string `yaml:"noDataNotify"`
+	// Timezone is the IANA zone of the times in alerts (default UTC); a
+	// rule's activeHours.timezone wins for that rule.
+	Timezone string `yaml:"timezone"`
+	// ConsoleURL is an optional link to the Comm100 console in every alert.
+	ConsoleURL string `yaml:"consoleURL"`
+	// Receivers are the chat, paging and webhook destinations (receivers.go).
+	Receivers []Receiver `yaml:"receivers"`
+	Rules     []Rule     `yaml:"rules"`
 }
 
 // Rule is one threshold alert.
@@ -154,6 +169,10 @@ type Rule struct {
 	Repeat       Duration  `yaml:"repeat"`
 	SendResolved *bool     `yaml:"sendResolved"`
 	ActiveHours  *Schedule `yaml:"activeHours"`
+	// Notify names receivers (alerts.receivers) besides the mail to To.
+	Notify []string `yaml:"notify"`
+	// RunbookURL is linked from every notification of the rule.
+	RunbookURL string `yaml:"runbookURL"`
 }
 
 // Schedule is when a rule may page: days and a local time window.

@@ -134,6 +134,7 @@ func (c *Config) validate(origins map[string]string, getenv func(string) string)
 		}
 		seen[d.ID] = true
 	}
+	v.formerIDs(c.Digests)
 	v.alerts(c.Alerts, c.Mail.From)
 	v.allTargets(c)
 	v.envOnly(getenv)
@@ -343,8 +344,8 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 		v.currency(p+".currency", d.Currency)
 	}
 	for j, f := range d.Formats {
-		if f != "pdf" && f != "html" && f != "csv" {
-			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf, html or csv", f)
+		if f != "pdf" && f != "html" && f != "csv" && f != "xlsx" {
+			v.add(fmt.Sprintf("%s.formats[%d]", p, j), "%q: want pdf, html, csv or xlsx", f)
 		}
 	}
 	if d.Paper != "" && d.Paper != "A4" && d.Paper != "Letter" {
@@ -398,6 +399,14 @@ func (v *validator) report(p string, r ReportRef) {
 func (v *validator) alerts(a Alerts, defaultFrom string) {
 	for j, addr := range a.NoDataTo {
 		v.address(fmt.Sprintf("alerts.noDataTo[%d]", j), addr)
+	}
+	receivers := v.receivers(a)
+	v.notify("alerts.noDataNotify", a.NoDataNotify, receivers)
+	if a.Timezone != "" {
+		v.timezone("alerts.timezone", a.Timezone)
+	}
+	if a.ConsoleURL != "" {
+		v.linkURL("alerts.consoleURL", a.ConsoleURL)
 	}
 	if len(a.Rules) == 0 {
 		return
@@ -465,8 +474,12 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 		default:
 			v.add(p+".severity", "%q: want info, warning or critical", r.Severity)
 		}
-		if len(r.To) == 0 {
-			v.add(p+".to", "at least one recipient")
+		if len(r.To) == 0 && len(r.Notify) == 0 {
+			v.add(p+".to", "at least one recipient (or a receiver in notify)")
+		}
+		v.notify(p+".notify", r.Notify, receivers)
+		if r.RunbookURL != "" {
+			v.linkURL(p+".runbookURL", r.RunbookURL)
 		}
 		for j, addr := range r.To {
 			v.address(fmt.Sprintf("%s.to[%d]", p, j), addr)

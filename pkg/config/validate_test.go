@@ -222,3 +222,19 @@ func TestProblemsQuoteAtMostAFewCharacters(t *testing.T) {
 		t.Errorf("%d-byte error for an unknown digest id", len(fmt.Sprint(err)))
 	}
 }
+
+// formats takes the four the digest can make, and nothing else.
+func TestFormats(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load([]byte(sample("", "", "", ", formats: [pdf, html, csv, xlsx]", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Digests[0].Formats, ","); got != "pdf,html,csv,xlsx" {
+		t.Errorf("formats = %s", got)
+	}
+	_, err = config.Load([]byte(sample("", "", "", ", formats: [xls]", "")))
+	if err == nil || !strings.Contains(err.Error(), `digests[0].formats[0]: "xls": want pdf, html, csv or xlsx`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"reportmailer/pkg/config"
@@ -104,13 +105,41 @@ func (sc *scope) subject(d *config.Digest, p period.Period) string {
 // eachScope makes every copy in turn: fetch, render, archive, compose.
 // The run's Output is the first copy's; Failed names each copy's failed
 // reports (scoped ones as "report (filter=value)").
+//
+// Copies stand alone. One that cannot be made (every report failed for
+// one department) is left out and remembered in r.copyErrs; the others
+// are sent, and only then does the run fail (sendMessages), so that
+// Lambda retries it. A retry skips the copies already settled without
+// fetching them, so it remakes only the broken one; the healthy ones are
+// never sent twice, however often the run is retried or dead-lettered.
 func eachScope(ctx context.Context, r *run) (bool, error) {
 	var failed []string
 	var first *render.Output
+	r.copyErrs = nil
 	for _, sc := range r.scopes {
+		if len(r.scopes) > 1 && r.req.Send && r.sendLog != nil {
+			done, err := settled(ctx, r.sendLog, sc.deliveries, r.res.Period.End, r.req.RetryFailed)
+			if err != nil {
+				return false, err
+			}
+			if done {
+				r.logger.Info("copy already sent; not made again", "scope", sc.key)
+				for _, dl := range sc.deliveries {
+					r.res.Messages = append(r.res.Messages, &Message{Key: dl.key, legacyKey: dl.legacy,
+						Recipients: append(append(append([]string{}, dl.to...), dl.cc...), dl.bcc...),
+						Skipped:    "copy settled by an earlier run (sent, unknown or rejected); not made again"})
+				}
+				continue
+			}
+		}
 		r.cur, r.res.Failed = sc, nil
 		if _, err := runStages(ctx, r, perScope, "scope", sc.key); err != nil {
-			return false, err
+			if len(r.scopes) == 1 {
+				return false, err
+			}
+			r.logger.Error("copy not made; the other copies go on", "scope", sc.key, "error", err.Error())
+			r.copyErrs = append(r.copyErrs, err)
+			continue
 		}
 		if first == nil {
 			first = r.res.Output
@@ -121,5 +150,17 @@ func eachScope(ctx context.Context, r *run) (bool, error) {
 		r.res.Messages = append(r.res.Messages, sc.messages...)
 	}
 	r.res.Output, r.res.Failed = first, failed
+	if len(r.copyErrs) > 0 && (first == nil || !r.sending()) {
+		return false, r.copyError() // nothing to send, or nothing sends
+	}
 	return !r.sending(), nil
+}
+
+// copyError is the run's error when some copies could not be made.
+func (r *run) copyError() error {
+	if len(r.copyErrs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d copies not made (the others were sent; a retry makes only these): %w",
+		len(r.copyErrs), len(r.scopes), errors.Join(r.copyErrs...))
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"reportmailer/internal/comm100sim"
 	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
 	"reportmailer/pkg/mail"
@@ -201,4 +202,50 @@ func nonZeroAfter(pdf, who string) string {
 		}
 	}
 	return ""
+}
+
+// One department whose reports all fail does not hold back the others:
+// the healthy copies are sent and recorded in the first run, which then
+// fails for Lambda to retry the broken copy alone; retries never send a
+// healthy copy again, and once the department's data is back its copy
+// goes out by itself.
+func TestOneFailedCopyDoesNotBlockTheOthers(t *testing.T) {
+	e := setupLinks(t, audienceConfig)
+	const broken = "1487fd02-92e6-4487-a2e8-92e68d6892e2"
+	e.sim.AddFault(comm100sim.Fault{Report: "*", Status: 500, Filter: "department=" + broken})
+	deps := digestdeps.New(e.app)
+	run := func() (*digest.Response, error) {
+		return digest.Handler(e.app.Config, deps)(context.Background(), json.RawMessage(`{"digest":"teams","periodStart":"2026-11-16"}`))
+	}
+	for attempt := 1; attempt <= 3; attempt++ { // the first delivery and Lambda's retries
+		_, err := run()
+		if !errors.Is(err, digest.ErrAllReportsFailed) || !strings.Contains(err.Error(), broken) {
+			t.Fatalf("attempt %d: err %v, want the broken copy's failure, naming it", attempt, err)
+		}
+		if n := len(e.moto.SentEmails(t)); n != 3 {
+			t.Fatalf("attempt %d: %d mails, want the 3 healthy copies once each", attempt, n)
+		}
+	}
+	for _, s := range e.moto.SentEmails(t) {
+		if to := parse(t, s.RawData).header.Get("To"); strings.Contains(to, leadOf[broken]) {
+			t.Errorf("the broken department's copy was sent: %s", to)
+		}
+	}
+	e.sim.ClearFaults()
+	resp, err := run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, m := range resp.Messages {
+		if m.Outcome == "sent" {
+			sent++
+		}
+	}
+	if sent != 1 || len(e.moto.SentEmails(t)) != 4 {
+		t.Errorf("after recovery: %d sent by the run, %d mails in all; want 1 and 4: %+v", sent, len(e.moto.SentEmails(t)), resp.Messages)
+	}
+	if resp, err := run(); err != nil || !resp.AlreadySent {
+		t.Errorf("a run after all four: %+v, %v", resp, err)
+	}
 }

@@ -60,7 +60,7 @@ func TestAudienceRun(t *testing.T) {
 	}
 	keys := map[string]bool{}
 	for _, m := range res.Messages {
-		if m.Outcome != sendlog.StateSent || keys[m.Key] || !strings.HasPrefix(m.Key, "digest#weekly-teams#2026-11-16#department=1487fd0") {
+		if m.Outcome != sendlog.StateSent || keys[m.Key] || !strings.HasPrefix(m.Key, "digest#weekly-teams#2026-11-16_2026-11-22#department=1487fd0") {
 			t.Errorf("message %s: %s", m.Key, m.Outcome)
 		}
 		keys[m.Key] = true

@@ -33,10 +33,19 @@ type sesProxy struct {
 	target string
 	drop   atomic.Int32
 	stall  bool
+	deny   string       // with drop: answer 403 with this SES error code instead
 	sends  atomic.Int32 // SendEmail requests seen
 }
 
 func (p *sesProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.deny != "" && strings.HasSuffix(r.URL.Path, "/outbound-emails") && p.drop.Add(-1) >= 0 {
+		// Denied before SES takes it: nothing reaches moto.
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-ErrorType", p.deny)
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"denied"}`))
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	req, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
@@ -53,7 +62,7 @@ func (p *sesProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	data, _ := io.ReadAll(resp.Body)
 	if strings.HasSuffix(r.URL.Path, "/outbound-emails") {
 		p.sends.Add(1)
-		if p.drop.Add(-1) >= 0 {
+		if p.deny == "" && p.drop.Add(-1) >= 0 {
 			if p.stall {
 				<-r.Context().Done()
 				return
@@ -102,7 +111,8 @@ func (e *env) record(t *testing.T, key string) *sendlog.Record {
 	return rec
 }
 
-const weeklyKey = "digest#weekly#2026-11-16#1"
+// weeklyKey is the weekly digest's one (group) message: to and bcc.
+var weeklyKey = digest.GroupKey("weekly", "2026-11-16_2026-11-22", "managers@example.com", "audit@example.com")
 
 func (e *env) wantEmails(t *testing.T, want int, when string) {
 	t.Helper()
@@ -354,6 +364,65 @@ func TestThrottlingIsRetried(t *testing.T) {
 	e.wantEmails(t, 1, "after the retry")
 }
 
+// flakyCredentials fails its first `fail` retrievals, as the default chain
+// does while the instance metadata service refuses.
+type flakyCredentials struct {
+	fail  atomic.Int32
+	inner aws.CredentialsProvider
+}
+
+func (f *flakyCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if f.fail.Add(-1) >= 0 {
+		return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+	}
+	return f.inner.Retrieve(ctx)
+}
+
+// A passing auth or clock error, or credentials that cannot be had, sent
+// nothing: the run fails so that Lambda retries it, nothing is recorded
+// (neither failed, which would cancel the digest for good, nor unknown,
+// which is never resent), and the retry sends once.
+func TestAuthAndCredentialFailuresAreRetried(t *testing.T) {
+	for _, tc := range []struct{ name, deny string }{
+		{"access denied", "AccessDeniedException"},
+		{"expired token", "ExpiredTokenException"},
+		{"clock skewed", "RequestTimeTooSkewed"},
+		{"no credentials", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := setup(t, "10485760")
+			p := &sesProxy{target: e.moto.Endpoint, deny: tc.deny}
+			srv := httptest.NewServer(p)
+			t.Cleanup(srv.Close)
+			cfg := e.moto.Config(t)
+			creds := &flakyCredentials{inner: cfg.Credentials}
+			if tc.deny != "" {
+				p.drop.Store(3) // every attempt of the first run
+			} else {
+				creds.fail.Store(3)
+			}
+			cfg.Credentials = creds
+			client := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+			deps := e.deps()
+			deps.Sender = mail.SES{Client: client, Backoff: time.Millisecond}
+			if _, err := e.invokeWith(t, context.Background(), deps, weekly); err == nil || !mail.Retry(err) {
+				t.Fatalf("err = %v, want a retryable error", err)
+			}
+			if rec := e.record(t, weeklyKey); rec != nil {
+				t.Errorf("send log %+v, want nothing recorded", rec)
+			}
+			e.wantEmails(t, 0, "after the failure")
+			if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
+				t.Fatal(err)
+			}
+			if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateSent {
+				t.Errorf("send log %+v, want sent", rec)
+			}
+			e.wantEmails(t, 1, "after the retry")
+		})
+	}
+}
+
 // A test send goes to one address, says [TEST], leaves the send log
 // untouched, and the real send afterwards still goes out once.
 func TestTestSendLeavesTheSendLogAlone(t *testing.T) {
@@ -373,7 +442,7 @@ func TestTestSendLeavesTheSendLogAlone(t *testing.T) {
 		strings.Contains(sent[0].RawData, "managers@example.com") || strings.Contains(sent[0].RawData, "audit@example.com") {
 		t.Errorf("test mail: subject %q, To %q", subject, m.header.Get("To"))
 	}
-	if m.header.Get("Message-Id") == "<digest.weekly.2026-11-16.1@reportmailer>" {
+	if m.header.Get("Message-Id") == digest.GroupMessageID("weekly", "2026-11-16_2026-11-22", "managers@example.com", "audit@example.com") {
 		t.Error("the test mail reuses the real message's Message-ID")
 	}
 	if rec := e.record(t, weeklyKey); rec != nil {

@@ -63,7 +63,9 @@ type Request struct {
 
 // Message is one composed email and what happened to it.
 type Message struct {
-	Key        string // send-log key
+	Key        string   // send-log key
+	legacyKey  string   // its key before keys named the whole period (legacyRecord)
+	members    []member // a group message's readers, each with their own record
 	Raw        []byte
 	Recipients []string
 	ID         string // provider message id, when sent
@@ -133,8 +135,16 @@ func generatedAt(req Request, p period.Period) time.Time {
 }
 
 // sendKeyPrefix starts the send-log key of every message of one digest
-// period: digest#<id>#<period>#, then the part (or reader) it names.
+// period: digest#<id>#<first day>_<last day>#, then the part (or reader)
+// it names.
 func sendKeyPrefix(d *config.Digest, p period.Period) string {
+	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Span())
+}
+
+// legacyKeyPrefix is sendKeyPrefix before keys named the whole period:
+// digest#<id>#<first day>#. Records under it (kept for
+// sendlog.Retention) still count for their period; see legacySettled.
+func legacyKeyPrefix(d *config.Digest, p period.Period) string {
 	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Key())
 }
 
@@ -224,4 +234,9 @@ func Subject(d *config.Digest, p period.Period) string {
 
 func pdfName(res *Result) string {
 	return fmt.Sprintf("chat-digest-%s_%s.pdf", res.Period.Key(), res.Period.LastDay())
+}
+
+// xlsxName is the workbook's file name, beside the PDF's.
+func xlsxName(res *Result) string {
+	return strings.TrimSuffix(pdfName(res), ".pdf") + ".xlsx"
 }

@@ -261,7 +261,7 @@ func TestOneRunSendsExactlyOneEmail(t *testing.T) {
 	}
 	// Archived in S3.
 	s3c := s3.NewFromConfig(e.moto.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := s3c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("archive"), Key: aws.String("digests/weekly/2026-11-16.pdf")}); err != nil {
+	if _, err := s3c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("archive"), Key: aws.String("digests/weekly/2026-11-16_2026-11-22.pdf")}); err != nil {
 		t.Errorf("archive: %v", err)
 	}
 	// No secret reached the mail.

@@ -206,7 +206,7 @@ func TestArchiveLinkOutlivesCredentials(t *testing.T) {
 	link := strings.Fields(m.text[i:])[0]
 	u, _ := url.Parse(link)
 	c, err := e.signer.Verify(u.Query().Get("t"), time.Now())
-	if err != nil || c.Object != "digests/weekly/2026-11-16.pdf" || time.Unix(c.Expires, 0).Sub(time.Unix(c.IssuedAt, 0)) != digest.ArchiveLinkTTL {
+	if err != nil || c.Object != "digests/weekly/2026-11-16_2026-11-22.pdf" || time.Unix(c.Expires, 0).Sub(time.Unix(c.IssuedAt, 0)) != digest.ArchiveLinkTTL {
 		t.Fatalf("archive token %+v %v", c, err)
 	}
 	if strings.Contains(link, "X-Amz") {

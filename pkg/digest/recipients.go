@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	netmail "net/mail"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,13 +40,23 @@ const ArchiveLinkTTL = 7 * 24 * time.Hour
 // delivery is one message of a run: its recipients and send-log key.
 type delivery struct {
 	key string
+	// legacy is the key the same message had before keys named the whole
+	// period (legacyKeyPrefix); its record still counts (legacyRecord).
+	legacy string
 	// id tells the message apart in its Message-ID.
 	id          string
 	to, cc, bcc []string
 	// personal is the one recipient (bare address) of a message that
 	// carries their own unsubscribe link; empty for group messages.
 	personal string
+	// members are a group message's readers, each with their own
+	// send-log key (the key a personal message to them has): see
+	// run.claimMembers.
+	members []member
 }
+
+// member is one reader of a group message.
+type member struct{ bare, key string }
 
 // planRecipients decides the copies (audience.go) and their messages,
 // after dropping the recipients who unsubscribed (one Query per digest).
@@ -63,7 +74,7 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 	var gone map[string]bool
 	if r.suppress != nil && r.req.Send {
 		var err error
-		if gone, err = r.suppress.Suppressed(ctx, d.ID); err != nil {
+		if gone, err = r.suppress.Suppressed(ctx, d.ID, d.FormerIDs...); err != nil {
 			return false, fmt.Errorf("digest %s: %w", d.ID, err)
 		}
 	}
@@ -94,15 +105,31 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 // Keys are digest#<id>#<period>#<part or r<address hash>>, with the
 // copy's <filter>=<value> before the last part for an audience member's.
 func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
-	prefix, idPrefix := sendKeyPrefix(r.d, r.res.Period), ""
+	prefix, legacy, idPrefix := sendKeyPrefix(r.d, r.res.Period), legacyKeyPrefix(r.d, r.res.Period), ""
 	if sc.key != "" {
-		prefix, idPrefix = prefix+sc.key+"#", sc.key+"."
+		prefix, legacy, idPrefix = prefix+sc.key+"#", legacy+sc.key+"#", sc.key+"."
 	}
 	if r.links == nil {
+		// A group is keyed by its members, not its position: adding an
+		// address at the top of the list changes only the groups whose
+		// members change, and each member's own record (claimMembers)
+		// keeps a reader from a second copy in a regrouped message.
 		groups := recipientGroups(to, cc, bcc)
 		out := make([]delivery, len(groups))
 		for i, g := range groups {
-			out[i] = delivery{key: fmt.Sprintf("%s%d", prefix, i+1), id: fmt.Sprintf("%s%d", idPrefix, i+1), to: g.to, cc: g.cc, bcc: g.bcc}
+			var members []member
+			var bares []string
+			for _, list := range [][]string{g.to, g.cc, g.bcc} {
+				for _, a := range list {
+					b := bareAddress(a)
+					members = append(members, member{bare: b, key: prefix + "r" + addressHash(b)})
+					bares = append(bares, b)
+				}
+			}
+			sort.Strings(bares)
+			h := "g" + addressHash(strings.Join(bares, "\n"))
+			out[i] = delivery{key: prefix + h, legacy: fmt.Sprintf("%s%d", legacy, i+1),
+				id: idPrefix + h, to: g.to, cc: g.cc, bcc: g.bcc, members: members}
 		}
 		return out
 	}
@@ -116,7 +143,7 @@ func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
 			}
 			seen[bare] = true
 			h := "r" + addressHash(bare)
-			out = append(out, delivery{key: prefix + h, id: idPrefix + h, to: []string{addr}, personal: bare})
+			out = append(out, delivery{key: prefix + h, legacy: legacy + h, id: idPrefix + h, to: []string{addr}, personal: bare})
 		}
 	}
 	return out
@@ -153,12 +180,15 @@ func without(list []string, gone map[string]bool) []string {
 // settled says whether every message of the run is settled for good:
 // sent, of unknown outcome (never retried blindly), or rejected for good
 // (retried only when a person asks).
-func settled(ctx context.Context, sends sendlog.Log, ds []delivery, retryFailed bool) (bool, error) {
+func settled(ctx context.Context, sends sendlog.Log, ds []delivery, ended time.Time, retryFailed bool) (bool, error) {
 	if len(ds) == 0 {
 		return false, nil // nothing planned: nothing can be settled
 	}
 	for _, dl := range ds {
 		rec, err := sends.Get(ctx, dl.key)
+		if err == nil && rec == nil {
+			rec, err = legacyRecord(ctx, sends, dl.legacy, ended)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -168,6 +198,32 @@ func settled(ctx context.Context, sends sendlog.Log, ds []delivery, retryFailed 
 		}
 	}
 	return true, nil
+}
+
+// legacyRecord reads a message's record under its old key (legacy), and
+// returns it only if it was written for this period, which ended at
+// ended. The old key named the period by its first day alone, so the
+// record of a day can sit under the key of the week or month starting
+// that day; but no period's message is sent before the period ends, so a
+// record written (or claimed) earlier belongs to a shorter period.
+func legacyRecord(ctx context.Context, sends sendlog.Log, legacy string, ended time.Time) (*sendlog.Record, error) {
+	if legacy == "" {
+		return nil, nil
+	}
+	rec, err := sends.Get(ctx, legacy)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if rec.State == sendlog.StateInProgress {
+		if rec.LeaseUntil.After(ended.Add(lease)) {
+			return rec, nil
+		}
+		return nil, nil
+	}
+	if rec.SentAt.Before(ended) {
+		return nil, nil
+	}
+	return rec, nil
 }
 
 // unsubscribeHeaders adds List-Unsubscribe: the recipient's own signed

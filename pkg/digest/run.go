@@ -16,6 +16,7 @@ import (
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/sendlog"
 	"reportmailer/pkg/suppress"
+	"reportmailer/pkg/workbook"
 )
 
 // run is one digest run's state, handed from stage to stage.
@@ -33,7 +34,8 @@ type run struct {
 	suppress suppress.Store
 	links    LinkIssuer
 	scopes   []*scope
-	cur      *scope // the copy being fetched, rendered and composed
+	cur      *scope  // the copy being fetched, rendered and composed
+	copyErrs []error // why copies could not be made; the others still go out
 
 	loc     *time.Location
 	model   *render.Digest
@@ -146,7 +148,7 @@ func skipIfSent(ctx context.Context, r *run) (bool, error) {
 	for _, sc := range r.scopes {
 		all = append(all, sc.deliveries...)
 	}
-	done, err := settled(ctx, r.sendLog, all, r.req.RetryFailed)
+	done, err := settled(ctx, r.sendLog, all, r.res.Period.End, r.req.RetryFailed)
 	if err != nil || !done {
 		return false, err
 	}
@@ -173,30 +175,41 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.Currency = d.Currency
 	m.Targets = r.targets()
 	var err error
-	if res.Output, err = render.Render(m, r.renderOptions("")); err != nil {
+	if res.Output, err = render.Render(m, r.renderOptions(nil)); err != nil {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)
 	}
+	// The workbook reads the same model as the CSV. It is built after the
+	// render, not beside it: their peaks of memory (each about 90 MB at
+	// 2,000 agents) would add up in a small Lambda.
+	var xlsx []byte
+	if hasFormat(d, "xlsx") {
+		if xlsx, err = workbook.Build(m); err != nil {
+			return false, fmt.Errorf("digest %s: %w", d.ID, err)
+		}
+	}
+	res.Output.XLSX = xlsx
 	for _, p := range res.Output.Problems {
 		r.logger.Warn("section drawn with a note", "scope", r.cur.key, "section", p.Section, "reason", p.Reason)
 	}
 	r.logger.Info("digest rendered", "scope", r.cur.key, "sections", len(sections), "failed", len(res.Failed), "pdfBytes", len(res.Output.PDF),
-		"htmlBytes", len(res.Output.HTML), "elapsedMs", time.Since(r.started).Milliseconds())
+		"htmlBytes", len(res.Output.HTML), "xlsxBytes", len(xlsx), "elapsedMs", time.Since(r.started).Milliseconds())
 	return false, nil
 }
 
 // renderOptions says what the mail carries, so the text describes what is
-// really attached (or linked, when pdfLink is set).
-func (r *run) renderOptions(pdfLink string) render.Options {
-	opts := render.Options{PDFURL: pdfLink, Attached: []string{}}
-	for _, f := range []string{"pdf", "csv"} {
-		if hasFormat(r.d, f) && !(f == "pdf" && pdfLink != "") {
+// really attached (or linked from the archive: links, by format).
+func (r *run) renderOptions(links map[string]string) render.Options {
+	opts := render.Options{PDFURL: links["pdf"], XLSXURL: links["xlsx"], Attached: []string{}}
+	for _, f := range []string{"pdf", "csv", "xlsx"} {
+		if hasFormat(r.d, f) && links[f] == "" {
 			opts.Attached = append(opts.Attached, f)
 		}
 	}
 	return opts
 }
 
-// archiveOutput keeps the PDF and the HTML preview, when an archive is set.
+// archiveOutput keeps the PDF, the workbook (when the digest makes one)
+// and the HTML preview, when an archive is set.
 func archiveOutput(ctx context.Context, r *run) (bool, error) {
 	if r.store == nil {
 		return false, nil
@@ -205,21 +218,29 @@ func archiveOutput(ctx context.Context, r *run) (bool, error) {
 	if err := r.store.Put(ctx, key, "application/pdf", r.res.Output.PDF); err != nil {
 		return false, err
 	}
+	if x := r.res.Output.XLSX; len(x) > 0 {
+		if err := r.store.Put(ctx, r.archiveKey("xlsx"), workbook.ContentType, x); err != nil {
+			return false, err
+		}
+	}
 	return false, r.store.Put(ctx, r.archiveKey("html"), "text/html; charset=utf-8", []byte(render.PreviewHTML(r.res.Output)))
 }
 
-// archiveKey names the current copy's object: <prefix><id>/<period>.<ext>,
+// archiveKey names the current copy's object: <prefix><id>/<first
+// day>_<last day>.<ext> (period.Span, so a week never overwrites the day
+// it starts with),
 // with ".<filter>-<value>" before the extension for an audience member's.
 func (r *run) archiveKey(ext string) string {
 	scoped := ""
 	if f := r.cur.filter; f != nil {
 		scoped = "." + f.Name + "-" + f.Value
 	}
-	return fmt.Sprintf("%s%s/%s%s.%s", r.cfg.Mail.ArchivePrefix, r.res.Digest.ID, r.res.Period.Key(), scoped, ext)
+	return fmt.Sprintf("%s%s/%s%s.%s", r.cfg.Mail.ArchivePrefix, r.res.Digest.ID, r.res.Period.Span(), scoped, ext)
 }
 
 // composeMessages builds one message per recipient group. If a message
-// would be over the size limit, the PDF is linked from the archive instead.
+// would be over the size limit, the PDF, then the workbook, is linked
+// from the archive instead of attached.
 func composeMessages(ctx context.Context, r *run) (bool, error) {
 	if err := r.compose(ctx); err != nil {
 		return false, fmt.Errorf("digest %s: %w", r.d.ID, err)
@@ -230,11 +251,15 @@ func composeMessages(ctx context.Context, r *run) (bool, error) {
 	return !r.sending(), nil
 }
 
+// linkable are the archived attachments the size guard may link instead,
+// largest first.
+var linkable = []string{"pdf", "xlsx"}
+
 func (r *run) compose(ctx context.Context) error {
 	out, limit := r.res.Output, r.cfg.Mail.MaxMessageBytes
-	pdfLink := ""
+	links := map[string]string{} // by format: linked from the archive, not attached
 	for {
-		if err := r.buildAll(out, pdfLink); err != nil {
+		if err := r.buildAll(out, links); err != nil {
 			return err
 		}
 		// Messages differ only in a few headers; the first stands for all.
@@ -245,30 +270,38 @@ func (r *run) compose(ctx context.Context) error {
 		if size <= limit {
 			return nil
 		}
-		if !hasFormat(r.d, "pdf") || pdfLink != "" {
+		next := ""
+		for _, f := range linkable {
+			if hasFormat(r.d, f) && links[f] == "" && next == "" {
+				next = f
+			}
+		}
+		if next == "" {
 			return fmt.Errorf("message is %d bytes even without the PDF (limit %d)", size, limit)
 		}
 		if r.store == nil {
 			return fmt.Errorf("message is %d bytes encoded, over mail.maxMessageBytes (%d): set mail.archiveBucket so the PDF is linked instead of attached",
 				size, limit)
 		}
-		link, err := r.pdfLink(ctx)
+		link, err := r.archiveLink(ctx, next)
 		if err != nil {
 			return err
 		}
-		pdfLink = link
-		if out, err = render.Render(r.model, r.renderOptions(link)); err != nil {
+		links[next] = link
+		xlsx := out.XLSX
+		if out, err = render.Render(r.model, r.renderOptions(links)); err != nil {
 			return err
 		}
+		out.XLSX = xlsx
 	}
 }
 
-// pdfLink links the archived PDF: through the links function when there
-// is an issuer (the link lives ArchiveLinkTTL, whatever the credentials),
-// else with a pre-signed URL, which dies with the credentials that
-// signed it.
-func (r *run) pdfLink(ctx context.Context) (string, error) {
-	key := r.archiveKey("pdf")
+// archiveLink links an archived file (ext: "pdf", "xlsx"): through the
+// links function when there is an issuer (the link lives ArchiveLinkTTL,
+// whatever the credentials), else with a pre-signed URL, which dies with
+// the credentials that signed it.
+func (r *run) archiveLink(ctx context.Context, ext string) (string, error) {
+	key := r.archiveKey(ext)
 	if r.links != nil {
 		return r.links.Archive(key, ArchiveLinkTTL, r.now()), nil
 	}
@@ -279,7 +312,7 @@ func (r *run) pdfLink(ctx context.Context) (string, error) {
 // now; per-recipient ones after the first are encoded when sent
 // (Message.build), so that a run to many readers never holds every
 // encoded copy of the PDF at once.
-func (r *run) buildAll(out *render.Output, pdfLink string) error {
+func (r *run) buildAll(out *render.Output, links map[string]string) error {
 	r.cur.messages = nil
 	var csv *mail.Part // one copy's CSV, gzipped once for all its messages
 	if hasFormat(r.d, "csv") {
@@ -287,8 +320,8 @@ func (r *run) buildAll(out *render.Output, pdfLink string) error {
 		csv = &p
 	}
 	for i, dl := range r.cur.deliveries {
-		m := r.buildMessage(out, dl, pdfLink, csv)
-		msg := &Message{Key: dl.key, Recipients: m.Recipients(), MessageID: m.MessageID}
+		m := r.buildMessage(out, dl, links, csv)
+		msg := &Message{Key: dl.key, legacyKey: dl.legacy, members: dl.members, Recipients: m.Recipients(), MessageID: m.MessageID}
 		if i == 0 || dl.personal == "" {
 			raw, err := m.Bytes()
 			if err != nil {
@@ -310,20 +343,20 @@ func (r *run) from() string {
 	return r.cfg.Mail.From
 }
 
-func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string, csv *mail.Part) *mail.Message {
+func (r *run) buildMessage(out *render.Output, g delivery, links map[string]string, csv *mail.Part) *mail.Message {
 	d, res, cfg := r.d, r.res, r.cfg
 	m := &mail.Message{
 		From: r.from(), ReplyTo: cfg.Mail.ReplyTo, To: g.to, Cc: g.cc, Bcc: g.bcc,
 		Subject: r.cur.subject(d, res.Period), Date: r.now(),
 		// Deterministic, so a client that de-duplicates by Message-ID
 		// collapses any second copy of the same message.
-		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Key(), g.id),
+		MessageID: fmt.Sprintf("digest.%s.%s.%s@reportmailer", d.ID, res.Period.Span(), g.id),
 		Text:      out.Text, Headers: map[string]string{"X-Reportmailer-Digest": d.ID},
 	}
 	if r.req.TestTo != "" {
 		// A test must never be collapsed with (or hide) the real message.
 		m.Subject = "[TEST] " + m.Subject
-		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Key(), r.now().UnixNano())
+		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Span(), r.now().UnixNano())
 	}
 	r.unsubscribeHeaders(m, g)
 	if hasFormat(d, "html") {
@@ -332,11 +365,14 @@ func (r *run) buildMessage(out *render.Output, g delivery, pdfLink string, csv *
 			m.Inline = append(m.Inline, mail.Part{Filename: img.Name, ContentType: "image/png", CID: img.CID, Data: img.PNG})
 		}
 	}
-	if hasFormat(d, "pdf") && pdfLink == "" {
+	if hasFormat(d, "pdf") && links["pdf"] == "" {
 		m.Attachment = append(m.Attachment, mail.Part{Filename: pdfName(res), ContentType: "application/pdf", Data: out.PDF})
 	}
 	if csv != nil {
 		m.Attachment = append(m.Attachment, *csv)
+	}
+	if hasFormat(d, "xlsx") && links["xlsx"] == "" && len(out.XLSX) > 0 {
+		m.Attachment = append(m.Attachment, mail.Part{Filename: xlsxName(res), ContentType: workbook.ContentType, Data: out.XLSX})
 	}
 	return m
 }

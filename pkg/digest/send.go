@@ -35,6 +35,14 @@ var (
 	recordBackoff = 200 * time.Millisecond
 )
 
+// outcomeKey is the log attribute that carries a message's send outcome
+// (sendlog.StateSent, StateFailed, StateUnknown) on the line that settles
+// it. template.yaml's DigestUndelivered metric filter counts the lines
+// whose outcome is failed or unknown (docs/reliability.md); testdata/
+// outcome-log.jsonl holds the real lines, which internal/deploytest runs
+// the filter on.
+const outcomeKey = "outcome"
+
 // errNoTime means the caller's deadline leaves too little time to send
 // and record one message; nothing was claimed, so a retry can send it.
 var errNoTime = errors.New("not enough time left before the deadline to send and record it; left for a retry")
@@ -47,10 +55,10 @@ func sendMessages(ctx context.Context, r *run) (bool, error) {
 	env := mail.Envelope{From: r.from(), ConfigurationSet: r.cfg.Mail.ConfigurationSet, Tags: r.cfg.Mail.Tags}
 	for _, m := range r.res.Messages {
 		if retry, err := r.sendOne(ctx, env, m); err != nil && retry {
-			return true, fmt.Errorf("send %s: %w", m.Key, err)
+			return true, errors.Join(fmt.Errorf("send %s: %w", m.Key, err), r.copyError())
 		}
 	}
-	return true, nil
+	return true, r.copyError()
 }
 
 // sendOne claims, delivers and records one message. Like Alertmanager's
@@ -65,7 +73,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	if m.Raw == nil && m.build != nil {
 		if m.Raw, err = m.build(); err != nil {
 			m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
-			r.logger.Error("digest could not be encoded; not sent", "key", m.Key, "error", err.Error())
+			r.logger.Error("digest could not be encoded; not sent", outcomeKey, m.Outcome, "key", m.Key, "error", err.Error())
 			return false, err
 		}
 		// Encoded for this send only: let it go once sent.
@@ -76,17 +84,31 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		return err != nil, err // in progress elsewhere, or the log unreachable: retry later
 	}
 	env.Recipients = m.Recipients
+	var members []sendlog.Claim
+	if len(m.members) > 0 && r.sendLog != nil {
+		if env.Recipients, members, err = r.claimMembers(ctx, m); err != nil {
+			r.abandon(ctx, claim, m)
+			return true, err
+		}
+		if len(env.Recipients) == 0 {
+			m.Skipped, m.Outcome = "every reader of this group was mailed earlier", sendlog.StateSent
+			r.logger.Info("every reader of the group mailed earlier; not sent", "key", m.Key)
+			r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, "", r.now()) })
+			return false, nil
+		}
+	}
 	id, err := r.sender.Send(sendCtx, env, m.Raw)
+	defer r.settleMembers(ctx, m, members, id, err, sendCtx.Err())
 	var perm *mail.PermanentError
 	switch {
 	case err == nil:
 		m.ID, m.Outcome = id, sendlog.StateSent
-		r.logger.Info("digest sent", "key", m.Key, "messageId", id, "recipients", len(m.Recipients), "bytes", len(m.Raw))
+		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(env.Recipients), "bytes", len(m.Raw))
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
 		return false, nil
 	case errors.As(err, &perm):
 		m.Outcome, m.Reason = sendlog.StateFailed, err.Error()
-		r.logger.Error("digest rejected for good; not retried", "key", m.Key, "recipients", len(m.Recipients), "error", err.Error())
+		r.logger.Error("digest rejected for good; not retried", outcomeKey, m.Outcome, "key", m.Key, "recipients", len(m.Recipients), "error", err.Error())
 	case mail.Retry(err) && sendCtx.Err() == nil:
 		r.abandon(ctx, claim, m)
 		return true, err
@@ -94,11 +116,90 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		// The request may have reached the provider: a second attempt could
 		// deliver a second copy. Keep the record, never resend; alarm.
 		m.Outcome, m.Reason = sendlog.StateUnknown, err.Error()
-		r.logger.Error("digest send outcome unknown; not resent (check whether it arrived)", "key", m.Key,
+		r.logger.Error("digest send outcome unknown; not resent (check whether it arrived)", outcomeKey, m.Outcome, "key", m.Key,
 			"messageIdHeader", m.MessageID, "recipients", len(m.Recipients), "error", err.Error())
 	}
 	r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, claim, m.Outcome, m.Reason, r.now()) })
 	return false, err
+}
+
+// claimMembers claims each reader's own record of a group message and
+// returns the recipients still to be mailed, with their claims. A reader
+// already mailed (in another group, before the list changed), of unknown
+// outcome, rejected for good or being mailed by another run is left out
+// of the envelope; the message's headers still list the group.
+func (r *run) claimMembers(ctx context.Context, m *Message) ([]string, []sendlog.Claim, error) {
+	var claims []sendlog.Claim
+	keep := map[string]bool{}
+	for _, mb := range m.members {
+		if r.req.RetryFailed {
+			if err := r.sendLog.Reopen(ctx, mb.key); err != nil {
+				r.releaseMembers(ctx, claims)
+				return nil, nil, err
+			}
+		}
+		c, err := r.sendLog.Begin(ctx, mb.key, r.now(), lease)
+		switch {
+		case err == nil && c.TakenOver:
+			// An earlier send to them was never recorded: it may have gone out.
+			if err := r.sendLog.Settle(context.WithoutCancel(ctx), c, sendlog.StateUnknown, "claimed by an earlier run whose outcome was never recorded", r.now()); err != nil {
+				r.logger.Error("could not record a reader's unknown outcome", "key", mb.key, "error", err.Error())
+			}
+		case err == nil:
+			claims = append(claims, c)
+			keep[mb.bare] = true
+		case errors.Is(err, sendlog.ErrAlreadySent), errors.Is(err, sendlog.ErrOutcomeUnknown), errors.Is(err, sendlog.ErrFailed),
+			errors.Is(err, sendlog.ErrInProgress):
+			r.logger.Info("reader settled or being mailed elsewhere; left out of the group", "key", m.Key, "readerKey", mb.key, "reason", err.Error())
+		default:
+			r.releaseMembers(ctx, claims)
+			return nil, nil, err
+		}
+	}
+	var rcpts []string
+	for _, rc := range m.Recipients {
+		if keep[bareAddress(rc)] {
+			rcpts = append(rcpts, rc)
+		}
+	}
+	return rcpts, claims, nil
+}
+
+// settleMembers records a group send's outcome on each reader's claim, as
+// sendOne does on the group's: sent, failed, unknown, or released when
+// the send certainly did not go out.
+func (r *run) settleMembers(ctx context.Context, m *Message, claims []sendlog.Claim, id string, err error, windowErr error) {
+	if len(claims) == 0 {
+		return
+	}
+	var perm *mail.PermanentError
+	for _, c := range claims {
+		var write func(context.Context) error
+		switch {
+		case err == nil:
+			write = func(ctx context.Context) error { return r.sendLog.Done(ctx, c, id, r.now()) }
+		case errors.As(err, &perm):
+			write = func(ctx context.Context) error {
+				return r.sendLog.Settle(ctx, c, sendlog.StateFailed, err.Error(), r.now())
+			}
+		case mail.Retry(err) && windowErr == nil:
+			r.releaseMembers(ctx, []sendlog.Claim{c})
+			continue
+		default:
+			write = func(ctx context.Context) error {
+				return r.sendLog.Settle(ctx, c, sendlog.StateUnknown, err.Error(), r.now())
+			}
+		}
+		r.record(ctx, m, write)
+	}
+}
+
+func (r *run) releaseMembers(ctx context.Context, claims []sendlog.Claim) {
+	for _, c := range claims {
+		if err := r.sendLog.Abandon(context.WithoutCancel(ctx), c); err != nil {
+			r.logger.Error("could not release a reader's send claim", "key", c.Key, "error", err.Error())
+		}
+	}
 }
 
 // sendWindow is the context one send runs under: it ends after
@@ -127,6 +228,13 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 			return c, false, err
 		}
 	}
+	if old, err := legacyRecord(ctx, r.sendLog, m.legacyKey, r.res.Period.End); err != nil {
+		return c, false, err
+	} else if old != nil && !(old.State == sendlog.StateFailed && r.req.RetryFailed) {
+		m.Skipped = "recorded " + old.State + " under its old send-log key " + m.legacyKey + "; not resent"
+		r.logger.Info("message recorded under its old send-log key; not resending", "key", m.Key, "oldKey", m.legacyKey, "state", old.State)
+		return c, true, nil
+	}
 	c, err = r.sendLog.Begin(ctx, m.Key, r.now(), lease)
 	switch {
 	case errors.Is(err, sendlog.ErrFailed):
@@ -147,7 +255,7 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 		// send happens under a claim, so the message may have gone out.
 		m.Skipped, m.Outcome = "an earlier run's send was never recorded; not resent", sendlog.StateUnknown
 		m.Reason = "claimed by an earlier run whose outcome was never recorded"
-		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", "key", m.Key,
+		r.logger.Error("earlier send never recorded; marked unknown, not resent (check whether it arrived)", outcomeKey, m.Outcome, "key", m.Key,
 			"messageIdHeader", m.MessageID)
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Settle(ctx, c, m.Outcome, m.Reason, r.now()) })
 		return c, true, nil
@@ -186,7 +294,7 @@ func (r *run) record(ctx context.Context, m *Message, write func(context.Context
 		}
 		if errors.Is(err, sendlog.ErrClaimLost) || ctx.Err() != nil {
 			r.logger.Error("sent but could not record it; a run after the lease may send it again", "key", m.Key,
-				"outcome", m.Outcome, "attempts", attempt, "error", err.Error())
+				"state", m.Outcome, "attempts", attempt, "error", err.Error())
 			return
 		}
 		select {

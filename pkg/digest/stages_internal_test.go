@@ -80,7 +80,7 @@ func TestSkipIfSent(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.state != "" {
-				c, _ := sends.Begin(ctx, sendKeyPrefix(r.d, r.res.Period)+"1", wednesday, lease)
+				c, _ := sends.Begin(ctx, r.scopes[0].deliveries[0].key, wednesday, lease)
 				if tc.state == sendlog.StateSent {
 					_ = sends.Done(ctx, c, "id", wednesday)
 				} else {

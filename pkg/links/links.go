@@ -20,6 +20,7 @@ import (
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/linktoken"
+	"reportmailer/pkg/oncall"
 	"reportmailer/pkg/suppress"
 	"reportmailer/templates"
 )
@@ -83,6 +84,10 @@ type Server struct {
 	Titles  map[string]string // digest id → title, for the pages
 	Now     func() time.Time
 	Logger  *slog.Logger
+
+	// OnCall records the alert links' acknowledgements and silences (nil:
+	// those links answer 404).
+	OnCall oncall.Store
 }
 
 var (
@@ -147,6 +152,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.change(w, r, false)
 	case r.URL.Path == PathArchive && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		s.archive(w, r)
+	case r.URL.Path == PathAcknowledge || r.URL.Path == PathSilence:
+		s.alertLink(w, r)
 	case r.URL.Path == PathUnsubscribe || r.URL.Path == PathResubscribe || r.URL.Path == PathArchive:
 		w.Header().Set("Allow", "GET, POST")
 		s.render(w, http.StatusMethodNotAllowed, pageData{Heading: "Not allowed", Lines: []string{"This link does not accept that request."}})

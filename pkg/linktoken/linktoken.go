@@ -1,5 +1,6 @@
 // Package linktoken signs and checks the tokens in mail links: the
-// one-click unsubscribe link and the archive link. A token carries what
+// one-click unsubscribe link, the archive link, and the acknowledge and
+// silence links in alerts. A token carries what
 // the link acts on and when it expires, signed with HMAC-SHA256 under a
 // key only the stack knows, so a link works without cookies or a login
 // (RFC 8058's POST carries neither) and cannot be forged or altered.
@@ -20,6 +21,8 @@ import (
 const (
 	Unsubscribe = "u"
 	Archive     = "a"
+	Acknowledge = "ack" // acknowledge an alert episode
+	Silence     = "sil" // silence an alert rule's scope
 )
 
 // MinKeyBytes is the shortest signing key accepted.
@@ -28,12 +31,18 @@ const MinKeyBytes = 32
 // Claims is what a token says.
 type Claims struct {
 	Kind      string `json:"k"`
-	Recipient string `json:"r,omitempty"` // unsubscribe: the address
-	Digest    string `json:"d,omitempty"` // unsubscribe: the digest id
-	Title     string `json:"n,omitempty"` // unsubscribe: the digest's title when the mail was sent, for the page
-	Object    string `json:"o,omitempty"` // archive: the object key
-	IssuedAt  int64  `json:"i"`           // Unix seconds
-	Expires   int64  `json:"x"`           // Unix seconds
+	Recipient string `json:"r,omitempty"`  // unsubscribe: the address
+	Digest    string `json:"d,omitempty"`  // unsubscribe: the digest id
+	Title     string `json:"n,omitempty"`  // unsubscribe: the digest's title when the mail was sent, for the page
+	Object    string `json:"o,omitempty"`  // archive: the object key
+	Rule      string `json:"ru,omitempty"` // ack, silence: the alert rule
+	Instance  string `json:"in,omitempty"` // ack, silence: the alert's scope ("department:…")
+	Episode   int64  `json:"ep,omitempty"` // ack: the episode's start, Unix seconds
+	For       int64  `json:"f,omitempty"`  // silence: seconds from the click
+	Until     int64  `json:"un,omitempty"` // silence: its end, Unix seconds (instead of For)
+	Zone      string `json:"z,omitempty"`  // ack, silence: the zone the page shows times in
+	IssuedAt  int64  `json:"i"`            // Unix seconds
+	Expires   int64  `json:"x"`            // Unix seconds
 }
 
 // Errors a check returns; the links page tells them apart.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,9 +92,16 @@ var permanentCodes = map[string]bool{
 }
 
 // retryableCodes are SES errors that mean "not accepted, try later".
+// Auth and clock errors are among them: credentials being rotated, a
+// policy mid-deploy or a skewed clock pass, and SES accepted nothing.
+// Classed permanent they would cancel a digest for good.
 var retryableCodes = map[string]bool{
 	"TooManyRequestsException": true, "ThrottlingException": true, "Throttling": true,
 	"LimitExceededException": true, "InternalFailure": true, "ServiceUnavailable": true,
+	"AccessDeniedException": true, "AccessDenied": true, "ExpiredTokenException": true, "ExpiredToken": true,
+	"SignatureDoesNotMatch": true, "UnrecognizedClientException": true, "InvalidClientTokenId": true,
+	"IncompleteSignature": true, "MissingAuthenticationToken": true, "RequestTimeTooSkewed": true,
+	"RequestExpired": true,
 }
 
 // Send implements Sender.
@@ -116,7 +124,6 @@ func (s SES) Send(ctx context.Context, env Envelope, raw []byte) (string, error)
 	if delay <= 0 {
 		delay = 500 * time.Millisecond
 	}
-	noSDKRetry := func(o *sesv2.Options) { o.Retryer = aws.NopRetryer{} }
 	var err error
 	for attempt := 1; ; attempt++ {
 		if cerr := ctx.Err(); cerr != nil {
@@ -124,11 +131,21 @@ func (s SES) Send(ctx context.Context, env Envelope, raw []byte) (string, error)
 			return "", fmt.Errorf("ses: not sent: %w", errors.Join(cerr, err))
 		}
 		var out *sesv2.SendEmailOutput
-		out, err = s.Client.SendEmail(ctx, in, noSDKRetry)
+		var sent atomic.Bool
+		out, err = s.Client.SendEmail(ctx, in, func(o *sesv2.Options) {
+			o.Retryer = aws.NopRetryer{}
+			o.HTTPClient = watchedClient{inner: o.HTTPClient, sent: &sent}
+		})
 		if err == nil {
 			return aws.ToString(out.MessageId), nil
 		}
-		err = classify(ctx, err)
+		if !sent.Load() {
+			// Credentials, signing or the endpoint failed before any
+			// request was made: SES never saw it.
+			err = fmt.Errorf("ses: not sent (retryable): %w", err)
+		} else {
+			err = classify(ctx, err)
+		}
 		if !Retry(err) || attempt >= attempts {
 			return "", err
 		}
@@ -138,6 +155,21 @@ func (s SES) Send(ctx context.Context, env Envelope, raw []byte) (string, error)
 		}
 		delay *= 2
 	}
+}
+
+// watchedClient notes that a request was handed to the HTTP client, the
+// last point before it may leave the process.
+type watchedClient struct {
+	inner sesv2.HTTPClient
+	sent  *atomic.Bool
+}
+
+func (c watchedClient) Do(r *http.Request) (*http.Response, error) {
+	c.sent.Store(true)
+	if c.inner == nil {
+		return http.DefaultClient.Do(r)
+	}
+	return c.inner.Do(r)
 }
 
 // classify turns an SDK error into a PermanentError, an UnknownError or a
@@ -159,6 +191,9 @@ func classify(ctx context.Context, err error) error {
 		switch st := resp.HTTPStatusCode(); {
 		case st == http.StatusTooManyRequests || st >= 500:
 			return fmt.Errorf("ses: HTTP %d (retryable): %w", st, err)
+		case st == http.StatusUnauthorized || st == http.StatusForbidden:
+			// Authentication or authorization, whatever the code: it passes.
+			return fmt.Errorf("ses: HTTP %d (retryable, auth): %w", st, err)
 		case st >= 400:
 			return &PermanentError{Err: fmt.Errorf("ses: HTTP %d: %w", st, err)}
 		}

@@ -74,6 +74,14 @@ func TestSESErrorsSayWhetherToRetry(t *testing.T) {
 		{"5xx once, then sent", []answer{{500, "InternalFailure"}}, 2, true, ""},
 		{"throttled every time", []answer{{429, "TooManyRequestsException"}, {429, "TooManyRequestsException"}, {429, "TooManyRequestsException"}}, 3, false, "retry"},
 		{"answer lost", []answer{{0, ""}}, 1, false, "unknown"},
+		// Auth and clock errors pass: a role's credentials being rotated,
+		// a policy being deployed, a skewed clock. SES accepted nothing.
+		{"access denied once, then sent", []answer{{403, "AccessDeniedException"}}, 2, true, ""},
+		{"expired token once, then sent", []answer{{403, "ExpiredTokenException"}}, 2, true, ""},
+		{"bad signature once, then sent", []answer{{403, "SignatureDoesNotMatch"}}, 2, true, ""},
+		{"unrecognized client once, then sent", []answer{{403, "UnrecognizedClientException"}}, 2, true, ""},
+		{"clock skewed once, then sent", []answer{{403, "RequestTimeTooSkewed"}}, 2, true, ""},
+		{"access denied every time", []answer{{403, "AccessDeniedException"}, {403, "AccessDeniedException"}, {403, "AccessDeniedException"}}, 3, false, "retry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := &fakeSES{script: tc.script}
@@ -103,6 +111,31 @@ func TestSESErrorsSayWhetherToRetry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// noCredentials fails the way the default chain does without a role or
+// with the instance metadata service refusing.
+type noCredentials struct{}
+
+func (noCredentials) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, errors.New("no EC2 IMDS role found: connection refused")
+}
+
+// Credentials that cannot be obtained stop the request before it leaves
+// the process: retryable, never an unknown outcome.
+func TestSESWithoutCredentialsIsRetryable(t *testing.T) {
+	fake := &fakeSES{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: noCredentials{}})
+	_, err := mail.SES{Client: c, MaxAttempts: 2, Backoff: time.Millisecond}.Send(context.Background(), mail.Envelope{From: "a@example.com"}, []byte("x"))
+	var unknown *mail.UnknownError
+	if err == nil || !mail.Retry(err) || errors.As(err, &unknown) {
+		t.Errorf("err %v, want retryable", err)
+	}
+	if n := fake.calls.Load(); n != 0 {
+		t.Errorf("%d requests reached SES, want 0", n)
 	}
 }
 

@@ -162,6 +162,13 @@ func (p Period) Stretches() []Stretch {
 // names: the local start date.
 func (p Period) Key() string { return p.Start.In(p.Location).Format("2006-01-02") }
 
+// Span names the whole period by both bounds, its first and last local
+// dates (2026-11-16_2026-11-22): unlike Key it tells apart a day, a week
+// and a month that start on the same date, so a digest whose period kind
+// changes never takes its first new period for one already sent. Send-log
+// keys, Message-IDs and archive objects use it.
+func (p Period) Span() string { return p.Key() + "_" + p.LastDay() }
+
 // LastDay is the local date of the period's last day.
 func (p Period) LastDay() string {
 	return p.End.In(p.Location).Add(-time.Nanosecond).Format("2006-01-02")

@@ -117,8 +117,59 @@ var kpiDefs = []kpiDef{
 	{label: "Conversions", report: "conversions", wire: "conversions"},
 }
 
+// KPIFigure is one figure of the summary strip, as numbers: the mail's
+// KPIs and the workbook's Summary sheet are both made from it.
+type KPIFigure struct {
+	Label             string
+	Unit              reports.Unit
+	Current, Previous float64
+	// HasPrevious is false when the digest has no previous period's rows.
+	HasPrevious bool
+	// Rating marks the satisfaction figure: Current and Previous are
+	// average scores out of 5, Positive and PreviousPositive the shares
+	// of 4–5.
+	Rating                     bool
+	Positive, PreviousPositive float64
+	LowerIsBetter              bool
+	Neutral                    bool
+	// Figure names the figure as a target does ("waitTime.avgWaitTime",
+	// "rating.average"), so a card finds its target.
+	Figure string
+}
+
+// Summary is the digest's summary strip as numbers (see KPIFigure).
+func Summary(d *Digest) []KPIFigure {
+	return kpiFigures(cleanDigest(d))
+}
+
 // kpis builds the summary strip from whichever sections the digest has.
 func kpis(d *Digest) []KPI {
+	var out []KPI
+	for _, f := range kpiFigures(d) {
+		if f.Rating {
+			kp := KPI{Label: f.Label, Value: "–", figure: f.Figure}
+			if f.Current > 0 {
+				kp.Value = format.Count(math.Round(f.Current*10)/10) + " / 5" // Count writes 4.0 as "4"
+				kp.Previous = format.Percent(f.Positive) + " positive"
+			}
+			if f.HasPrevious {
+				kp.Delta = format.Change(f.Current, f.Previous, false, false)
+			}
+			out = append(out, kp)
+			continue
+		}
+		kp := KPI{Label: f.Label, Value: d.value(f.Current, f.Unit), figure: f.Figure}
+		if f.HasPrevious {
+			kp.Previous = "was " + d.value(f.Previous, f.Unit)
+			kp.Delta = format.Change(f.Current, f.Previous, f.LowerIsBetter, f.Neutral)
+		}
+		out = append(out, kp)
+	}
+	return markKPIs(d, out)
+}
+
+// kpiFigures computes the summary strip from whichever sections the digest has.
+func kpiFigures(d *Digest) []KPIFigure {
 	// The site-wide section of a report, or else a filtered one (a
 	// department's digest has only filtered sections).
 	find := func(name reports.Name) *Section {
@@ -137,7 +188,7 @@ func kpis(d *Digest) []KPI {
 		}
 		return filtered
 	}
-	var out []KPI
+	var out []KPIFigure
 	for _, k := range kpiDefs {
 		s := find(k.report)
 		for _, alt := range k.also {
@@ -148,34 +199,24 @@ func kpis(d *Digest) []KPI {
 		if s == nil {
 			continue
 		}
+		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral,
+			Figure: string(s.Report) + "." + k.wire}
 		if s.spec().View == reports.ViewRating {
-			_, avg, pos := ratingStats(s.Rows, false)
-			_, pavg, _ := ratingStats(s.Previous, false)
-			kp := KPI{Label: k.label, Value: "–", figure: "rating.average"}
-			if avg > 0 {
-				kp.Value = format.Count(math.Round(avg*10)/10) + " / 5" // Count writes 4.0 as "4"
-				kp.Previous = format.Percent(pos) + " positive"
-			}
-			if s.Previous != nil {
-				kp.Delta = format.Change(avg, pavg, false, false)
-			}
-			out = append(out, kp)
+			_, f.Current, f.Positive = ratingStats(s.Rows, false)
+			_, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
+			f.Rating, f.Unit, f.Figure = true, reports.Average, "rating.average"
+			out = append(out, f)
 			continue
 		}
-		cur, prev := totalOf(s, s.Rows, k.wire), totalOf(s, s.Previous, k.wire)
+		f.Current, f.Previous = totalOf(s, s.Rows, k.wire), totalOf(s, s.Previous, k.wire)
 		if m, ok := s.spec().MetricByWire(k.wire); ok {
-			if f, ok := d.canonicalFor(s, m); ok {
-				cur, prev = f.cur, f.prev
+			if c, ok := d.canonicalFor(s, m); ok {
+				f.Current, f.Previous = c.cur, c.prev
 			}
 		}
-		kp := KPI{Label: k.label, Value: d.value(cur, k.unit), figure: string(s.Report) + "." + k.wire}
-		if s.Previous != nil {
-			kp.Previous = "was " + d.value(prev, k.unit)
-			kp.Delta = format.Change(cur, prev, k.lower, k.neutral)
-		}
-		out = append(out, kp)
+		out = append(out, f)
 	}
-	return markKPIs(d, out)
+	return out
 }
 
 // Table is a compact table of the numbers behind a chart.

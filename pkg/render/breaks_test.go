@@ -106,6 +106,10 @@ func TestHonestMail(t *testing.T) {
 		{"html only", []string{}, []string{"Tables in this mail show their first rows", "more rows not shown"}, []string{"attached as a PDF", "attached PDF"}},
 		{"csv only", []string{"csv"}, []string{"attached as a CSV file", "more rows in the attached CSV"}, []string{"attached as a PDF", "attached PDF"}},
 		{"pdf and csv", []string{"pdf", "csv"}, []string{"attached as a PDF; every number is attached as a CSV file"}, nil},
+		{"xlsx only", []string{"xlsx"}, []string{"Every number of this report is attached as an Excel workbook.", "more rows in the attached Excel workbook"},
+			[]string{"attached as a PDF", "CSV"}},
+		{"pdf, csv and xlsx", []string{"pdf", "csv", "xlsx"},
+			[]string{"attached as a PDF; every number is attached as an Excel workbook and a CSV file.", "more rows in the attached PDF"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := render.Render(base, render.Options{Attached: tc.attached, ImageScale: 1})
@@ -138,5 +142,24 @@ func TestHonestMail(t *testing.T) {
 	}
 	if strings.Contains(out.Text, " true ") || strings.Contains(out.Text, " false ") {
 		t.Error("survey answers read true/false")
+	}
+}
+
+// A workbook too large to attach is linked at the top, like the PDF, and
+// the footer says so.
+func TestLinkedWorkbook(t *testing.T) {
+	out, err := render.Render(fixtureDigest(t), render.Options{PDFURL: "https://archive.example/d.pdf", XLSXURL: "https://archive.example/d.xlsx",
+		Attached: []string{"csv"}, ImageScale: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Every number (Excel workbook, link valid 7 days): https://archive.example/d.xlsx",
+		"The full report is linked above as a PDF; every number is attached as a CSV file, and linked above as an Excel workbook."} {
+		if !strings.Contains(out.Text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	if !strings.Contains(out.HTML, `href="https://archive.example/d.xlsx"`) {
+		t.Error("HTML lacks the workbook's link")
 	}
 }

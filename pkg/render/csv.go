@@ -44,14 +44,8 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 		section.Reset()
 		err := isolate(func() error {
 			sw := csv.NewWriter(&section)
-			e := csvEmitter{w: sw, d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
-			for _, m := range s.spec().Metrics {
-				if s.Group.IsDistribution() {
-					e.metrics[m.DistributionWire()] = true
-				} else {
-					e.metrics[m.Wire] = true
-				}
-			}
+			e := newCSVEmitter(d, s)
+			e.w = sw
 			for _, r := range s.Rows {
 				e.row(r)
 			}
@@ -78,11 +72,31 @@ type csvEmitter struct {
 	// metrics are the wire names that always get a line, zeros included;
 	// other numeric fields only when they carry a value.
 	metrics map[string]bool
+	// sink, when set, takes each line as a Record (of period) instead of w
+	// (records.go: the workbook's figures).
+	sink   func(Record)
+	period string
+}
+
+func newCSVEmitter(d *Digest, s *Section) csvEmitter {
+	e := csvEmitter{d: d, s: s, section: s.TitleText(), metrics: map[string]bool{}}
+	for _, m := range s.spec().Metrics {
+		if s.Group.IsDistribution() {
+			e.metrics[m.DistributionWire()] = true
+		} else {
+			e.metrics[m.Wire] = true
+		}
+	}
+	return e
 }
 
 func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
 	if !plausibleValue(e.s.spec(), metric, v) {
 		return // not a number, or implausible: left out (the PDF and mail note it)
+	}
+	if e.sink != nil {
+		e.sink(Record{Period: e.period, From: from, To: to, Key: key, Name: name, Metric: metric, Value: v, Unit: recordUnit(e.s, metric)})
+		return
 	}
 	_ = e.w.Write([]string{csvText(e.section), string(e.s.Report), string(e.s.Group), csvText(from), csvText(to),
 		csvText(key), csvText(name), csvText(metric), strconv.FormatFloat(v, 'f', -1, 64)})

@@ -129,6 +129,10 @@ type Output struct {
 	Images []Image
 	// CSV is every section's data in long format (see CSV).
 	CSV []byte
+	// XLSX is the Excel workbook of the same figures. Render leaves it
+	// empty: pkg/workbook builds it (it reads render's Records), and the
+	// digest sets it here when its formats ask for one.
+	XLSX []byte
 	// Problems are the sections that could not be drawn as asked, with the
 	// reason, for the log. Each one's note is in the PDF, HTML and text.
 	Problems []Problem

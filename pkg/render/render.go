@@ -27,9 +27,13 @@ type Options struct {
 	// PDFURL, when set, is a link to the PDF (too large to attach), shown at
 	// the top; Output.PDF is then left empty (the PDF was drawn before).
 	PDFURL string
-	// Attached lists the formats attached to the mail ("pdf", "csv"), so the
-	// text says what is really there. Nil means the PDF alone, as before.
+	// Attached lists the formats attached to the mail ("pdf", "csv",
+	// "xlsx"), so the text says what is really there. Nil means the PDF
+	// alone, as before.
 	Attached []string
+	// XLSXURL, when set, is a link to the Excel workbook (too large to
+	// attach), shown at the top beside the PDF's.
+	XLSXURL string
 }
 
 // moreIn says where the full tables are.
@@ -39,6 +43,10 @@ func moreIn(opts Options) string {
 		return "in the linked PDF"
 	case opts.Attached == nil || slices.Contains(opts.Attached, "pdf"):
 		return "in the attached PDF"
+	case slices.Contains(opts.Attached, "xlsx"):
+		return "in the attached Excel workbook"
+	case opts.XLSXURL != "":
+		return "in the linked Excel workbook"
 	case slices.Contains(opts.Attached, "csv"):
 		return "in the attached CSV"
 	}
@@ -51,26 +59,41 @@ func attachedFooter(opts Options) string {
 	if attached == nil {
 		attached = []string{"pdf"}
 	}
-	var pdf, csv bool
+	var pdf bool
+	var data []string // the files of every number, as attached
 	for _, a := range attached {
 		switch strings.ToLower(a) {
 		case "pdf":
 			pdf = true
+		case "xlsx":
+			data = append([]string{"an Excel workbook"}, data...)
 		case "csv":
-			csv = true
+			data = append(data, "a CSV file")
 		}
 	}
+	numbers := ""
+	if len(data) > 0 {
+		numbers = "attached as " + strings.Join(data, " and ")
+	}
+	if opts.XLSXURL != "" {
+		numbers = strings.TrimPrefix(numbers+", and linked above as an Excel workbook", ", and ")
+	}
+	report := ""
 	switch {
-	case opts.PDFURL != "" && csv:
-		return "The full report is linked above as a PDF; every number is attached as a CSV file."
+	case opts.PDFURL != "" && numbers != "":
+		report = "The full report is linked above as a PDF"
 	case opts.PDFURL != "":
-		return "The full report, with every chart and table, is linked above as a PDF."
-	case pdf && csv:
-		return "The full report, with every chart and table, is attached as a PDF; every number is attached as a CSV file."
+		report = "The full report, with every chart and table, is linked above as a PDF"
 	case pdf:
-		return "The full report, with every chart and table, is attached as a PDF."
-	case csv:
-		return "Every number of this report is attached as a CSV file."
+		report = "The full report, with every chart and table, is attached as a PDF"
+	}
+	switch {
+	case report != "" && numbers != "":
+		return report + "; every number is " + numbers + "."
+	case report != "":
+		return report + "."
+	case numbers != "":
+		return "Every number of this report is " + numbers + "."
 	}
 	return "Tables in this mail show their first rows."
 }
@@ -212,6 +235,7 @@ type templateData struct {
 	Sections                                 []htmlSection
 	Footer                                   string
 	PDFURL                                   string
+	XLSXURL                                  string
 	// MoreIn says where the rows cut from the mail's tables are.
 	MoreIn string
 	// Highlights is the "What changed" block.
@@ -332,7 +356,7 @@ func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []vie
 		}
 	}
 	data := templateData{Title: clean.TitleText(), Site: clean.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(clean),
-		Footer: opts.Footer, PDFURL: opts.PDFURL}
+		Footer: opts.Footer, PDFURL: opts.PDFURL, XLSXURL: opts.XLSXURL}
 	if d.Previous != nil {
 		data.Previous = d.Previous.Label()
 	}

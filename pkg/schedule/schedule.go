@@ -98,16 +98,32 @@ func SendAt(p period.Period, s Send) time.Time {
 	}
 	loc := p.Location
 	end := p.End.In(loc)
-	t := time.Date(end.Year(), end.Month(), end.Day()+s.DaysAfter, h, m, 0, 0, loc)
-	if got := t.In(loc); got.Hour() == h && got.Minute() == m {
+	y, mo, d := end.Year(), end.Month(), end.Day()+s.DaysAfter
+	t := time.Date(y, mo, d, h, m, 0, 0, loc)
+	// Compare whole wall times, date included: where a change skips
+	// midnight (America/Santiago), time.Date resolves 00:30 to 23:30 the
+	// day before, which is earlier although its minutes of the day are
+	// later.
+	want := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
+	got := t.In(loc)
+	wall := time.Date(got.Year(), got.Month(), got.Day(), got.Hour(), got.Minute(), 0, 0, time.UTC)
+	if wall.Equal(want) {
 		return firstOf(t)
 	}
-	// The wall time does not exist: the gap's end is the next valid instant.
+	// The wall time does not exist: the gap's end is the next valid
+	// instant. time.Date put t on one side of the gap; the gap is where
+	// t's zone ends (t before it) or begins (t after it).
 	start, stop := t.ZoneBounds()
-	if got := t.In(loc); got.Hour()*60+got.Minute() < h*60+m && !stop.IsZero() {
-		return stop
+	if wall.Before(want) {
+		if !stop.IsZero() {
+			return stop
+		}
+		return t
 	}
-	return start
+	if !start.IsZero() {
+		return start
+	}
+	return t
 }
 
 // firstOf returns the earlier instant when t's wall time occurs twice (a

@@ -71,6 +71,11 @@ type Log interface {
 	Reopen(ctx context.Context, key string) error
 	// Abandon drops a claim after a failure before sending, so a retry can go ahead.
 	Abandon(ctx context.Context, c Claim) error
+	// Forget deletes key's record so that the message may be sent again
+	// (a person's re-send, never a run's), and returns what it deleted
+	// (nil if nothing). It refuses a claim whose lease is live
+	// (ErrInProgress): someone is sending it now.
+	Forget(ctx context.Context, key string, now time.Time) (*Record, error)
 	// Get reads a key's record (nil if none).
 	Get(ctx context.Context, key string) (*Record, error)
 }
@@ -233,6 +238,38 @@ func (d DynamoDB) Reopen(ctx context.Context, key string) error {
 	return nil
 }
 
+// Forget implements Log: a read, then a delete conditioned on the record
+// being unchanged (the same state and claim token).
+func (d DynamoDB) Forget(ctx context.Context, key string, now time.Time) (*Record, error) {
+	rec, token, err := d.get(ctx, key)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if rec.State == StateInProgress && now.Before(rec.LeaseUntil) {
+		return nil, refusal(key, rec)
+	}
+	cond, vals := "#state = :state", map[string]types.AttributeValue{":state": s(rec.State)}
+	if token != "" {
+		cond, vals[":token"] = cond+" AND #token = :token", s(token)
+	}
+	names := map[string]string{"#state": "state"}
+	if token != "" {
+		names["#token"] = "token"
+	}
+	_, err = d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(d.Table), Key: itemKey(key), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil, fmt.Errorf("sendlog forget %s: it changed while being cleared; try again", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sendlog forget %s: %w", key, err)
+	}
+	return rec, nil
+}
+
 // Abandon implements Log.
 func (d DynamoDB) Abandon(ctx context.Context, c Claim) error {
 	_, err := d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -385,6 +422,23 @@ func (m *Memory) Abandon(_ context.Context, c Claim) error {
 		delete(m.recs, c.Key)
 	}
 	return nil
+}
+
+// Forget implements Log.
+func (m *Memory) Forget(_ context.Context, key string, now time.Time) (*Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.recs[key]
+	if !ok {
+		return nil, nil
+	}
+	if r.State == StateInProgress && now.Before(r.LeaseUntil) {
+		rec := r.Record
+		return nil, refusal(key, &rec)
+	}
+	delete(m.recs, key)
+	rec := r.Record
+	return &rec, nil
 }
 
 // Get implements Log.

@@ -164,3 +164,44 @@ func TestSettledStates(t *testing.T) {
 		})
 	}
 }
+
+// Forget deletes a settled record (or a lapsed claim) and says what it
+// was; it refuses a live claim and ignores a missing key.
+func TestForget(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	for name, log := range logs(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := log.Begin(ctx, "digest#w#a", now, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := log.Forget(ctx, "digest#w#a", now.Add(time.Minute)); !errors.Is(err, sendlog.ErrInProgress) {
+				t.Errorf("live claim: %v, want ErrInProgress", err)
+			}
+			if err := log.Done(ctx, c, "ses-1", now.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := log.Forget(ctx, "digest#w#a", now.Add(time.Hour))
+			if err != nil || rec == nil || rec.State != sendlog.StateSent || rec.MessageID != "ses-1" {
+				t.Errorf("forget: %+v, %v", rec, err)
+			}
+			if rec, _ := log.Get(ctx, "digest#w#a"); rec != nil {
+				t.Errorf("still there: %+v", rec)
+			}
+			if _, err := log.Begin(ctx, "digest#w#a", now.Add(time.Hour), 5*time.Minute); err != nil {
+				t.Errorf("Begin after Forget: %v", err)
+			}
+			if rec, err := log.Forget(ctx, "digest#w#none", now); rec != nil || err != nil {
+				t.Errorf("missing key: %+v, %v", rec, err)
+			}
+			// A lapsed claim may be cleared.
+			if _, err := log.Begin(ctx, "digest#w#b", now, 5*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if rec, err := log.Forget(ctx, "digest#w#b", now.Add(time.Hour)); err != nil || rec == nil || rec.State != sendlog.StateInProgress {
+				t.Errorf("lapsed claim: %+v, %v", rec, err)
+			}
+		})
+	}
+}

@@ -35,7 +35,27 @@ type Store interface {
 	// Get returns a recipient's status for the digest.
 	Get(ctx context.Context, digest, recipient string) (Status, error)
 	// Suppressed returns the addresses (lower case) that left the digest.
-	Suppressed(ctx context.Context, digest string) (map[string]bool, error)
+	// Further ids are the digest's former ids (config formerIds): links
+	// in mails sent before a rename still write under them. Each
+	// address's latest change under any of the ids decides.
+	Suppressed(ctx context.Context, digest string, formerIDs ...string) (map[string]bool, error)
+}
+
+// latest merges statuses: the later change of an address wins.
+func latest(into map[string]Status, addr string, st Status) {
+	if old, ok := into[addr]; !ok || st.Since.After(old.Since) {
+		into[addr] = st
+	}
+}
+
+func suppressedOf(all map[string]Status) map[string]bool {
+	out := map[string]bool{}
+	for addr, st := range all {
+		if st.Suppressed {
+			out[addr] = true
+		}
+	}
+	return out
 }
 
 // Normalize is how addresses are compared: trimmed and lower case.
@@ -102,28 +122,30 @@ func (d DynamoDB) Get(ctx context.Context, digest, recipient string) (Status, er
 	return statusOf(out.Item), nil
 }
 
-// Suppressed implements Store with one paged Query of the digest's items.
-func (d DynamoDB) Suppressed(ctx context.Context, digest string) (map[string]bool, error) {
-	out := map[string]bool{}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(d.Table),
-		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(KeyPrefix + digest)},
-		ConsistentRead:            aws.Bool(true),
-	}
-	p := dynamodb.NewQueryPaginator(d.Client, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("suppressions of %s: %w", digest, err)
+// Suppressed implements Store with one paged Query per id.
+func (d DynamoDB) Suppressed(ctx context.Context, digest string, formerIDs ...string) (map[string]bool, error) {
+	all := map[string]Status{}
+	for _, id := range append([]string{digest}, formerIDs...) {
+		in := &dynamodb.QueryInput{
+			TableName:                 aws.String(d.Table),
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(KeyPrefix + id)},
+			ConsistentRead:            aws.Bool(true),
 		}
-		for _, item := range page.Items {
-			if sk, ok := item["sk"].(*types.AttributeValueMemberS); ok && statusOf(item).Suppressed {
-				out[sk.Value] = true
+		p := dynamodb.NewQueryPaginator(d.Client, in)
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("suppressions of %s: %w", id, err)
+			}
+			for _, item := range page.Items {
+				if sk, ok := item["sk"].(*types.AttributeValueMemberS); ok {
+					latest(all, sk.Value, statusOf(item))
+				}
 			}
 		}
 	}
-	return out, nil
+	return suppressedOf(all), nil
 }
 
 // Memory is a Store for tests and local runs.
@@ -151,14 +173,18 @@ func (m *Memory) Get(_ context.Context, digest, recipient string) (Status, error
 }
 
 // Suppressed implements Store.
-func (m *Memory) Suppressed(_ context.Context, digest string) (map[string]bool, error) {
+func (m *Memory) Suppressed(_ context.Context, digest string, formerIDs ...string) (map[string]bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[string]bool{}
+	ids := map[string]bool{digest: true}
+	for _, id := range formerIDs {
+		ids[id] = true
+	}
+	all := map[string]Status{}
 	for k, st := range m.m {
-		if d, addr, _ := strings.Cut(k, "\x00"); d == digest && st.Suppressed {
-			out[addr] = true
+		if d, addr, _ := strings.Cut(k, "\x00"); ids[d] {
+			latest(all, addr, st)
 		}
 	}
-	return out, nil
+	return suppressedOf(all), nil
 }

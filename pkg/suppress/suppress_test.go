@@ -54,6 +54,31 @@ func TestStores(t *testing.T) {
 			if st, _ := s.Get(ctx, "weekly", "nobody@example.com"); st != (Status{}) {
 				t.Errorf("unknown address: %+v", st)
 			}
+
+			// weekly renamed weekly-managers (formerIds: [weekly]): old
+			// links still write under weekly, new ones under the new id;
+			// each reader's latest choice, under either id, holds.
+			for _, c := range []struct {
+				digest, addr string
+				leave        bool
+				at           time.Time
+			}{
+				{"weekly-managers", "dee@example.com", true, at},
+				{"weekly-managers", "bob@example.com", true, at.Add(2 * time.Hour)}, // left again, by a new link
+				{"weekly-managers", "ana@example.com", false, at.Add(time.Hour)},    // rejoined by a new mail's page
+				{"weekly", "eve@example.com", true, at.Add(3 * time.Hour)},          // an old mail's link after the rename
+			} {
+				if err := s.Set(ctx, c.digest, c.addr, c.leave, c.at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err = s.Suppressed(ctx, "weekly-managers", "weekly")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "map[bob@example.com:true dee@example.com:true eve@example.com:true]"; fmt.Sprint(got) != want {
+				t.Errorf("weekly-managers with its former id: %v, want %s", got, want)
+			}
 		})
 	}
 }
