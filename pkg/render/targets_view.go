@@ -230,3 +230,32 @@ func missedDays(days []dayVerdict) string {
 	}
 	return " (" + strings.Join(names, ", ") + ")"
 }
+
+// TargetLine is one target judged, as the workbook's Summary shows it:
+// the Targets block's words with the figure as a number.
+type TargetLine struct {
+	TargetRow
+	Status Status
+	// Figure is the period's figure in Unit (judged at the precision
+	// shown); HasFigure is false for per-day targets and missing data.
+	Figure    float64
+	HasFigure bool
+	Unit      reports.Unit
+}
+
+// Targets judges the digest's targets the way Render does, for other
+// renderings of the same model (the workbook).
+func Targets(d *Digest) []TargetLine {
+	if len(d.Targets) == 0 {
+		return nil
+	}
+	c := cleanDigest(d)
+	as := attainments(c)
+	rows := targetRows(c, as, nil)
+	out := make([]TargetLine, len(as))
+	for i, a := range as {
+		out[i] = TargetLine{TargetRow: rows[i], Status: a.Status, Unit: a.Figure.Unit, Figure: a.Value,
+			HasFigure: !a.Target.PerDay && (a.Status == Met || a.Status == Missed || a.Status == TooFew)}
+	}
+	return out
+}
