@@ -155,3 +155,102 @@ func TestAttainmentPerDay(t *testing.T) {
 }
 
 func format2(v float64, u reports.Unit) string { return (&Digest{}).value(v, u) }
+
+// TestTargetNewsLeadsWhatChanged: a new miss and a recovery come first,
+// and the block stays within maxHighlights.
+func TestTargetNewsLeadsWhatChanged(t *testing.T) {
+	t.Parallel()
+	cur := week(100, 90, 10)
+	cur[1] = [3]float64{160, 100, 60} // Tuesday: 60 missed (a big change, and a miss of ≤ 50 a day)
+	d := targetDigest(cur, week(100, 70, 30), nil)
+	d.Targets = []Target{
+		{Metric: "chatVolume.missedChats", Max: f64(50), PerDay: true}, // met every day last week, missed Tuesday
+		{Metric: "chatVolume.answeredRate", Min: f64(0.8)},             // 70% last week, 640 of 760 = 84% now: recovered
+		{Metric: "chatVolume.chats", Min: f64(1)},                      // met both weeks: no news
+	}
+	hs := highlightsOf(d)
+	if len(hs) < 3 || len(hs) > maxHighlights {
+		t.Fatalf("%d lines: %+v", len(hs), hs)
+	}
+	if want := "Missed chats went over its target of 50 a day on 1 day (Tue 17); it was met every day last period."; hs[0].Text != want {
+		t.Errorf("first line %q, want %q", hs[0].Text, want)
+	}
+	if want := "Answered rate is back at or above its target of 80% (84%); it was missed last period."; hs[1].Text != want {
+		t.Errorf("second line %q, want %q", hs[1].Text, want)
+	}
+	for _, h := range hs[2:] {
+		if strings.Contains(h.Text, "target") || h.Text == quiet {
+			t.Errorf("target or quiet line after the news: %q", h.Text)
+		}
+	}
+	for _, h := range hs[:2] {
+		if h.Anchor == "" || h.section != 0 {
+			t.Errorf("news not linked to its section: %+v", h)
+		}
+	}
+}
+
+// TestTargetChartLines: a daily chart of a target's metric gets the dashed
+// limit across the period and a mark on each day that misses it; an hourly
+// chart of a count does not (a day's limit is no hour's).
+func TestTargetChartLines(t *testing.T) {
+	t.Parallel()
+	cur := week(100, 90, 10)
+	cur[3] = [3]float64{100, 30, 70}
+	d := cleanDigest(targetDigest(cur, nil, nil))
+	d.Targets = []Target{{Metric: "chatVolume.missedChats", Max: f64(50), PerDay: true}}
+	spec, _ := reports.Lookup("chatVolume")
+	missed, _ := spec.MetricByWire("missedChats")
+	ls := d.targetLines(&d.Sections[0], []reports.Metric{missed})
+	if len(ls) != 2 || ls[0].kind != targetLine || ls[1].kind != missedMarks {
+		t.Fatalf("lines %+v", ls)
+	}
+	if ls[0].name != "Target ≤ 50" || ls[0].values[0] != 50 || !ls[0].times[0].Equal(d.Period.Start) || !ls[0].times[1].Equal(d.Period.End) {
+		t.Errorf("target line %+v", ls[0])
+	}
+	if len(ls[1].values) != 1 || ls[1].values[0] != 70 {
+		t.Errorf("marks %+v, want Thursday's 70", ls[1])
+	}
+	if ls := d.targetLines(&d.Sections[0], []reports.Metric{spec.Metrics[0]}); len(ls) != 0 {
+		t.Errorf("a chart without the metric got %+v", ls)
+	}
+	d.Sections[0].Group = reports.GroupHour
+	if ls := d.targetLines(&d.Sections[0], []reports.Metric{missed}); len(ls) != 0 {
+		t.Errorf("an hourly chart got a day's count limit: %+v", ls)
+	}
+}
+
+// TestTargetsCSV: the CSV's Targets lines carry the limit, the figure and
+// met for the period, and per day for a per-day target.
+func TestTargetsCSV(t *testing.T) {
+	t.Parallel()
+	cur := week(100, 90, 10)
+	cur[3] = [3]float64{100, 30, 70}
+	d := targetDigest(cur, nil, nil)
+	d.Targets = []Target{
+		{Metric: "chatVolume.answeredRate", Min: f64(0.95)},
+		{Metric: "chatVolume.missedChats", Max: f64(50), PerDay: true},
+	}
+	got := map[string]string{}
+	for _, l := range strings.Split(string(CSV(d)), "\n") {
+		if !strings.HasPrefix(l, "Targets,") {
+			continue
+		}
+		f := strings.Split(l, ",")
+		got[f[2]+"|"+f[3][:10]+"|"+f[5]+"|"+f[7]] = f[8]
+	}
+	for k, want := range map[string]string{
+		"period|2026-11-16|chatVolume.answeredRate|target min": "0.95",
+		"period|2026-11-16|chatVolume.answeredRate|figure":     "0.81", // 570 of 700
+		"period|2026-11-16|chatVolume.answeredRate|met":        "0",
+		"day|2026-11-19|chatVolume.missedChats|figure":         "70",
+		"day|2026-11-19|chatVolume.missedChats|met":            "0",
+		"day|2026-11-20|chatVolume.missedChats|met":            "1",
+		"period|2026-11-16|chatVolume.missedChats|days met":    "6",
+		"period|2026-11-16|chatVolume.missedChats|days":        "7",
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %q", k, got[k], want)
+		}
+	}
+}
