@@ -19,7 +19,7 @@ const (
 )
 
 // colTarget draws targets and misses: the "bad" tone's red (not score1's), beside a
-// word (the legend's "Target ≤ 40s", "missed") so colour is never alone.
+// word (the legend's "Target ≤ 40s", "Missed days") so colour is never alone.
 var colTarget = drawing.ColorFromHex("b91c1c")
 
 // targetSeries draws the target lines and missed points after the series,
@@ -91,7 +91,7 @@ func (d *Digest) targetLines(s *Section, charted []reports.Metric) []line {
 			}
 		}
 		ts, vs := d.series(s.Rows, *m, 0)
-		miss := line{name: "missed", kind: missedMarks}
+		miss := line{name: "Missed days", kind: missedMarks}
 		for i, v := range vs {
 			if judge(a.Target.Min, a.Target.Max, v, m.Unit, 0, 0).Status == Missed {
 				miss.times, miss.values = append(miss.times, ts[i]), append(miss.values, v)
