@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"reportmailer/internal/comm100sim"
 	"reportmailer/internal/gctune"
@@ -94,7 +97,8 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 	if res == nil || res.Output == nil {
 		return err
 	}
-	if werr := writeOutputs(out, res); werr != nil {
+	bases, werr := writeOutputs(out, res)
+	if werr != nil {
 		return werr
 	}
 	fmt.Printf("%s: %s – %s (%s), %d sections, %d failed, rendered in %s\n", id, res.Period.Key(), res.Period.LastDay(),
@@ -102,12 +106,17 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 	if res.Period.End.After(time.Now()) {
 		fmt.Println("  partial: the period has not ended yet; this is a preview of incomplete data")
 	}
-	base := filepath.Join(out, res.BaseName)
-	fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n", base, base, base, base)
-	if len(res.Output.XLSX) > 0 {
-		fmt.Printf("  %s.xlsx  (every number, a sheet per section, with charts)\n", base)
+	for i, base := range bases {
+		if i == 0 {
+			fmt.Printf("  %s.pdf\n  %s.html  (open in a browser)\n  %s.txt\n  %s.csv   (every number, long format)\n", base, base, base, base)
+			if len(res.Output.XLSX) > 0 {
+				fmt.Printf("  %s.xlsx  (every number, a sheet per section, with charts)\n", base)
+			}
+			fmt.Printf("  %s.eml   (open in a mail client)\n", base)
+			continue
+		}
+		fmt.Printf("  %s.{pdf,html,txt,csv,eml}\n", base)
 	}
-	fmt.Printf("  %s.eml   (open in a mail client)\n", base)
 	for _, m := range res.Messages {
 		if m.ID != "" {
 			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
@@ -148,22 +157,39 @@ func testCopiesErr(msgs []*digest.Message) error {
 	return nil
 }
 
-func writeOutputs(dir string, res *digest.Result) error {
+// writeOutputs writes every copy of the digest: the unfiltered one as
+// <base>.<ext>, each audience member's as <base>.<filter>-<member>.<ext>.
+// It returns each copy's stem.
+func writeOutputs(dir string, res *digest.Result) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	base := filepath.Join(dir, res.BaseName)
-	files := map[string]func() []byte{
-		base + ".pdf":  func() []byte { return res.Output.PDF },
-		base + ".html": func() []byte { return []byte(render.PreviewHTML(res.Output)) },
-		base + ".txt":  func() []byte { return []byte(res.Output.Text) },
-		base + ".csv":  func() []byte { return res.Output.CSV },
+	copies := res.Copies
+	if len(copies) == 0 { // a result built without copies: its one output
+		copies = []digest.Copy{{Output: res.Output, Messages: res.Messages}}
 	}
-	if len(res.Messages) > 0 {
-		files[base+".eml"] = func() []byte { return res.Messages[0].Raw }
-	}
-	if len(res.Output.XLSX) > 0 { // formats: [xlsx]
-		files[base+".xlsx"] = func() []byte { return res.Output.XLSX }
+	files := map[string]func() []byte{}
+	var bases []string
+	for _, c := range copies {
+		if c.Output == nil {
+			continue
+		}
+		base := filepath.Join(dir, res.BaseName+copySuffix(c))
+		bases = append(bases, base)
+		// The previews show the first reader's unsubscribe link, as their mail does.
+		link := unsubscribeLink(c.Messages)
+		files[base+".pdf"] = func() []byte { return c.Output.PDF }
+		files[base+".html"] = func() []byte {
+			return []byte(render.PersonalUnsubscribe(render.PreviewHTML(c.Output), link, true))
+		}
+		files[base+".txt"] = func() []byte { return []byte(render.PersonalUnsubscribe(c.Output.Text, link, false)) }
+		files[base+".csv"] = func() []byte { return c.Output.CSV }
+		if len(c.Output.XLSX) > 0 { // formats: [xlsx]
+			files[base+".xlsx"] = func() []byte { return c.Output.XLSX }
+		}
+		if len(c.Messages) > 0 && c.Messages[0].Raw != nil {
+			files[base+".eml"] = func() []byte { return c.Messages[0].Raw }
+		}
 	}
 	// Side by side: the preview HTML (images inlined) takes as long as the rest.
 	errs := make(chan error, len(files))
@@ -174,7 +200,39 @@ func writeOutputs(dir string, res *digest.Result) error {
 	for range files {
 		err = errors.Join(err, <-errs)
 	}
-	return err
+	return bases, err
+}
+
+// unsubscribeLink is the List-Unsubscribe URL of a copy's first message
+// ("" when there is none).
+func unsubscribeLink(msgs []*digest.Message) string {
+	if len(msgs) == 0 || msgs[0].Raw == nil {
+		return ""
+	}
+	m, err := netmail.ReadMessage(bytes.NewReader(msgs[0].Raw))
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
+}
+
+// copySuffix names an audience member's copy in file names:
+// ".<filter>-<member>", the member's display name made file-safe.
+func copySuffix(c digest.Copy) string {
+	if c.Filter == "" {
+		return ""
+	}
+	name := c.Label
+	if name == "" {
+		name = c.Value
+	}
+	safe := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, name)
+	return "." + c.Filter + "-" + safe
 }
 
 // startSimulator serves the built-in Comm100 simulator on a free loopback port.

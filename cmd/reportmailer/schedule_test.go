@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -96,6 +97,33 @@ func TestDispatchOutRendersTheDueDigests(t *testing.T) {
 	for _, f := range files {
 		if !strings.HasPrefix(filepath.Base(f), "weekly-managers-") {
 			t.Errorf("%s rendered, but only weekly-managers is due at 08:00Z on 23 Nov", f)
+		}
+	}
+}
+
+// TestDemoOutWritesEveryCopy: `demo --out` of an audience digest writes
+// each member's copy, named by its member, and each preview shows that
+// copy's first reader's own unsubscribe link (the mail's header), not the
+// placeholder.
+func TestDemoOutWritesEveryCopy(t *testing.T) {
+	for _, k := range []string{"TABLE_NAME", "ARCHIVE_BUCKET", "CONFIG_SSM_PARAMETER", "CONFIG_S3_URI", "DIGEST_TO", "MAIL_FROM"} {
+		t.Setenv(k, "")
+	}
+	dir := t.TempDir()
+	code, _, errOut := capture(t, "demo", "--config", "../../reportmailer.example.yaml", "--digest", "weekly-teams", "--at", "2026-11-30T09:00:00Z", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, member := range []string{"Sales", "Support", "Billing", "Onboarding"} {
+		base := filepath.Join(dir, "weekly-teams-2026-11-23_2026-11-29.department-"+member)
+		for _, ext := range []string{".pdf", ".html", ".txt", ".csv", ".eml"} {
+			if _, err := os.Stat(base + ext); err != nil {
+				t.Errorf("%s%s not written: %v", base, ext, err)
+			}
+		}
+		html, _ := os.ReadFile(base + ".html")
+		if !strings.Contains(string(html), `<a href="https://links.example.com/u?t=`) || strings.Contains(string(html), "reportmailer.invalid") {
+			t.Errorf("%s.html does not show the reader's unsubscribe link", base)
 		}
 	}
 }

@@ -30,7 +30,7 @@ var allowed = map[string]string{
 	"<body> element": "every HTML document has one; the clients that drop it replace it with a <div>, and the layout lives in tables",
 	"role attribute": `role="presentation" tells screen readers the layout tables are not data; a client that strips it loses nothing visible`,
 	"border-radius":  "rounded corners are decoration; Outlook on Windows shows square ones",
-	"@media":         "only the narrow-screen rule stacks the KPI tiles; without it they stay side by side and still fit 640 px",
+	"@media":         "the narrow-screen rules (stacked KPI tiles, tighter tables, wrapping URLs) and the dark-mode colours; without them a client shows the 640 px desktop layout in light colours, which still reads",
 	"Local anchors":  `the "What changed" lines link to their sections; where a client cannot jump, the line is still read as plain text`,
 	// The hidden preheader (the line inboxes show after the subject) is
 	// hidden by several properties at once so that each client hides it

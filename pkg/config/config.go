@@ -10,6 +10,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reportmailer/pkg/period"
 	"strconv"
 	"strings"
 	"time"
@@ -91,20 +92,30 @@ type Digest struct {
 	// FormerIDs are ids the digest had before a rename. Unsubscribes
 	// recorded under them (links in older mails carry the old id) still
 	// hold: suppression lookups read every id, latest choice first.
-	FormerIDs   []string    `yaml:"formerIds"`
-	Title       string      `yaml:"title"`
-	Period      string      `yaml:"period"`    // day, week or month
-	WeekStart   string      `yaml:"weekStart"` // for weeks; default monday
-	Timezone    string      `yaml:"timezone"`  // IANA name, e.g. Europe/London
-	From        string      `yaml:"from"`      // default mail.from (resolved by Load)
-	To          []string    `yaml:"to"`
-	Cc          []string    `yaml:"cc"`
-	Bcc         []string    `yaml:"bcc"`
-	Subject     string      `yaml:"subject"`     // default "<title> — <period>"
-	Formats     []string    `yaml:"formats"`     // pdf, html, csv, xlsx; default pdf and html
-	Paper       string      `yaml:"paper"`       // A4 or Letter
-	Concurrency int         `yaml:"concurrency"` // reports fetched at once; default 4
-	Currency    string      `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
+	FormerIDs   []string `yaml:"formerIds"`
+	Title       string   `yaml:"title"`
+	Period      string   `yaml:"period"`    // day, week or month
+	WeekStart   string   `yaml:"weekStart"` // for weeks; default monday
+	Timezone    string   `yaml:"timezone"`  // IANA name, e.g. Europe/London
+	From        string   `yaml:"from"`      // default mail.from (resolved by Load)
+	To          []string `yaml:"to"`
+	Cc          []string `yaml:"cc"`
+	Bcc         []string `yaml:"bcc"`
+	Subject     string   `yaml:"subject"`     // default "<title> — <period>"
+	Formats     []string `yaml:"formats"`     // pdf, html, csv, xlsx; default pdf and html
+	Paper       string   `yaml:"paper"`       // A4 or Letter
+	Concurrency int      `yaml:"concurrency"` // reports fetched at once; default 4
+	Currency    string   `yaml:"currency"`    // ISO 4217 code of conversion values; default mail.currency
+	// TopN is how many members ranked tables and charts list before
+	// "N others (average)" and the total; default 25. The CSV has every row.
+	TopN int `yaml:"topN"`
+	// MinSample is the smallest sample a figure is compared and highlighted
+	// from; below it the figure shows its n and no change.
+	MinSample MinSample `yaml:"minSample"`
+	// CompareWith is what the "was" figures are: previous,
+	// sameDayLastWeek or sameWeekLastYear; default sameDayLastWeek for
+	// daily digests, previous otherwise.
+	CompareWith string      `yaml:"compareWith"`
 	Reports     []ReportRef `yaml:"reports"`
 	// Send is when the digest goes out (schedule.go); default 08:00 local
 	// on the first day after the period.
@@ -114,6 +125,12 @@ type Digest struct {
 	Audience *Audience `yaml:"audience"`
 	// Targets override the top level's, by metric, for this digest.
 	Targets []Target `yaml:"targets"`
+}
+
+// MinSample is the smallest sample worth a change or a highlight.
+type MinSample struct {
+	Ratings int `yaml:"ratings"` // rated chats; default 10
+	Chats   int `yaml:"chats"`   // chats behind an average or rate; default 20
 }
 
 // ReportRef is one section of a digest.
@@ -308,6 +325,18 @@ func (c *Config) applyDefaults() {
 		}
 		if d.Paper == "" {
 			d.Paper = "A4"
+		}
+		if d.TopN == 0 {
+			d.TopN = 25
+		}
+		if d.MinSample.Ratings == 0 {
+			d.MinSample.Ratings = 10
+		}
+		if d.MinSample.Chats == 0 {
+			d.MinSample.Chats = 20
+		}
+		if d.CompareWith == "" {
+			d.CompareWith = period.DefaultCompare(period.Kind(d.Period))
 		}
 		if d.Concurrency == 0 {
 			d.Concurrency = 4

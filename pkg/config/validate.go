@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"reportmailer/pkg/period"
 	"sort"
 	"strings"
 	"time"
@@ -350,6 +351,24 @@ func (v *validator) digest(p string, d Digest, defaultFrom string) {
 	}
 	if d.Paper != "" && d.Paper != "A4" && d.Paper != "Letter" {
 		v.add(p+".paper", "%q: want A4 or Letter", d.Paper)
+	}
+	if d.TopN < 0 || d.TopN > 25 {
+		// Charts and tables list the same members; a chart fits a page at 25.
+		v.add(p+".topN", "%d: want 1 to 25", d.TopN)
+	}
+	if d.MinSample.Ratings < 0 {
+		v.add(p+".minSample.ratings", "%d: want 0 or more", d.MinSample.Ratings)
+	}
+	if d.MinSample.Chats < 0 {
+		v.add(p+".minSample.chats", "%d: want 0 or more", d.MinSample.Chats)
+	}
+	switch d.CompareWith {
+	case "", period.ComparePrevious, period.CompareSameDayLastWeek, period.CompareSameWeekLastYear:
+	default:
+		v.add(p+".compareWith", "%q: want previous, sameDayLastWeek or sameWeekLastYear", d.CompareWith)
+	}
+	if d.CompareWith == period.CompareSameDayLastWeek && d.Period != "" && d.Period != string(period.Day) {
+		v.add(p+".compareWith", "sameDayLastWeek is for daily digests; this one is %s", d.Period)
 	}
 	if d.Concurrency < 0 || d.Concurrency > 16 {
 		v.add(p+".concurrency", "%d: want 1 to 16", d.Concurrency)

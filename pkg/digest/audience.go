@@ -148,6 +148,11 @@ func eachScope(ctx context.Context, r *run) (bool, error) {
 			failed = append(failed, f+sc.suffix())
 		}
 		r.res.Messages = append(r.res.Messages, sc.messages...)
+		c := Copy{Label: sc.label, Output: r.res.Output, Messages: sc.messages}
+		if sc.filter != nil {
+			c.Filter, c.Value = sc.filter.Name, sc.filter.Value
+		}
+		r.res.Copies = append(r.res.Copies, c)
 	}
 	r.res.Output, r.res.Failed = first, failed
 	if len(r.copyErrs) > 0 && (first == nil || !r.sending()) {

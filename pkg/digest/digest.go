@@ -96,6 +96,21 @@ type Result struct {
 	AlreadySent bool
 	// Suppressed counts the recipients dropped because they unsubscribed.
 	Suppressed int
+	// Copies are the run's copies in order (the unfiltered one, then one
+	// per audience member), each with its own rendering and messages, so
+	// every one can be looked at (`digest --out`). Output and Messages
+	// above are the first copy's and every copy's.
+	Copies []Copy
+}
+
+// Copy is one copy of a digest: the unfiltered one, or an audience
+// member's.
+type Copy struct {
+	// Filter and Value say whose copy it is ("" for the unfiltered one);
+	// Label is the member's display name (e.g. the department's name).
+	Filter, Value, Label string
+	Output               *render.Output
+	Messages             []*Message
 }
 
 // ErrAllReportsFailed means no section could be fetched; nothing is sent.

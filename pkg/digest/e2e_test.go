@@ -241,7 +241,7 @@ func TestOneRunSendsExactlyOneEmail(t *testing.T) {
 	if !bytes.HasPrefix(m.pdf, []byte("%PDF")) || m.pdfName != "chat-digest-2026-11-16_2026-11-22.pdf" {
 		t.Fatalf("attachment %q, %d bytes", m.pdfName, len(m.pdf))
 	}
-	if !strings.Contains(string(m.csv), "section,report,group,from,to,key,name,metric,value") || !strings.Contains(string(m.csv), "José Núñez") {
+	if !strings.Contains(string(m.csv), "section,report,group,from,to,key,name,metric,value,period") || !strings.Contains(string(m.csv), "José Núñez") {
 		t.Errorf("CSV attachment missing or without names (%d bytes)", len(m.csv))
 	}
 	if text := pdftotext(t, m.pdf); !strings.Contains(text, "Weekly chat digest") || !strings.Contains(text, "José Núñez") {

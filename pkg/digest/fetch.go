@@ -20,8 +20,11 @@ import (
 type call struct {
 	section  int
 	previous bool
-	name     reports.Name
-	query    reports.Query
+	// totals, when >0, is 1 + the index of the render.Totals this
+	// whole-period call fills (totals.go).
+	totals int
+	name   reports.Name
+	query  reports.Query
 	// offset is the one the model reads every bucket in (the current
 	// period's starting offset); the rows are re-expressed in it.
 	offset  time.Duration
@@ -39,7 +42,7 @@ type call struct {
 // previous period's failure only drops the comparison.
 func fetchReports(ctx context.Context, r *run) (bool, error) {
 	r.started = time.Now()
-	sections, calls := r.plan()
+	sections, calls, totals := r.plan()
 	failed := make([]atomic.Bool, len(sections))
 	queue := make(chan *call)
 	var wg sync.WaitGroup
@@ -48,26 +51,26 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 		go func() {
 			defer wg.Done()
 			for c := range queue {
-				if c.previous && failed[c.section].Load() {
+				if (c.previous || c.totals > 0) && failed[c.section].Load() {
 					c.err = errNoSection
 					continue
 				}
 				started := time.Now()
 				c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
 				c.elapsed = time.Since(started)
-				if c.err != nil && !c.previous {
+				if c.err != nil && !c.previous && c.totals == 0 {
 					failed[c.section].Store(true)
 				}
 			}
 		}()
 	}
 	for _, c := range calls {
-		if !c.previous {
+		if !c.previous && c.totals == 0 {
 			queue <- c
 		}
 	}
 	for _, c := range calls {
-		if c.previous {
+		if c.previous || c.totals > 0 {
 			queue <- c
 		}
 	}
@@ -75,6 +78,12 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 	wg.Wait()
 	prevFailed := make([]bool, len(sections))
 	for _, c := range calls {
+		if c.totals > 0 {
+			if sections[c.section].Note == "" {
+				r.fillTotals(totals, c)
+			}
+			continue
+		}
 		r.fill(&sections[c.section], &prevFailed[c.section], c)
 	}
 	for i, s := range sections {
@@ -82,14 +91,15 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 			r.res.Failed = append(r.res.Failed, r.d.Reports[i].Report)
 		}
 	}
-	r.model = &render.Digest{Sections: sections}
+	r.model = &render.Digest{Sections: sections, Totals: totals}
 	return false, nil
 }
 
 // errNoSection marks a comparison not fetched because its section failed.
 var errNoSection = errors.New("section failed; comparison not fetched")
 
-// plan lists the sections and the calls that fill them. A report cut
+// plan lists the sections, the calls that fill them and the whole-period
+// figures (totals.go) the last calls fill. A report cut
 // into calendar buckets (group hour, day, week or month) is asked once per
 // constant-offset stretch of the period (period.Stretches): the API cuts
 // days at midnight in the query's offset, so only then does every bucket
@@ -100,7 +110,7 @@ var errNoSection = errors.New("section failed; comparison not fetched")
 // split would only add calls. Distributions (24*7, half-hour) are too:
 // their averages per slot could only be merged with each stretch's count
 // of that slot, which the API does not give (docs/periods.md).
-func (r *run) plan() ([]render.Section, []*call) {
+func (r *run) plan() ([]render.Section, []*call, []render.Totals) {
 	sections := make([]render.Section, len(r.d.Reports))
 	var calls []*call
 	_, _, common := r.res.Period.Query()
@@ -135,7 +145,8 @@ func (r *run) plan() ([]render.Section, []*call) {
 			}
 		}
 	}
-	return sections, calls
+	tcalls, totals := r.totalsCalls(sections)
+	return sections, append(calls, tcalls...), totals
 }
 
 // stretches is the period cut at its offset changes, or whole in the

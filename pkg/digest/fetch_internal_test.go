@@ -66,7 +66,7 @@ func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
 				if _, err := resolvePeriod(t.Context(), r); err != nil {
 					t.Fatal(err)
 				}
-				_, calls := r.plan()
+				_, calls, _ := r.plan()
 				start := time.Now()
 				if _, err := fetchReports(t.Context(), r); err != nil {
 					t.Fatal(err)

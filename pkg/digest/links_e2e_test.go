@@ -3,6 +3,7 @@ package digest_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -241,5 +242,40 @@ func TestArchiveLinkOutlivesCredentials(t *testing.T) {
 	e.server.Now = func() time.Time { return time.Unix(c.Expires, 0) }
 	if rec := e.do(t, http.MethodGet, link, ""); rec.Code != http.StatusGone || rec.Header().Get("Location") != "" {
 		t.Errorf("expired archive link: %d", rec.Code)
+	}
+}
+
+// TestFooterUnsubscribeIsTheHeaderLink: every reader's mail shows, in its
+// footer (HTML and text), a visible unsubscribe link that is exactly its
+// List-Unsubscribe URL, and why the reader gets it (digest and schedule).
+func TestFooterUnsubscribeIsTheHeaderLink(t *testing.T) {
+	e := setupLinks(t, personalConfig)
+	e.invoke(t, `{"digest":"weekly","periodStart":"2026-11-09"}`)
+	sent := e.moto.SentEmails(t)
+	if len(sent) != 3 {
+		t.Fatalf("%d emails sent, want 3", len(sent))
+	}
+	const why = "You get Weekly chat digest (weekly) every Monday at 08:00 Europe/London."
+	seen := map[string]bool{}
+	for _, s := range sent {
+		m := parse(t, s.RawData)
+		link, _ := e.unsubscribeLink(t, m.header)
+		seen[link] = true
+		footer := m.html[strings.LastIndex(m.html, "border-top"):]
+		if want := `<a href="` + html.EscapeString(link) + `"`; !strings.Contains(footer, want) || !strings.Contains(footer, ">Unsubscribe</a>") {
+			t.Errorf("%s: the HTML footer has no visible link to %s:\n%s", m.header.Get("To"), link, footer)
+		}
+		if !strings.Contains(footer, why) || !strings.Contains(m.text, why) {
+			t.Errorf("%s: footer does not say %q", m.header.Get("To"), why)
+		}
+		if !strings.Contains(m.text, "Unsubscribe: "+link) {
+			t.Errorf("%s: the text part has no line %q", m.header.Get("To"), "Unsubscribe: "+link)
+		}
+		if strings.Contains(m.html+m.text, "reportmailer.invalid") {
+			t.Errorf("%s: the placeholder link was left in", m.header.Get("To"))
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("%d distinct links for 3 readers", len(seen))
 	}
 }

@@ -228,17 +228,18 @@ func legacyRecord(ctx context.Context, sends sendlog.Log, legacy string, ended t
 
 // unsubscribeHeaders adds List-Unsubscribe: the recipient's own signed
 // one-click link (RFC 8058: https, with List-Unsubscribe-Post), or for
-// group messages the configured fixed URL.
-func (r *run) unsubscribeHeaders(m *mail.Message, g delivery) {
+// group messages the configured fixed URL. It returns the URL ("" if none).
+func (r *run) unsubscribeHeaders(m *mail.Message, g delivery) string {
 	u := r.cfg.Mail.Unsubscribe
 	if g.personal != "" && r.links != nil {
 		u = r.links.Unsubscribe(r.d.ID, r.d.Title, g.personal, r.now())
 	}
 	if u == "" {
-		return
+		return ""
 	}
 	m.Headers["List-Unsubscribe"] = "<" + u + ">"
 	if strings.HasPrefix(u, "https://") {
 		m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
+	return u
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
+	"reportmailer/pkg/schedule"
 	"reportmailer/pkg/sendlog"
 	"reportmailer/pkg/suppress"
 	"reportmailer/pkg/workbook"
@@ -133,7 +135,11 @@ func resolvePeriod(_ context.Context, r *run) (bool, error) {
 			d.ID, p.Key(), p.LastDay(), ErrPeriodNotOver, p.End.Format(time.RFC3339))
 	}
 	r.loc = loc
-	r.res = &Result{Digest: d, Period: p, Previous: p.Previous(spec),
+	with := d.CompareWith
+	if with == "" {
+		with = period.DefaultCompare(spec.Kind)
+	}
+	r.res = &Result{Digest: d, Period: p, Previous: p.Compare(spec, with),
 		BaseName: fmt.Sprintf("%s-%s_%s", d.ID, p.Key(), p.LastDay())}
 	r.logger = r.logger.With("digest", d.ID, "period", p.Key()+"/"+p.LastDay())
 	return false, nil
@@ -173,6 +179,10 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	m.Paper, m.Generated, m.Names, m.Offset = render.Paper(d.Paper), generatedAt(r.req, res.Period), r.cfg.DisplayNames(), offset
 	m.Partial = res.Period.End.After(r.now())
 	m.Currency = d.Currency
+	m.TopN, m.MinRatings, m.MinChats = d.TopN, d.MinSample.Ratings, d.MinSample.Chats
+	if d.CompareWith != "" {
+		m.CompareLabel = period.CompareLabel(d.CompareWith)
+	}
 	m.Targets = r.targets()
 	var err error
 	if res.Output, err = render.Render(m, r.renderOptions(nil)); err != nil {
@@ -199,7 +209,10 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 // renderOptions says what the mail carries, so the text describes what is
 // really attached (or linked from the archive: links, by format).
 func (r *run) renderOptions(links map[string]string) render.Options {
-	opts := render.Options{PDFURL: links["pdf"], XLSXURL: links["xlsx"], Attached: []string{}}
+	opts := render.Options{PDFURL: links["pdf"], XLSXURL: links["xlsx"], Attached: []string{}, Why: r.why(), Unsubscribe: r.cfg.Mail.Unsubscribe}
+	if r.links != nil { // one message per reader, each with their own link
+		opts.Unsubscribe = render.UnsubscribePlaceholder
+	}
 	for _, f := range []string{"pdf", "csv", "xlsx"} {
 		if hasFormat(r.d, f) && links[f] == "" {
 			opts.Attached = append(opts.Attached, f)
@@ -358,9 +371,11 @@ func (r *run) buildMessage(out *render.Output, g delivery, links map[string]stri
 		m.Subject = "[TEST] " + m.Subject
 		m.MessageID = fmt.Sprintf("digest.%s.%s.test.%d@reportmailer", d.ID, res.Period.Span(), r.now().UnixNano())
 	}
-	r.unsubscribeHeaders(m, g)
+	u := r.unsubscribeHeaders(m, g)
+	// The footer shows the header's link (a reader's own, signed).
+	m.Text = render.PersonalUnsubscribe(m.Text, u, false)
 	if hasFormat(d, "html") {
-		m.HTML = out.HTML
+		m.HTML = render.PersonalUnsubscribe(out.HTML, u, true)
 		for _, img := range out.Images {
 			m.Inline = append(m.Inline, mail.Part{Filename: img.Name, ContentType: "image/png", CID: img.CID, Data: img.PNG})
 		}
@@ -375,6 +390,25 @@ func (r *run) buildMessage(out *render.Output, g delivery, links map[string]stri
 		m.Attachment = append(m.Attachment, mail.Part{Filename: xlsxName(res), ContentType: workbook.ContentType, Data: out.XLSX})
 	}
 	return m
+}
+
+// why tells a reader why they get the digest: its title and schedule,
+// and for an audience copy whose copy it is.
+func (r *run) why() string {
+	d, p := r.d, r.res.Period
+	at := schedule.SendAt(p, d.Send).In(p.Location)
+	when := "every day"
+	switch period.Kind(d.Period) {
+	case period.Week:
+		when = "every " + at.Weekday().String()
+	case period.Month:
+		when = "on day " + strconv.Itoa(at.Day()) + " of every month"
+	}
+	who := ""
+	if r.cur != nil && r.cur.label != "" {
+		who = " for " + r.cur.label
+	}
+	return fmt.Sprintf("You get %s%s (%s) %s at %s %s.", d.Title, who, d.ID, when, at.Format("15:04"), p.Location)
 }
 
 // gzipCSVOver is the CSV size above which it is attached gzipped: a big

@@ -69,7 +69,7 @@ func TestWorkbookAttachedArchivedAndLinked(t *testing.T) {
 			t.Errorf("the message lacks %q", want)
 		}
 	}
-	key := cfg.Mail.ArchivePrefix + d.ID + "/2026-11-16.xlsx"
+	key := cfg.Mail.ArchivePrefix + d.ID + "/2026-11-16_2026-11-22.xlsx" // the archive names both bounds
 	if !bytes.Equal(store.data[key], x) || store.types[key] != workbook.ContentType {
 		t.Errorf("archive %q: %d bytes (%s), want the workbook's %d", key, len(store.data[key]), store.types[key], len(x))
 	}

@@ -166,6 +166,34 @@ func Change(cur, prev float64, lowerIsBetter, neutral bool) Delta {
 	return d
 }
 
+// ChangePoints describes the change of a rate (0..1) in percentage points,
+// which is how rates are read: 18.8% → 18.5% is "▼ 0.3 pts", not "▼ 1%".
+func ChangePoints(cur, prev float64, lowerIsBetter, neutral bool) Delta {
+	pts := (cur - prev) * 100
+	if math.IsNaN(pts) || math.IsInf(pts, 0) {
+		return Delta{Text: "—", Tone: "flat"}
+	}
+	if math.Abs(pts) < 0.05 {
+		return Delta{Text: "no change", Tone: "flat"}
+	}
+	d := Delta{Arrow: "▲"}
+	good := !lowerIsBetter
+	if pts < 0 {
+		d.Arrow = "▼"
+		good = lowerIsBetter
+	}
+	d.Text = fmt.Sprintf("%s %s pts", d.Arrow, strconv.FormatFloat(math.Abs(pts), 'f', 1, 64))
+	switch {
+	case neutral:
+		d.Tone = "flat"
+	case good:
+		d.Tone = "good"
+	default:
+		d.Tone = "bad"
+	}
+	return d
+}
+
 // Truncate shortens s to at most n runes, ending with an ellipsis.
 func Truncate(s string, n int) string {
 	r := []rune(s)

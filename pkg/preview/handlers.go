@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -8,10 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"reportmailer/pkg/digest"
+	"reportmailer/pkg/render"
 )
 
 //go:embed page/*.tmpl
@@ -26,19 +29,23 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /d/{id}", s.digestPage)
 	mux.HandleFunc("GET /d/{id}/mail.html", s.part(func(w http.ResponseWriter, r *http.Request, gen int, res *digest.Result) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, mailHTML(res, r.PathValue("id"), gen))
+		out, c := copyOf(res, r)
+		fmt.Fprint(w, mailHTML(out, r.PathValue("id"), gen, c))
 	}))
-	mux.HandleFunc("GET /d/{id}/mail.txt", s.part(func(w http.ResponseWriter, _ *http.Request, _ int, res *digest.Result) {
+	mux.HandleFunc("GET /d/{id}/mail.txt", s.part(func(w http.ResponseWriter, r *http.Request, _ int, res *digest.Result) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, res.Output.Text)
+		out, _ := copyOf(res, r)
+		fmt.Fprint(w, out.Text)
 	}))
-	mux.HandleFunc("GET /d/{id}/digest.pdf", s.part(func(w http.ResponseWriter, _ *http.Request, _ int, res *digest.Result) {
+	mux.HandleFunc("GET /d/{id}/digest.pdf", s.part(func(w http.ResponseWriter, r *http.Request, _ int, res *digest.Result) {
 		w.Header().Set("Content-Type", "application/pdf")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", res.BaseName+".pdf"))
-		_, _ = w.Write(res.Output.PDF)
+		out, _ := copyOf(res, r)
+		_, _ = w.Write(out.PDF)
 	}))
 	mux.HandleFunc("GET /d/{id}/cid/{cid}", s.part(func(w http.ResponseWriter, r *http.Request, _ int, res *digest.Result) {
-		for _, img := range res.Output.Images {
+		out, _ := copyOf(res, r)
+		for _, img := range out.Images {
 			if img.CID == r.PathValue("cid") {
 				w.Header().Set("Content-Type", "image/png")
 				_, _ = w.Write(img.PNG)
@@ -107,13 +114,47 @@ func noStore(h http.Handler) http.Handler {
 
 // mailHTML is the HTML body as sent, with each cid: image pointed at this
 // server instead (only here: the mail itself keeps cid: references).
-func mailHTML(res *digest.Result, id string, gen int) string {
-	html := res.Output.HTML
-	for _, img := range res.Output.Images {
-		u := fmt.Sprintf("/d/%s/cid/%s?g=%d", url.PathEscape(id), url.PathEscape(img.CID), gen)
+func mailHTML(out *render.Output, id string, gen, copy int) string {
+	html := out.HTML
+	for _, img := range out.Images {
+		u := fmt.Sprintf("/d/%s/cid/%s?g=%d&copy=%d", url.PathEscape(id), url.PathEscape(img.CID), gen, copy)
 		html = strings.ReplaceAll(html, "cid:"+img.CID, u)
 	}
 	return html
+}
+
+// copyOf is the copy of the digest the request's ?copy= names (an index
+// into Result.Copies: the unfiltered one, then each audience member's),
+// by default the first.
+func copyOf(res *digest.Result, r *http.Request) (*render.Output, int) {
+	i, err := strconv.Atoi(r.URL.Query().Get("copy"))
+	if err != nil || i < 0 || i >= len(res.Copies) || res.Copies[i].Output == nil {
+		return res.Output, 0
+	}
+	return res.Copies[i].Output, i
+}
+
+// copyLink is one copy of a digest in the page's list of copies.
+type copyLink struct {
+	Index   int
+	Label   string
+	Current bool
+}
+
+// copyLinks lists a digest's copies when it has more than one.
+func copyLinks(res *digest.Result, current int) []copyLink {
+	if len(res.Copies) < 2 {
+		return nil
+	}
+	var out []copyLink
+	for i, c := range res.Copies {
+		label := "Unfiltered (to, cc, bcc)"
+		if c.Filter != "" {
+			label = c.Filter + ": " + cmp.Or(c.Label, c.Value)
+		}
+		out = append(out, copyLink{Index: i, Label: label, Current: i == current})
+	}
+	return out
 }
 
 // part serves one part of a digest's current render.
@@ -158,6 +199,9 @@ type pageData struct {
 	Text                             string
 	Took                             string
 	Missing                          bool
+	// Copies lists an audience digest's copies; Copy is the one shown.
+	Copies []copyLink
+	Copy   int
 }
 
 func (s *Server) base(st *state, current string) pageData {
@@ -210,7 +254,8 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
 			default:
 				p.Subject = digest.Subject(d, rr.res.Period)
 				p.Period = rr.res.Period.Key() + " – " + rr.res.Period.LastDay() + " (" + d.Timezone + ")"
-				p.Failed, p.Text = rr.res.Failed, rr.res.Output.Text
+				out, c := copyOf(rr.res, r)
+				p.Failed, p.Text, p.Copy, p.Copies = rr.res.Failed, out.Text, c, copyLinks(rr.res, c)
 				if rr.err != nil {
 					p.Warning = rr.err.Error()
 				}

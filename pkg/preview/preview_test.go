@@ -288,3 +288,32 @@ func TestReloadReusesUntouchedDigests(t *testing.T) {
 		t.Error("a change to the shared names did not re-render every digest")
 	}
 }
+
+// TestAudienceCopies: an audience digest's page lists every copy (the
+// members by name), and each copy's mail, text and PDF are its own.
+func TestAudienceCopies(t *testing.T) {
+	s, web := newServer(t, copyConfig(t), nil)
+	s.Reload(context.Background())
+	_, _, page := get(t, web.URL+"/d/weekly-teams")
+	for _, member := range []string{"department: Sales", "department: Support", "department: Billing", "department: Onboarding"} {
+		if !strings.Contains(page, member) {
+			t.Errorf("the page does not list the copy %q", member)
+		}
+	}
+	if !strings.Contains(page, `src="/d/weekly-teams/mail.html?g=1&amp;copy=0"`) {
+		t.Error("the mail view does not show the first copy")
+	}
+	_, _, first := get(t, web.URL+"/d/weekly-teams/mail.txt?copy=0")
+	_, _, billing := get(t, web.URL+"/d/weekly-teams/mail.txt?copy=2")
+	if first == billing || !strings.Contains(billing, "Billing") {
+		t.Errorf("copy 2's text part is not Billing's:\n%.300s", billing)
+	}
+	_, _, page = get(t, web.URL+"/d/weekly-teams?view=mail&copy=2")
+	if !strings.Contains(page, `src="/d/weekly-teams/mail.html?g=1&amp;copy=2"`) || !strings.Contains(page, `class="on">department: Billing`) {
+		t.Error("the page for copy 2 does not show Billing's copy")
+	}
+	_, _, html := get(t, web.URL+"/d/weekly-teams/mail.html?copy=2")
+	if !strings.Contains(html, "/cid/") || !strings.Contains(html, "copy=2") {
+		t.Error("copy 2's mail does not serve its own images")
+	}
+}

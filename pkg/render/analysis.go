@@ -12,6 +12,9 @@ import (
 // largest, averages are weighted by w (see weights.go) or, without
 // weights, averaged over the rows that have data.
 func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
+	if v, ok := exactRatio(rows, m, dist); ok {
+		return v
+	}
 	var sum, maxV, wsum, wv float64
 	var n int
 	for _, r := range rows {
@@ -38,6 +41,25 @@ func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
 		return sum / float64(n)
 	}
 	return sum
+}
+
+// exactRatio rolls up an average whose numerator and denominator the rows
+// carry (reports.Weight.Num): ΣNum/ΣWires, not a weighting of the rounded
+// per-row averages.
+func exactRatio(rows []any, m reports.Metric, dist bool) (float64, bool) {
+	w := m.Weight
+	if dist || w == nil || w.Num == "" || len(w.Reports) > 0 {
+		return 0, false
+	}
+	var num, den float64
+	for _, r := range rows {
+		num += fieldsSum(r, []string{w.Num}, false)
+		den += fieldsSum(r, w.Wires, false)
+	}
+	if den <= 0 {
+		return 0, false
+	}
+	return num / den, true
 }
 
 // activeMetrics are the spec's metrics that carry data in these rows.
@@ -130,11 +152,21 @@ type KPIFigure struct {
 	// of 4–5.
 	Rating                     bool
 	Positive, PreviousPositive float64
-	LowerIsBetter              bool
-	Neutral                    bool
+	// Rated and PreviousRated are the number of ratings (Rating only).
+	Rated, PreviousRated float64
+	LowerIsBetter        bool
+	Neutral              bool
+	// Small marks a figure from fewer than the digest's minimum sample
+	// (ratings, or chats for SampleN): it is shown with its n and compared
+	// with nothing.
+	Small   bool
+	SampleN float64
 	// Figure names the figure as a target does ("waitTime.avgWaitTime",
 	// "rating.average"), so a card finds its target.
 	Figure string
+	// metric is the figure's registry metric, with LowerIsBetter as the
+	// strip reads it, for percentage-point changes of rates.
+	metric *reports.Metric
 }
 
 // Summary is the digest's summary strip as numbers (see KPIFigure).
@@ -143,6 +175,8 @@ func Summary(d *Digest) []KPIFigure {
 }
 
 // kpis builds the summary strip from whichever sections the digest has.
+// A figure from fewer than the digest's minimum sample shows how few and
+// is compared with nothing.
 func kpis(d *Digest) []KPI {
 	var out []KPI
 	for _, f := range kpiFigures(d) {
@@ -152,16 +186,27 @@ func kpis(d *Digest) []KPI {
 				kp.Value = format.Count(math.Round(f.Current*10)/10) + " / 5" // Count writes 4.0 as "4"
 				kp.Previous = format.Percent(f.Positive) + " positive"
 			}
-			if f.HasPrevious {
+			if f.Current > 0 && f.Rated < float64(d.minRatings()) {
+				kp.Previous = "from " + format.Count(f.Rated) + " rated"
+			}
+			if f.HasPrevious && !f.Small {
 				kp.Delta = format.Change(f.Current, f.Previous, false, false)
 			}
 			out = append(out, kp)
 			continue
 		}
 		kp := KPI{Label: f.Label, Value: d.value(f.Current, f.Unit), figure: f.Figure}
+		if f.metric != nil && f.Small {
+			kp.Previous = "from " + format.Count(math.Round(f.SampleN)) + " chats"
+			out = append(out, kp)
+			continue
+		}
 		if f.HasPrevious {
 			kp.Previous = "was " + d.value(f.Previous, f.Unit)
 			kp.Delta = format.Change(f.Current, f.Previous, f.LowerIsBetter, f.Neutral)
+			if f.metric != nil {
+				kp.Delta = d.change(f.Current, f.Previous, *f.metric, f.Neutral)
+			}
 		}
 		out = append(out, kp)
 	}
@@ -202,9 +247,10 @@ func kpiFigures(d *Digest) []KPIFigure {
 		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral,
 			Figure: string(s.Report) + "." + k.wire}
 		if s.spec().View == reports.ViewRating {
-			_, f.Current, f.Positive = ratingStats(s.Rows, false)
-			_, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
+			f.Rated, f.Current, f.Positive = ratingStats(s.Rows, false)
+			f.PreviousRated, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
 			f.Rating, f.Unit, f.Figure = true, reports.Average, "rating.average"
+			f.Small = f.Rated < float64(d.minRatings()) || f.PreviousRated < float64(d.minRatings())
 			out = append(out, f)
 			continue
 		}
@@ -213,6 +259,11 @@ func kpiFigures(d *Digest) []KPIFigure {
 			if c, ok := d.canonicalFor(s, m); ok {
 				f.Current, f.Previous = c.cur, c.prev
 			}
+		}
+		if m, ok := s.spec().MetricByWire(k.wire); ok {
+			f.SampleN, f.Small = d.smallSample(s, m)
+			m.LowerIsBetter = k.lower
+			f.metric = &m
 		}
 		out = append(out, f)
 	}
@@ -236,13 +287,16 @@ type entry struct {
 	label  string
 	value  float64
 	row    any
-	others int // >0 for the folded "N others" entry
+	others int   // >0 for the folded "N others (average)" entry
+	rest   []any // the folded rows, for the others entry
 }
 
 // ranked sorts entries by value (ties by label) and folds the tail into
-// "others": their sum for counts, their mean when the values are averages
-// (ten agents' average response times do not add up).
-func ranked(entries []entry, top int, average bool) []entry {
+// one "N others (average)" entry: the mean of the rest, each weighted by
+// the metric's own weight (weight(row); nil weighs every row 1). A sum of
+// the rest would dwarf every single member on a shared axis. One rule for
+// every ranked table and chart; the table adds the period's Total.
+func ranked(entries []entry, top int, weight func(any) float64) []entry {
 	sort.SliceStable(entries, func(i, j int) bool {
 		if entries[i].value != entries[j].value {
 			return entries[i].value > entries[j].value
@@ -253,12 +307,45 @@ func ranked(entries []entry, top int, average bool) []entry {
 		return entries
 	}
 	rest := entry{others: len(entries) - top}
+	var wsum, wv float64
 	for _, e := range entries[top:] {
-		rest.value += e.value
+		w := 1.0
+		if weight != nil {
+			w = weight(e.row)
+		}
+		wsum += w
+		wv += w * e.value
+		rest.rest = append(rest.rest, e.row)
 	}
-	if average {
-		rest.value /= float64(rest.others)
-	}
-	rest.label = format.Count(float64(rest.others)) + " others"
+	rest.value = ratio(wv, wsum)
+	rest.label = othersLabel(rest.others)
 	return append(entries[:top:top], rest)
+}
+
+// othersLabel names the folded tail of a ranked list.
+func othersLabel(n int) string {
+	return format.Count(float64(n)) + " others (average)"
+}
+
+// minRatings and minChats are the smallest samples compared (Digest.MinRatings, MinChats).
+func (d *Digest) minRatings() int {
+	if d.MinRatings > 0 {
+		return d.MinRatings
+	}
+	return 10
+}
+
+func (d *Digest) minChats() int {
+	if d.MinChats > 0 {
+		return d.MinChats
+	}
+	return 20
+}
+
+// topNOf is the digest's ranked-list length (Digest.TopN, default 25).
+func (d *Digest) topNOf() int {
+	if d.TopN > 0 {
+		return d.TopN
+	}
+	return defaultTopN
 }

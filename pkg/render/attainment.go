@@ -120,10 +120,10 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	switch f.Kind {
 	case reports.FigureRatingAverage:
 		rated, avg, _ := ratingStats(rows, false)
-		return avg, rated, minTargetRatings, rated > 0
+		return avg, rated, float64(d.minRatings()), rated > 0
 	case reports.FigureRate:
 		n, den := totalOf(s, rows, f.Rate.Num), totalOf(s, rows, f.Rate.Den)
-		return ratio(n, den), den, minTargetBase, den > 0
+		return ratio(n, den), den, float64(d.minChats()), den > 0
 	}
 	if whole {
 		v = d.periodFigure(s, f.Metric, previous)
@@ -151,7 +151,7 @@ func (d *Digest) judgePeriod(a *Attainment) {
 		}
 		out := judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		if out.Status == TooFew {
-			return out, tooFewText(a.Figure, sample)
+			return out, d.tooFewText(a.Figure, sample)
 		}
 		return out, ""
 	}
@@ -244,14 +244,13 @@ func (d *Digest) daysIn(p Period) int {
 	return n
 }
 
-func tooFewText(f reports.Figure, sample float64) string {
-	what := "chats"
+// tooFewText says why a figure is not judged: its sample is under the
+// digest's minimum (minSample), the same rule that keeps the KPI cards and
+// tables from comparing it.
+func (d *Digest) tooFewText(f reports.Figure, sample float64) string {
+	what, need := "chats", d.minChats()
 	if f.Kind == reports.FigureRatingAverage {
-		what = "ratings"
-	}
-	need := minTargetBase
-	if f.Kind == reports.FigureRatingAverage {
-		need = minTargetRatings
+		what, need = "ratings", d.minRatings()
 	}
 	return fmt.Sprintf("too few %s to judge (%d, needs %d)", what, int(sample), need)
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
@@ -13,14 +14,15 @@ import (
 
 // CSV writes every section's data as one tidy table, a line per value:
 //
-//	section, report, group, from, to, key, name, metric, value
+//	section, report, group, from, to, key, name, metric, value, period
 //
-// "from"/"to" are the bucket's bounds as local wall-clock time in the
-// digest's timezone (as the API sends them in a period without a DST
-// change; a period with one is fetched per offset, see foldLocal, and its
-// buckets read in local time too), "key" the entity id (agent, department, page…) and
-// "name" its display name. Long format pivots in any spreadsheet, and no
-// table is ever cut off, whatever the PDF page size.
+// "from"/"to" are the bucket's bounds as instants (RFC 3339 with the local
+// offset; clock times of distributions as the API sent them), "key" the
+// entity id (agent, department, invitation…) the section is grouped by and
+// "name" its display name, "period" current or previous: the previous
+// period's rows are the ones every "was" figure and change came from. Only
+// fields the API returns for the grouping are written. Long format pivots
+// in any spreadsheet, and no table is ever cut off.
 func CSV(d *Digest) []byte {
 	data, _ := csvWithProblems(d)
 	return data
@@ -33,7 +35,7 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // a BOM, so spreadsheet apps read UTF-8 names right
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value"})
+	_ = w.Write([]string{"section", "report", "group", "from", "to", "key", "name", "metric", "value", "period"})
 	w.Flush()
 	var section bytes.Buffer
 	for i := range d.Sections {
@@ -45,9 +47,15 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 		err := isolate(func() error {
 			sw := csv.NewWriter(&section)
 			e := newCSVEmitter(d, s)
-			e.w = sw
+			e.w, e.period = sw, PeriodCurrent
 			for _, r := range s.Rows {
 				e.row(r)
+			}
+			if s.Previous != nil && d.Previous != nil {
+				e.period = PeriodPrevious
+				for _, r := range s.Previous {
+					e.row(r)
+				}
 			}
 			sw.Flush()
 			return sw.Error()
@@ -57,6 +65,31 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 			continue
 		}
 		buf.Write(section.Bytes())
+	}
+	// The API's whole-period answers, the source of every average's and
+	// maximum's period figure (totals.go).
+	for _, t := range d.Totals {
+		if _, known := reports.Lookup(t.Report); !known {
+			continue
+		}
+		section.Reset()
+		sw := csv.NewWriter(&section)
+		s := &Section{Report: t.Report, Filter: t.Filter}
+		e := csvEmitter{w: sw, d: d, s: s, section: s.TitleText() + " (whole period)", period: PeriodCurrent, metrics: map[string]bool{}}
+		err := isolate(func() error {
+			for _, r := range t.Rows {
+				e.row(r)
+			}
+			e.period = PeriodPrevious
+			for _, r := range t.Previous {
+				e.row(r)
+			}
+			sw.Flush()
+			return sw.Error()
+		})
+		if err == nil {
+			buf.Write(section.Bytes())
+		}
 	}
 	tw := csv.NewWriter(&buf)
 	writeTargetsCSV(tw, d)
@@ -69,13 +102,13 @@ type csvEmitter struct {
 	d       *Digest
 	s       *Section
 	section string
+	period  string // current or previous
 	// metrics are the wire names that always get a line, zeros included;
 	// other numeric fields only when they carry a value.
 	metrics map[string]bool
 	// sink, when set, takes each line as a Record (of period) instead of w
 	// (records.go: the workbook's figures).
-	sink   func(Record)
-	period string
+	sink func(Record)
 }
 
 func newCSVEmitter(d *Digest, s *Section) csvEmitter {
@@ -99,7 +132,7 @@ func (e csvEmitter) emit(from, to, key, name, metric string, v float64) {
 		return
 	}
 	_ = e.w.Write([]string{csvText(e.section), string(e.s.Report), string(e.s.Group), csvText(from), csvText(to),
-		csvText(key), csvText(name), csvText(metric), strconv.FormatFloat(v, 'f', -1, 64)})
+		csvText(key), csvText(name), csvText(metric), strconv.FormatFloat(v, 'f', -1, 64), e.period})
 }
 
 // csvText neutralises a text cell a spreadsheet would run as a formula, the
@@ -141,11 +174,11 @@ func (e csvEmitter) row(r any) {
 	case *reports.SurveyRow:
 		for _, f := range x.Fields {
 			for _, o := range f.Options {
-				e.emit("", "", string(x.CampaignID), f.FieldName+" › "+o.Name, "count", o.Count)
+				e.emit("", "", string(x.CampaignID), f.FieldName+" › "+answerText(o.Name), "count", o.Count)
 			}
 			for _, g := range f.Groups {
 				for _, o := range g.Options {
-					e.emit("", "", string(x.CampaignID), f.FieldName+" › "+g.Name+" › "+o.Name, "count", o.Count)
+					e.emit("", "", string(x.CampaignID), f.FieldName+" › "+g.Name+" › "+answerText(o.Name), "count", o.Count)
 				}
 			}
 		}
@@ -153,7 +186,7 @@ func (e csvEmitter) row(r any) {
 	case *reports.AgentStatusRow:
 		name := e.d.Names.Name(reports.GroupAgent, x.AgentID)
 		for _, c := range x.ChangeLogs {
-			e.emit(c.Time, "", string(x.AgentID), name, "status:"+c.Status, 1)
+			e.emit(e.wallInstant(c.Time), "", string(x.AgentID), name, "status:"+c.Status, 1)
 		}
 		return
 	case *reports.Today:
@@ -168,7 +201,14 @@ func (e csvEmitter) row(r any) {
 	}
 	var from, to, key, name string
 	if b := reports.TimeOf(r); b != nil {
-		from, to = e.d.wallClock(b.From), e.d.wallClock(b.To)
+		from, to = e.slot(b.From), e.slot(b.To)
+	}
+	if g := e.s.Group; g.IsDimension() {
+		// The entity the section is grouped by, not the first id the row
+		// carries (auto invitations also name their campaign).
+		if k := reports.KeyOf(r, g); k != "" {
+			key, name = string(k), e.d.Names.Name(g, k)
+		}
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -192,7 +232,10 @@ func (e csvEmitter) row(r any) {
 		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		switch f := v.Field(i).Interface().(type) {
 		case float64:
-			if f != 0 || e.metrics[tag] {
+			// A zero in a field the API leaves out for some groupings
+			// (omitempty: chatTransfer's department rows have no
+			// totalTransferredChats) was not returned; write only what was.
+			if f != 0 || (e.metrics[tag] && !omitsEmpty(t.Field(i))) {
 				e.emit(from, to, key, name, tag, f)
 			}
 		case *float64:
@@ -209,11 +252,25 @@ func (e csvEmitter) row(r any) {
 	}
 }
 
-// wallClock reads a bucket bound as local wall-clock time in the period's
-// timezone; clock and weekday slots are wall-clock readings already.
-func (d *Digest) wallClock(s reports.Slot) string {
-	if s.Kind != reports.SlotDateTime || d.Period.Location == nil {
-		return s.String()
+func omitsEmpty(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return strings.Contains(opts, "omitempty")
+}
+
+// slot writes a bucket bound: an instant in RFC 3339 with its offset for
+// calendar buckets, as the API sent it for clock and weekday slots.
+func (e csvEmitter) slot(s reports.Slot) string {
+	if s.Kind == reports.SlotDateTime {
+		return e.d.instant(s.DateTime).Format(time.RFC3339)
 	}
-	return d.instant(s.DateTime).Format(reports.DateTimeLayout)
+	return s.String()
+}
+
+// wallInstant is a wall-clock time the API wrote in the query's offset, as
+// an RFC 3339 instant; text it cannot read stays as it came.
+func (e csvEmitter) wallInstant(text string) string {
+	if s, err := reports.ParseSlot(text); err == nil && s.Kind == reports.SlotDateTime {
+		return e.slot(s)
+	}
+	return text
 }

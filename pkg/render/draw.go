@@ -23,6 +23,8 @@ type Figure struct {
 	fig           figure
 	Width, Height int
 	Alt           string
+	lo            layout
+	legend        []LegendEntry // with layout.htmlLegend: the legend left out of the image
 }
 
 // Palette: colour-blind-safe blues/oranges, a neutral grey, and the
@@ -51,13 +53,15 @@ var (
 	}
 )
 
-// painter draws in logical pixels on a renderer scaled by s.
+// painter draws in logical pixels on a renderer scaled by s, moved off
+// logical pixels right and down (a mail chart's card around it).
 type painter struct {
-	r chart.Renderer
-	s float64
+	r   chart.Renderer
+	s   float64
+	off float64
 }
 
-func (p painter) i(v float64) int { return int(math.Round(v * p.s)) }
+func (p painter) i(v float64) int { return int(math.Round((v + p.off) * p.s)) }
 
 func (p painter) rect(x0, y0, x1, y1 float64, c drawing.Color) {
 	if x1 <= x0 || y1 <= y0 {
@@ -135,34 +139,102 @@ func fitWidth(s string, maxW float64, width func(string) float64) string {
 
 // canvas is a custom figure: a draw function over a painter.
 type canvas struct {
-	w, h  int
-	scale float64
-	draw  func(p painter)
+	w, h int
+	lo   layout
+	draw func(p painter)
 }
 
 func (c canvas) Render(rp chart.RendererProvider, w io.Writer) error {
-	r, err := rp(int(float64(c.w)*c.scale), int(float64(c.h)*c.scale))
+	off := c.lo.margin()
+	r, err := rp(int((float64(c.w)+2*off)*c.lo.scale), int((float64(c.h)+2*off)*c.lo.scale))
 	if err != nil {
 		return err
 	}
 	regular, _ := chartFonts()
-	r.SetDPI(72 * c.scale)
+	r.SetDPI(72 * c.lo.scale)
 	r.SetFont(regular)
 	// No background fill: PNGs are composited over white, PDF pages are white.
-	c.draw(painter{r: r, s: c.scale})
+	c.draw(painter{r: r, s: c.lo.scale, off: off})
 	return r.Save(w)
 }
 
 const (
-	chartW   = 600
-	fontS    = 10.0 // tick and label size
-	fontXS   = 8.5
-	barH     = 16.0
-	barGap   = 6.0
-	labelW   = 170.0
-	valueW   = 70.0
 	padTop   = 8.0
 	padRight = 8.0
+)
+
+// layout is a figure's geometry in logical pixels. The PDF scales a
+// 600 px figure to the page's width; the mail shows a narrower one at
+// most mailMaxWidth CSS px wide, so that on a 375 px phone, where it
+// shrinks to about 335 px, its smallest text still reads at 9 CSS px or
+// more (TestMailChartTextOnPhones). The PDF's layout is as it always was.
+type layout struct {
+	scale          float64 // device pixels per logical pixel
+	w              float64 // the figure's width
+	fontS, fontXS  float64 // label and tick sizes
+	barH, barGap   float64
+	labelW, valueW float64 // the bar charts' label and value columns
+	// card frames the PNG as a light card with rounded, transparent corners
+	// (cardFrame), so that a dark-mode page around it shows a deliberate
+	// card rather than a white box.
+	card bool
+	// htmlLegend leaves the legend out of the image: the mail prints it
+	// as text above the chart (Figure.legend), where it wraps on a phone
+	// and reads at the mail's text size.
+	htmlLegend bool
+}
+
+// LegendEntry is one series of a chart, for a legend printed as text.
+type LegendEntry struct {
+	Label string
+	Color string // CSS colour, e.g. "#2563eb"
+	// Mark is the entry's symbol when it is not a square (a target's
+	// dashed line, a missed day's dot).
+	Mark string
+}
+
+// legendOf is the figure's legend as text, when the layout prints it so.
+func (lo layout) legendOf(labels []string, cols []drawing.Color) []LegendEntry {
+	if !lo.htmlLegend || len(cols) == 0 {
+		return nil
+	}
+	out := make([]LegendEntry, len(labels))
+	for i, l := range labels {
+		c := cols[i%len(cols)]
+		out[i] = LegendEntry{Label: l, Color: hexColor(c)}
+	}
+	return out
+}
+
+// hexColor is c as a CSS colour.
+func hexColor(c drawing.Color) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+// margin is the room around the figure for its card (logical px).
+func (lo layout) margin() float64 {
+	if lo.card {
+		return cardPad
+	}
+	return 0
+}
+
+// pdfLayout is the PDF's vector charts (scale 1: logical = PDF units).
+var pdfLayout = layout{scale: 1, w: 600, fontS: 10, fontXS: 8.5, barH: 16, barGap: 6, labelW: 170, valueW: 70}
+
+// mailLayout is the mail's PNG charts at scale device pixels per logical one.
+func mailLayout(scale float64) layout {
+	return layout{scale: scale, w: mailChartW, fontS: 11.5, fontXS: 10.5, barH: 17, barGap: 6, labelW: 118, valueW: 64, card: true, htmlLegend: true}
+}
+
+const (
+	// mailChartW is the mail charts' logical width (before the card's frame).
+	mailChartW = 360
+	// mailMaxWidth is the widest the mail shows a chart (CSS px): a 640 px
+	// desktop pane shows it at 1.14×, its text at 12–13 px, and the tallest
+	// (25 agents) under a page.
+	mailMaxWidth = 432
+	// phoneChartWidth is how wide a chart is shown on a 375 px phone: the
+	// mail's narrow-screen paddings (6 + 14 px a side) leave 335 px.
+	phoneChartWidth = 335
 )
 
 // hbar is one labelled horizontal bar, optionally stacked.
@@ -176,46 +248,48 @@ type hbar struct {
 // hbarsFigure draws labelled horizontal bars (stacked when segments > 1).
 // Past FigureRows bars, the rest fold into one bar of their average, so
 // the figure keeps to a page whatever the site's size.
-func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt string, scale float64) *Figure {
+func hbarsFigure(bars []hbar, legend []string, legendCols []drawing.Color, alt string, lo layout) *Figure {
 	bars = foldBars(bars, FigureRows)
 	legendH := 0.0
-	if len(legend) > 0 {
+	if len(legend) > 0 && !lo.htmlLegend {
 		legendH = 20
 	}
-	h := int(padTop + legendH + float64(len(bars))*(barH+barGap) + 4)
+	h := int(padTop + legendH + float64(len(bars))*(lo.barH+lo.barGap) + 4)
 	var maxTotal float64
 	for _, b := range bars {
 		maxTotal = math.Max(maxTotal, sum(b.segments))
 	}
 	draw := func(p painter) {
-		drawLegend(p, legend, legendCols, padTop+10)
-		plotX0, plotX1 := labelW, float64(chartW)-valueW
+		if !lo.htmlLegend {
+			drawLegend(p, lo, legend, legendCols, padTop+10)
+		}
+		plotX0, plotX1 := lo.labelW, lo.w-lo.valueW
 		y := padTop + legendH
 		for _, b := range bars {
-			p.text(p.fit(b.label, fontS, labelW-10), labelW-8, y+barH-4, fontS, colInk, 'r')
+			p.text(p.fit(b.label, lo.fontS, lo.labelW-10), lo.labelW-8, y+lo.barH-4, lo.fontS, colInk, 'r')
 			x := plotX0
-			p.rect(plotX0, y, plotX1, y+barH, drawing.ColorFromHex("f3f4f6"))
+			p.rect(plotX0, y, plotX1, y+lo.barH, drawing.ColorFromHex("f3f4f6"))
 			for i, s := range b.segments {
 				if maxTotal == 0 {
 					break
 				}
 				w := (plotX1 - plotX0) * s / maxTotal
-				p.rect(x, y, x+w, y+barH, b.colors[i%len(b.colors)])
+				p.rect(x, y, x+w, y+lo.barH, b.colors[i%len(b.colors)])
 				x += w
 			}
-			p.text(b.value, plotX1+6, y+barH-4, fontS, colInk, 'l')
-			y += barH + barGap
+			p.text(b.value, plotX1+6, y+lo.barH-4, lo.fontS, colInk, 'l')
+			y += lo.barH + lo.barGap
 		}
 	}
-	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, legendCols)}
 }
 
-func drawLegend(p painter, labels []string, cols []drawing.Color, baseline float64) {
-	x := labelW
+func drawLegend(p painter, lo layout, labels []string, cols []drawing.Color, baseline float64) {
+	x := lo.labelW
 	for i, l := range labels {
 		p.rect(x, baseline-8, x+10, baseline+1, cols[i%len(cols)])
-		p.text(l, x+14, baseline, fontXS, colMuted, 'l')
-		x += 22 + p.width(l, fontXS)
+		p.text(l, x+14, baseline, lo.fontXS, colMuted, 'l')
+		x += 22 + p.width(l, lo.fontXS)
 	}
 }
 
@@ -226,15 +300,15 @@ type column struct {
 }
 
 // columnsFigure draws (stacked) columns with a y-axis maximum label.
-func columnsFigure(cols []column, colors []drawing.Color, legend []string, format func(float64) string, alt string, scale float64) *Figure {
+func columnsFigure(cols []column, colors []drawing.Color, legend []string, format func(float64) string, alt string, lo layout) *Figure {
 	const h = 200
 	draw := func(p painter) {
 		legendH := 0.0
-		if len(legend) > 0 {
-			drawLegend(p, legend, colors, padTop+10)
+		if len(legend) > 0 && !lo.htmlLegend {
+			drawLegend(p, lo, legend, colors, padTop+10)
 			legendH = 18
 		}
-		x0, x1 := 50.0, float64(chartW)-padRight
+		x0, x1 := 50.0, lo.w-padRight
 		y0, y1 := padTop+legendH+6, float64(h)-22
 		var maxV float64
 		for _, c := range cols {
@@ -244,10 +318,11 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 		for i := 0; i <= 4; i++ {
 			y := y1 - (y1-y0)*float64(i)/4
 			p.line(x0, y, x1, y, 0.6, colGrid)
-			p.text(format(top*float64(i)/4), x0-6, y+3, fontXS, colMuted, 'r')
+			p.text(format(top*float64(i)/4), x0-6, y+3, lo.fontXS, colMuted, 'r')
 		}
 		step := (x1 - x0) / float64(len(cols))
 		gap := math.Min(2, step*0.2)
+		next := x0
 		for i, c := range cols {
 			x := x0 + float64(i)*step
 			y := y1
@@ -259,12 +334,13 @@ func columnsFigure(cols []column, colors []drawing.Color, legend []string, forma
 				p.rect(x+gap/2, y-hgt, x+step-gap/2, y, colors[j%len(colors)])
 				y -= hgt
 			}
-			if c.label != "" {
-				p.text(c.label, x, y1+14, fontXS, colMuted, 'l')
+			if w := p.width(c.label, lo.fontXS); c.label != "" && x >= next && x+w <= lo.w {
+				p.text(c.label, x, y1+14, lo.fontXS, colMuted, 'l')
+				next = x + w + 6 // a label that would run into this one is left out
 			}
 		}
 	}
-	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, colors)}
 }
 
 // sum adds a stack's segments.
@@ -291,13 +367,18 @@ func niceCeil(v float64) float64 {
 }
 
 // heatmapFigure draws a 7×24 grid (Monday first) shaded by value.
-func heatmapFigure(values [7][24]float64, format func(float64) string, alt string, scale float64) *Figure {
-	const h = 200
+func heatmapFigure(values [7][24]float64, format func(float64) string, alt string, lo layout) *Figure {
+	// A narrow (mail) figure has no room for the busiest hour and the
+	// colour key on one line: the key gets a line of its own.
+	h, keyLine := 200, 0.0
+	if lo.w < 500 {
+		h, keyLine = 222, 22
+	}
 	days := []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 	draw := func(p painter) {
 		x0, y0 := 44.0, padTop+16
-		cw := (float64(chartW) - x0 - padRight) / 24
-		ch := (float64(h) - y0 - 26) / 7
+		cw := (lo.w - x0 - padRight) / 24
+		ch := (float64(h) - y0 - 26 - keyLine) / 7
 		var maxV float64
 		var peakD, peakH int
 		for d := range values {
@@ -308,10 +389,10 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 			}
 		}
 		for hr := 0; hr < 24; hr += 3 {
-			p.text(twoDigits(hr)+":00", x0+float64(hr)*cw, padTop+8, fontXS, colMuted, 'l')
+			p.text(twoDigits(hr)+":00", x0+float64(hr)*cw, padTop+8, lo.fontXS, colMuted, 'l')
 		}
 		for d := range values {
-			p.text(days[d], x0-6, y0+float64(d)*ch+ch/2+3, fontXS, colMuted, 'r')
+			p.text(days[d], x0-6, y0+float64(d)*ch+ch/2+3, lo.fontXS, colMuted, 'r')
 			for hr, v := range values[d] {
 				t := 0.0
 				if maxV > 0 {
@@ -320,9 +401,17 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 				p.rect(x0+float64(hr)*cw+0.5, y0+float64(d)*ch+0.5, x0+float64(hr+1)*cw-0.5, y0+float64(d+1)*ch-0.5, shade(t))
 			}
 		}
-		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" on average)", x0, float64(h)-8, fontXS, colInk, 'l')
+		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" on average)", x0, float64(h)-8-keyLine, lo.fontXS, colInk, 'l')
+		// Colour key: five steps from 0 to the busiest hour, bottom right.
+		const steps, sw = 5, 16.0
+		kx := lo.w - padRight - steps*sw - p.width(format(maxV), lo.fontXS) - 6
+		p.text(format(0), kx-4, float64(h)-8, lo.fontXS, colMuted, 'r')
+		for i := 0; i < steps; i++ {
+			p.rect(kx+float64(i)*sw, float64(h)-16, kx+float64(i+1)*sw-1, float64(h)-6, shade(float64(i)/(steps-1)))
+		}
+		p.text(format(maxV), kx+steps*sw+4, float64(h)-8, lo.fontXS, colMuted, 'l')
 	}
-	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
 }
 
 func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
@@ -348,20 +437,27 @@ type laneSegment struct {
 // timelineFigure draws one status lane per agent. Lanes cannot be summed,
 // so past FigureLanes the figure shows the agents online longest and a
 // line saying how many more the tables hold.
-func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Figure {
+func timelineFigure(lanes []lane, ticks []string, alt string, lo layout) *Figure {
 	const laneH, laneGap = 12.0, 4.0
 	lanes, more := topLanes(lanes, FigureLanes)
 	moreH := 0.0
 	if more > 0 {
 		moreH = laneH + laneGap
 	}
-	h := int(padTop + 20 + float64(len(lanes))*(laneH+laneGap) + moreH + 18)
+	top := 20.0 // the legend's row
+	if lo.htmlLegend {
+		top = 4
+	}
+	legend, legendCols := []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}
+	h := int(padTop + top + float64(len(lanes))*(laneH+laneGap) + moreH + 18)
 	draw := func(p painter) {
-		drawLegend(p, []string{"Online", "Away", "Offline"}, []drawing.Color{statusCols["Online"], statusCols["Away"], statusCols["Offline"]}, padTop+10)
-		x0, x1 := labelW, float64(chartW)-padRight
-		y := padTop + 20
+		if !lo.htmlLegend {
+			drawLegend(p, lo, legend, legendCols, padTop+10)
+		}
+		x0, x1 := lo.labelW, lo.w-padRight
+		y := padTop + top
 		for _, l := range lanes {
-			p.text(p.fit(l.label, fontXS, labelW-10), x0-8, y+laneH-3, fontXS, colInk, 'r')
+			p.text(p.fit(l.label, lo.fontXS, lo.labelW-10), x0-8, y+laneH-3, lo.fontXS, colInk, 'r')
 			p.rect(x0, y, x1, y+laneH, statusCols["Offline"])
 			for _, s := range l.segments {
 				c, ok := statusCols[s.status]
@@ -372,16 +468,20 @@ func timelineFigure(lanes []lane, ticks []string, alt string, scale float64) *Fi
 			}
 			y += laneH + laneGap
 		}
+		next := x0 // labels that would run into the one before are left out
 		for i, t := range ticks {
 			x := x0 + (x1-x0)*float64(i)/float64(len(ticks))
-			p.line(x, padTop+18, x, y, 0.5, colMuted)
-			p.text(t, x+2, y+12, fontXS, colMuted, 'l')
+			p.line(x, padTop+top-2, x, y, 0.5, colMuted)
+			if w := p.width(t, lo.fontXS); x >= next && x+2+w <= lo.w {
+				p.text(t, x+2, y+12, lo.fontXS, colMuted, 'l')
+				next = x + 2 + w + 6
+			}
 		}
 		if more > 0 { // below the axis, clear of the tick lines
-			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+12+laneH+laneGap-2, fontXS, colMuted, 'l')
+			p.text(fmt.Sprintf("%s more agents — full table in the PDF/CSV", format.Count(float64(more))), x0, y+12+laneH+laneGap-2, lo.fontXS, colMuted, 'l')
 		}
 	}
-	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(legend, legendCols)}
 }
 
 // surveyBlock is one survey question with its answers.
@@ -391,39 +491,39 @@ type surveyBlock struct {
 	total    float64
 }
 
-func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
+func surveyFigure(blocks []surveyBlock, alt string, lo layout) *Figure {
 	const headH = 20.0
 	rows := 0
 	for _, b := range blocks {
 		rows += len(b.answers)
 	}
-	h := int(padTop + float64(len(blocks))*headH + float64(rows)*(barH+barGap) + 4)
+	h := int(padTop + float64(len(blocks))*headH + float64(rows)*(lo.barH+lo.barGap) + 4)
 	draw := func(p painter) {
 		y := padTop
-		plotX0, plotX1 := labelW, float64(chartW)-valueW
+		plotX0, plotX1 := lo.labelW, lo.w-lo.valueW
 		for bi, b := range blocks {
-			p.text(p.fit(b.question, fontS, chartW-10), 4, y+13, fontS, colInk, 'l')
+			p.text(p.fit(b.question, lo.fontS, lo.w-10), 4, y+13, lo.fontS, colInk, 'l')
 			y += headH
 			var maxV float64
 			for _, a := range b.answers {
 				maxV = math.Max(maxV, a.value)
 			}
 			for _, a := range b.answers {
-				p.text(p.fit(a.label, fontS, labelW-14), plotX0-8, y+barH-4, fontS, colInk, 'r')
-				p.rect(plotX0, y, plotX1, y+barH, drawing.ColorFromHex("f3f4f6"))
+				p.text(p.fit(a.label, lo.fontS, lo.labelW-14), plotX0-8, y+lo.barH-4, lo.fontS, colInk, 'r')
+				p.rect(plotX0, y, plotX1, y+lo.barH, drawing.ColorFromHex("f3f4f6"))
 				if maxV > 0 {
-					p.rect(plotX0, y, plotX0+(plotX1-plotX0)*a.value/maxV, y+barH, seriesCols[bi%len(seriesCols)])
+					p.rect(plotX0, y, plotX0+(plotX1-plotX0)*a.value/maxV, y+lo.barH, seriesCols[bi%len(seriesCols)])
 				}
 				share := ""
 				if b.total > 0 {
 					share = " (" + format.Percent(a.value/b.total) + ")"
 				}
-				p.text(format.Count(a.value)+share, plotX1+6, y+barH-4, fontXS, colInk, 'l')
-				y += barH + barGap
+				p.text(format.Count(a.value)+share, plotX1+6, y+lo.barH-4, lo.fontXS, colInk, 'l')
+				y += lo.barH + lo.barGap
 			}
 		}
 	}
-	return &Figure{fig: canvas{w: chartW, h: h, scale: scale, draw: draw}, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
 }
 
 // Figures with a row per agent (availability bars, status lanes, ranked
@@ -433,7 +533,8 @@ func surveyFigure(blocks []surveyBlock, alt string, scale float64) *Figure {
 // The PDF's tables and the CSV keep every row.
 var (
 	// FigureRows is the most bars a bar chart shows; the rest fold into one.
-	FigureRows = 25
+	// Views already list the top N (at most 25) and "N others (average)".
+	FigureRows = 26
 	// FigureLanes is the most status lanes a timeline shows.
 	FigureLanes = 35
 )

@@ -83,6 +83,23 @@ func fixtureDigest(tb testing.TB) *render.Digest {
 		}
 		d.Sections = append(d.Sections, s)
 	}
+	// The API's whole-period figures, as the digest asks for them (group=month
+	// covers a week inside one month).
+	for _, name := range []reports.Name{"queue", "waitTime", "agentPerformance", "workload", "efficiency"} {
+		t := render.Totals{Report: name}
+		for _, p := range []render.Period{cur, prev} {
+			res, err := c.Fetch(context.Background(), name, reports.Query{From: p.Start, To: p.End, Group: reports.GroupMonth})
+			if err != nil {
+				tb.Fatalf("%s totals: %v", name, err)
+			}
+			if p == cur {
+				t.Rows = res.Rows()
+			} else {
+				t.Previous = res.Rows()
+			}
+		}
+		d.Totals = append(d.Totals, t)
+	}
 	d.Sections = append(d.Sections, render.Section{Report: "queue", Group: reports.GroupDepartment,
 		Note: "Not available in your Comm100 edition (the Queue report needs Enterprise)."})
 	return d

@@ -71,7 +71,7 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 			// Score counts are not news; the average score is.
 			rated, avg, _ := ratingStats(s.Rows, false)
 			prated, pavg, _ := ratingStats(s.Previous, false)
-			if rated >= 20 && prated >= 20 && math.Abs(avg-pavg) >= 0.05 {
+			if rated >= float64(d.minRatings()) && prated >= float64(d.minRatings()) && math.Abs(avg-pavg) >= 0.05 {
 				h := Highlight{Anchor: views[i].Anchor, section: i, score: math.Abs(avg-pavg) / 0.1, cur: avg, prev: pavg}
 				verb := "rose"
 				if avg < pavg {
@@ -85,6 +85,9 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 		for _, m := range spec.Metrics {
 			if m.IsMax() {
 				continue
+			}
+			if _, small := d.smallSample(s, m); small {
+				continue // an average of a handful of chats is no news
 			}
 			cur, prev := d.periodFigure(s, m, false), d.periodFigure(s, m, true)
 			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(m.Unit, m.IsAverage(), cur, prev), cur: cur, prev: prev}
@@ -101,7 +104,7 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 		for _, r := range spec.Rates {
 			n, dn := totalOf(s, s.Rows, r.Num), totalOf(s, s.Rows, r.Den)
 			pn, pd := totalOf(s, s.Previous, r.Num), totalOf(s, s.Previous, r.Den)
-			if dn < 20 || pd < 20 { // a rate of a handful is no trend
+			if dn < float64(d.minChats()) || pd < float64(d.minChats()) { // a rate of a handful is no trend
 				continue
 			}
 			cur, prev := n/dn, pn/pd
@@ -130,6 +133,9 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 		}
 	}
 	if len(out) == 0 {
+		if d.CompareLabel != "" {
+			return []Highlight{{Text: "No notable changes against " + d.CompareLabel + "."}}
+		}
 		return []Highlight{{Text: quiet}}
 	}
 	return out
@@ -189,8 +195,8 @@ func changeSentence(d *Digest, subject string, cur, prev float64, u reports.Unit
 	return fmt.Sprintf("%s %s %s%% (%s → %s)", subject, verb, format.Count(math.Round(pct)), d.value(prev, u), d.value(cur, u))
 }
 
-// where names the one bucket or entity that accounts for most (at least
-// half) of a count's change, or says nothing.
+// where names the bucket or entity that accounts for most (more than
+// half) of a count's change, or else the largest contributor as such.
 func where(d *Digest, s *Section, m reports.Metric, delta float64) string {
 	if m.IsAverage() || delta == 0 {
 		return ""
@@ -226,14 +232,20 @@ func where(d *Digest, s *Section, m reports.Metric, delta float64) string {
 			best = i
 		}
 	}
-	if best < 0 || math.Abs(parts[best].delta) < math.Abs(delta)/2 {
+	if best < 0 {
 		return ""
 	}
-	sign := "+"
+	sign, kind := "+", "rise"
 	if parts[best].delta < 0 {
-		sign = "−"
+		sign, kind = "−", "drop"
 	}
-	return fmt.Sprintf(", most of it %s (%s%s)", onOrIn(s.Group)+format.Truncate(parts[best].label, 40), sign, d.value(math.Abs(parts[best].delta), m.Unit))
+	at := onOrIn(s.Group) + format.Truncate(parts[best].label, 40)
+	amount := sign + d.value(math.Abs(parts[best].delta), m.Unit)
+	if math.Abs(parts[best].delta) > math.Abs(delta)/2 {
+		return fmt.Sprintf(", most of it %s (%s)", at, amount)
+	}
+	// Not most of it: name it for what it is.
+	return fmt.Sprintf("; the largest %s was %s (%s)", kind, at, amount)
 }
 
 func onOrIn(g reports.Group) string {

@@ -100,13 +100,13 @@ func TestPanickingSectionBecomesNote(t *testing.T) {
 func panicsAt(scale float64) viewer {
 	return func(v *view, _ *Digest, _ *Section, _ *reports.Spec) {
 		v.Summary = "drawn"
-		v.figure = func(s float64) *Figure {
+		v.figure = func(lo layout) *Figure {
 			draw := func(painter) {
-				if scale == 0 || s == scale {
+				if scale == 0 || lo.scale == scale {
 					panic("boom in draw")
 				}
 			}
-			return &Figure{fig: canvas{w: 100, h: 50, scale: s, draw: draw}, Width: 100, Height: 50}
+			return &Figure{fig: canvas{w: 100, h: 50, lo: lo, draw: draw}, Width: 100, Height: 50, lo: lo}
 		}
 	}
 }

@@ -99,8 +99,30 @@ type Digest struct {
 	// Targets are the service levels this copy is judged by (targets.go).
 	Targets []Target
 
+	// TopN is how many members ranked tables and charts list before folding
+	// the rest into "N others (average)"; 0 means 25.
+	TopN int
+	// MinRatings and MinChats are the smallest samples a figure is compared
+	// and highlighted from (0: 10 ratings, 20 chats); below them it shows
+	// its n and no change.
+	MinRatings, MinChats int
+	// CompareLabel names what Previous is ("the same day last week"); it
+	// is said beside "Compared with". Empty says nothing more.
+	CompareLabel string
+	// Totals are the API's whole-period answers (see totals.go); may be empty.
+	Totals []Totals
+
 	// canonical holds each average's period figure (see weights.go).
 	canonical map[canonKey]canonFigure
+}
+
+// comparedWith names the comparison period and what it is:
+// "Sat 28 Nov 2026 (the same day last week)".
+func (d *Digest) comparedWith() string {
+	if d.CompareLabel == "" {
+		return d.Previous.Label()
+	}
+	return d.Previous.Label() + " (" + d.CompareLabel + ")"
 }
 
 // TitleText is the digest's title, marked when the period is partial.
@@ -119,6 +141,8 @@ type Image struct {
 	Alt    string
 	Width  int // CSS pixels
 	Height int
+	// Legend is the chart's legend, printed as text above the image.
+	Legend []LegendEntry
 }
 
 // Output is a rendered digest.
@@ -158,6 +182,9 @@ func (s *Section) TitleText() string {
 func (d *Digest) value(v float64, u reports.Unit) string {
 	if u == reports.Money {
 		return format.MoneyIn(v, d.Currency)
+	}
+	if u == reports.Seconds && v >= 86400 {
+		return hours(v) // "27d 11h" read as days; people count work in hours
 	}
 	return format.Value(v, u)
 }

@@ -79,7 +79,7 @@ func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string,
 	doc.figs = make([]*Figure, len(views))
 	for i, v := range views {
 		if v.figure != nil {
-			if err := isolate(func() error { doc.figs[i] = v.figure(1); return nil }); err != nil {
+			if err := isolate(func() error { doc.figs[i] = v.figure(pdfLayout); return nil }); err != nil {
 				doc.failed[i] = err.Error()
 			}
 		}
@@ -185,7 +185,7 @@ func (doc *pdfDoc) cover() {
 	}
 	p.MultiCell(doc.contentW, 6, sub, "", "L", false)
 	if d.Previous != nil {
-		p.MultiCell(doc.contentW, 6, "Compared with "+d.Previous.Label(), "", "L", false)
+		p.MultiCell(doc.contentW, 6, "Compared with "+d.comparedWith(), "", "L", false)
 	}
 	p.Ln(6)
 	doc.kpiGrid(kpis(d))

@@ -37,7 +37,7 @@ func TestImplausibleValuesAreNamedNotDrawn(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []struct{ section, note, value string }{
-		{"Wait time", "Avg wait 408256d 13h (2026-11-17", "408256d"},
+		{"Wait time", "Avg wait 9,798,157h (2026-11-17", "9,798,157h"}, // durations over a day read in hours
 		{"Workload", "Utilization 12345678901200% (Bob)", "12345678901200%"},
 		{"Chat volume", "Chat requests 300,000,000 (Sales)", "300,000,000"},
 	} {

@@ -33,14 +33,19 @@ func (c *rgbaCollector) Write(p []byte) (int, error) { return len(p), nil }
 
 var _ chart.RGBACollector = (*rgbaCollector)(nil)
 
-// renderPNG draws a figure with go-chart's raster renderer and encodes it.
+// renderPNG draws a figure with go-chart's raster renderer and encodes it;
+// a mail figure (layout.card) on its card, with transparent corners.
 func renderPNG(f *Figure, w io.Writer) error {
 	var c rgbaCollector
 	if err := f.fig.Render(rasterProvider, &c); err != nil {
 		return err
 	}
 	defer releaseRGBA(c.img)
-	return encodePNG(w, c.img)
+	if !f.lo.card {
+		return encodePNG(w, c.img)
+	}
+	cardFrame(c.img, f.lo.scale)
+	return encode(w, c.img, true)
 }
 
 // zlibWriters keeps deflate's large tables (about a megabyte) from being
@@ -50,7 +55,13 @@ var zlibWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
-func encodePNG(w io.Writer, img *image.RGBA) error {
+// encodePNG writes img composited over white.
+func encodePNG(w io.Writer, img *image.RGBA) error { return encode(w, img, false) }
+
+// encode writes img; with alpha, its pixels marked clearPixel stay
+// transparent (a palette entry with alpha 0, in a tRNS chunk) and the
+// rest are composited over white.
+func encode(w io.Writer, img *image.RGBA, alpha bool) error {
 	b := img.Bounds()
 	width, height := b.Dx(), b.Dy()
 	var out bytes.Buffer
@@ -64,10 +75,13 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	defer pngScratches.Put(sc)
 	idat := bytes.NewBuffer(sc.idat[:0])
 	defer func() { sc.idat = idat.Bytes()[:0] }()
-	if pal, lut, im, ok := palettize(img, sc); ok {
+	if pal, trns, lut, im, ok := palettize(img, sc, alpha); ok {
 		ihdr[9] = 3 // indexed colour
 		writeChunk(&out, "IHDR", ihdr)
 		writeChunk(&out, "PLTE", pal)
+		if trns != nil {
+			writeChunk(&out, "tRNS", trns)
+		}
 		zw := newRLEDeflater(idat, sc.rle[:0])
 		writeIndexed(zw, im, lut)
 		err := zw.Close()
@@ -119,6 +133,13 @@ func (sc *pngScratch) keep(im *indexed, zw *rleDeflater) {
 // maxColours bounds the colours palettize tracks; past it, RGB.
 const maxColours = 8192
 
+// clearColour stands for a clearPixel in palettize's colour ids: above
+// every 24-bit RGB colour, so it never meets one.
+const clearColour = 0xff000000
+
+// clearMark is clearPixel read as palettize reads pixels (little-endian).
+const clearMark = 1
+
 // indexed is an image as runs of colour ids, row by row: charts are long
 // runs of one colour, and most rows repeat the row above.
 type indexed struct {
@@ -138,12 +159,13 @@ type run struct{ id, n uint16 }
 // rarer edge shade with its nearest palette colour, which the eye cannot
 // tell apart at 2× density. ok is false for images with more than
 // maxColours colours, or where more than 2% of the pixels would be
-// approximated: those are written as RGB.
-func palettize(img *image.RGBA, sc *pngScratch) (pal []byte, lut []uint8, im *indexed, ok bool) {
+// approximated: those are written as RGB. With alpha, fully transparent
+// pixels get a colour of their own, transparent through trns.
+func palettize(img *image.RGBA, sc *pngScratch, alpha bool) (pal, trns []byte, lut []uint8, im *indexed, ok bool) {
 	b := img.Bounds()
 	width, height := b.Dx(), b.Dy()
 	if width >= 1<<16 || width == 0 {
-		return nil, nil, nil, false
+		return nil, nil, nil, nil, false
 	}
 	if cap(sc.rowEnd) < height {
 		sc.rowEnd = make([]int32, height)
@@ -191,12 +213,15 @@ func palettize(img *image.RGBA, sc *pngScratch) (pal []byte, lut []uint8, im *in
 			a := uint8(pix >> 24)
 			inv := 255 - a // premultiplied RGBA over white
 			c := uint32(uint8(pix)+inv)<<16 | uint32(uint8(pix>>8)+inv)<<8 | uint32(uint8(pix>>16)+inv)
+			if alpha && pix == clearMark {
+				c = clearColour
+			}
 			key := c + 1
 			h := (key * 2654435761) >> 18 & (tableSize - 1)
 			for keys[h] != key {
 				if keys[h] == 0 {
 					if len(im.rgb) == maxColours {
-						return nil, nil, nil, false
+						return nil, nil, nil, nil, false
 					}
 					keys[h], vals[h] = key, uint16(len(im.rgb))
 					im.rgb = append(im.rgb, c)
@@ -220,15 +245,19 @@ func palettize(img *image.RGBA, sc *pngScratch) (pal []byte, lut []uint8, im *in
 			exact += im.count[id]
 		}
 		if (width*height-exact)*50 > width*height { // more than 2% approximated: not a chart
-			return nil, nil, nil, false
+			return nil, nil, nil, nil, false
 		}
 	}
 	pal = make([]byte, 0, 3*len(kept))
-	for _, id := range kept {
+	for n, id := range kept {
 		c := im.rgb[id]
+		if c == clearColour {
+			trns = bytes.Repeat([]byte{255}, n+1) // entries after it are opaque
+			trns[n], c = 0, 0xffffff
+		}
 		pal = append(pal, byte(c>>16), byte(c>>8), byte(c))
 	}
-	return pal, lut, im, true
+	return pal, trns, lut, im, true
 }
 
 // paletteLUT maps colour ids to palette indices. Up to 256 colours map to

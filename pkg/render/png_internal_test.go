@@ -123,7 +123,7 @@ func BenchmarkEncodePNG(b *testing.B) {
 		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
 			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
 	}
-	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", 2)
+	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", mailLayout(2))
 	var c rgbaCollector
 	if err := f.fig.Render(rasterProvider, &c); err != nil {
 		b.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -34,6 +35,28 @@ type Options struct {
 	// XLSXURL, when set, is a link to the Excel workbook (too large to
 	// attach), shown at the top beside the PDF's.
 	XLSXURL string
+	// Why tells the reader why they get the mail (the digest's name and
+	// schedule); shown in the footer beside the unsubscribe link.
+	Why string
+	// Unsubscribe is the footer's visible unsubscribe link: the same URL as
+	// the List-Unsubscribe header. For mail sent one per reader it is
+	// UnsubscribePlaceholder, which PersonalUnsubscribe replaces with each
+	// reader's own signed link.
+	Unsubscribe string
+}
+
+// UnsubscribePlaceholder stands for the reader's own unsubscribe link in
+// a rendered body until PersonalUnsubscribe puts it in. It needs no
+// escaping in HTML or text, so it comes out of the templates as it is.
+const UnsubscribePlaceholder = "https://unsubscribe.reportmailer.invalid/reader"
+
+// PersonalUnsubscribe returns a body (HTML when html is set, else text)
+// with the placeholder replaced by url, escaped for HTML where needed.
+func PersonalUnsubscribe(body, url string, html bool) string {
+	if html {
+		url = htmltemplate.HTMLEscapeString(url)
+	}
+	return strings.ReplaceAll(body, UnsubscribePlaceholder, url)
 }
 
 // moreIn says where the full tables are.
@@ -147,7 +170,20 @@ func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Templat
 			rr, g, b := toneRGB(t.Tones[r][c])
 			return fmt.Sprintf("#%02x%02x%02x", rr, g, b)
 		},
+		// toneOf names a cell's tone ("good", "bad") for the dark-mode styles.
+		"toneOf": func(t *Table, r, c int) string {
+			if t.Tones == nil || r >= len(t.Tones) || c >= len(t.Tones[r]) {
+				return ""
+			}
+			if tn := t.Tones[r][c]; tn == "good" || tn == "bad" {
+				return tn
+			}
+			return ""
+		},
 		"textTable": textTable,
+		// numCols is how many numeric columns a table has: on phones each
+		// row's values share the line under its label (digest.html.tmpl).
+		"numCols": func(t *Table) int { return max(0, len(t.Head)-t.NumericFrom) },
 	}
 	h, err := htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(fsys, "digest.html.tmpl")
 	if err != nil {
@@ -242,6 +278,8 @@ type templateData struct {
 	Highlights []Highlight
 	// Targets is the Targets block (targets_view.go).
 	Targets []TargetRow
+	// Why and Unsubscribe end the footer (Options).
+	Why, Unsubscribe string
 }
 
 // Problem is a section that could not be drawn as asked; its reason is for
@@ -356,9 +394,9 @@ func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []vie
 		}
 	}
 	data := templateData{Title: clean.TitleText(), Site: clean.Site, Period: d.Period.Label() + ", " + d.Period.Location.String(), KPIs: kpis(clean),
-		Footer: opts.Footer, PDFURL: opts.PDFURL, XLSXURL: opts.XLSXURL}
+		Footer: opts.Footer, PDFURL: opts.PDFURL, XLSXURL: opts.XLSXURL, Why: opts.Why, Unsubscribe: opts.Unsubscribe}
 	if d.Previous != nil {
-		data.Previous = d.Previous.Label()
+		data.Previous = d.comparedWith()
 	}
 	if data.Footer == "" {
 		data.Footer = attachedFooter(opts)
@@ -424,12 +462,13 @@ func renderImages(views []view, opts Options) (images []*Image, failed map[int]s
 		go func(i int, v view) {
 			defer func() { <-sem; wg.Done() }()
 			errs[i] = isolate(func() error {
-				f := v.figure(opts.ImageScale)
+				f := v.figure(mailLayout(opts.ImageScale))
 				var buf bytes.Buffer
 				if err := renderPNG(f, &buf); err != nil {
 					return err
 				}
-				images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: f.Width, Height: f.Height}
+				w, h := mailImageSize(f)
+				images[i] = &Image{CID: v.Anchor + "@reportmailer", Name: v.Anchor + ".png", PNG: buf.Bytes(), Alt: f.Alt, Width: w, Height: h, Legend: f.legend}
 				return nil
 			})
 		}(i, v)
@@ -442,6 +481,17 @@ func renderImages(views []view, opts Options) (images []*Image, failed map[int]s
 		}
 	}
 	return images, failed
+}
+
+// mailImageSize is how wide and tall the mail shows a chart at most (CSS
+// px): its card, scaled up to mailMaxWidth on a desktop pane. On a phone
+// the image shrinks to the column (width:100%).
+func mailImageSize(f *Figure) (w, h int) {
+	fw, fh := float64(f.Width), float64(f.Height)
+	if f.lo.card {
+		fw, fh = fw+2*cardPad, fh+2*cardPad
+	}
+	return mailMaxWidth, int(math.Round(fh * mailMaxWidth / fw))
 }
 
 // textTable lays a table out in aligned plain-text columns.

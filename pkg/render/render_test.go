@@ -243,15 +243,30 @@ func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != "section,report,group,from,to,key,name,metric,value" {
+	if strings.Join(recs[0], ",") != "section,report,group,from,to,key,name,metric,value,period" {
 		t.Fatalf("header %v", recs[0])
 	}
 	seen := map[string]bool{}
 	var hourly int
 	for _, rec := range recs[1:] {
 		seen[rec[1]] = true
-		if rec[1] == "chatVolume" && rec[2] == "hour" && rec[7] == "chats" {
+		if rec[1] == "chatVolume" && rec[2] == "hour" && rec[7] == "chats" && rec[9] == "current" {
 			hourly++
+			if _, err := time.Parse(time.RFC3339, rec[3]); err != nil || !strings.HasSuffix(rec[3], "Z") && !strings.Contains(rec[3][10:], "+") {
+				t.Errorf("from %q is not an RFC 3339 instant with its offset", rec[3])
+			}
+		}
+		if rec[9] == "previous" {
+			seen["previous"] = true
+		}
+		if rec[1] == "autoInvitation" && rec[6] == "Website" {
+			t.Errorf("auto invitation keyed by its campaign: %v", rec)
+		}
+		if rec[1] == "chatTransfer" && rec[2] == "department" && (rec[7] == "totalTransferredChats" || rec[7] == "departmentTransferredChats") {
+			t.Errorf("a field the API does not return for departments: %v", rec)
+		}
+		if strings.HasSuffix(rec[6], "› true") || strings.HasSuffix(rec[6], "› false") {
+			t.Errorf("survey answer reads %q, the PDF says Yes/No", rec[6])
 		}
 		if rec[6] == "José Núñez" {
 			seen["accented name"] = true
@@ -267,6 +282,9 @@ func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
 	}
 	if !seen["accented name"] {
 		t.Error("names missing from the CSV")
+	}
+	if !seen["previous"] {
+		t.Error("no previous-period rows: the 'was' figures cannot be checked from the CSV")
 	}
 }
 

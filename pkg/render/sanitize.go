@@ -197,7 +197,7 @@ func (b *badValues) check(v float64, spec *reports.Spec, wire string) float64 {
 	return 0
 }
 
-// describe names an implausible value: "Avg wait 408256d 13h (2026-11-17 – 2026-11-18)".
+// describe names an implausible value: "Avg wait 9,798,157h (2026-11-17 – 2026-11-18)".
 func (b *badValues) describe(m reports.Metric, v float64) string {
 	var val string
 	if b.d != nil {

@@ -21,15 +21,6 @@ type Target struct {
 	PerDay bool
 }
 
-// Small-sample floors: a rate of a handful of chats or an average of a
-// few ratings is no verdict on a service level (one bad rating is not a
-// missed target). They match the "What changed" floor for rates; when the
-// digest gains configurable minimum samples, these are what they replace.
-const (
-	minTargetRatings = 10 // rated chats behind an average rating
-	minTargetBase    = 20 // chats (the denominator) behind a rate
-)
-
 // Status is a target's verdict.
 type Status int
 

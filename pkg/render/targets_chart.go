@@ -45,7 +45,7 @@ func targetSeries(lines []line, scale float64) []chart.Series {
 
 // legendTarget draws a target's or its misses' legend entry at x and
 // returns where the next one starts.
-func legendTarget(p painter, l line, x float64) float64 {
+func legendTarget(p painter, l line, x, size float64) float64 {
 	if l.name == "" {
 		return x
 	}
@@ -56,8 +56,34 @@ func legendTarget(p painter, l line, x float64) float64 {
 	} else {
 		p.rect(x+4, 10, x+10, 16, colTarget)
 	}
-	p.text(l.name, x+18, 18, fontXS, colMuted, 'l')
-	return x + 30 + p.width(l.name, fontXS)
+	p.text(l.name, x+18, 18, size, colMuted, 'l')
+	return x + 30 + p.width(l.name, size)
+}
+
+// lineLegend is a time chart's legend as text (the mail's): the series'
+// entries as legendOf makes them, a target's line as a dashed mark and its
+// missed days as a dot, in the target's red, each beside its words. A
+// band's second line (no name) has no entry of its own.
+func lineLegend(lo layout, lines []line, names []string, cols []drawing.Color) []LegendEntry {
+	all := lo.legendOf(names, cols)
+	if all == nil {
+		return nil
+	}
+	var out []LegendEntry
+	for i, l := range lines {
+		if l.name == "" {
+			continue
+		}
+		e := all[i]
+		switch l.kind {
+		case targetLine:
+			e.Color, e.Mark = hexColor(colTarget), "- -"
+		case missedMarks:
+			e.Color, e.Mark = hexColor(colTarget), "\u25cf"
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // targetLines are the dashed limit lines and missed-day marks of the

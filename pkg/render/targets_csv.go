@@ -3,8 +3,7 @@ package render
 import (
 	"encoding/csv"
 	"strconv"
-
-	"reportmailer/pkg/reports"
+	"time"
 )
 
 // targetsSection is the CSV's section name for target lines.
@@ -13,7 +12,8 @@ const targetsSection = "Targets"
 // writeTargetsCSV adds the targets to the CSV in its long format: for each
 // target (key: the figure's name, name: "Avg wait time ≤ 40s") the limits
 // ("target min", "target max"), the figure the digest shows ("figure"),
-// "met" (1 or 0, when judged) and "verdict:<met|missed|too few|no data>".
+// "met" (1 or 0, when judged) and "verdict:<met|missed|too few|no data>",
+// bounds as RFC 3339 instants and period "current" like the other lines.
 // A per-day target has these lines for each day (group "day") and its
 // "days met" and "days" for the period. The figures are the attainments'
 // own, judged on the cleaned digest the PDF and mail show.
@@ -22,11 +22,11 @@ func writeTargetsCSV(w *csv.Writer, raw *Digest) {
 		return
 	}
 	d := cleanDigest(raw)
-	from, to := d.Period.Start.In(d.Period.Location).Format(reports.DateTimeLayout), d.Period.End.In(d.Period.Location).Format(reports.DateTimeLayout)
+	from, to := d.Period.Start.In(d.Period.Location).Format(time.RFC3339), d.Period.End.In(d.Period.Location).Format(time.RFC3339)
 	for _, a := range attainments(d) {
 		name := a.Figure.Label + " " + a.limit(d)
 		line := func(group, from, to, metric string, v float64) {
-			_ = w.Write([]string{targetsSection, string(a.Figure.Report), group, from, to, a.Figure.Name, csvText(name), metric, strconv.FormatFloat(v, 'f', -1, 64)})
+			_ = w.Write([]string{targetsSection, string(a.Figure.Report), group, from, to, a.Figure.Name, csvText(name), metric, strconv.FormatFloat(v, 'f', -1, 64), PeriodCurrent})
 		}
 		judged := func(group, from, to string, v verdict) {
 			if a.Target.Min != nil {
@@ -52,7 +52,7 @@ func writeTargetsCSV(w *csv.Writer, raw *Digest) {
 			continue
 		}
 		for _, day := range a.Days {
-			judged("day", day.Day.Format(reports.DateTimeLayout), day.Day.AddDate(0, 0, 1).Format(reports.DateTimeLayout), day.verdict)
+			judged("day", day.Day.Format(time.RFC3339), day.Day.AddDate(0, 0, 1).Format(time.RFC3339), day.verdict)
 		}
 		met, _, _, _ := count(a.Days, a.DaysInPeriod)
 		line("period", from, to, "days met", float64(met))

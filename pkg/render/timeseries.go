@@ -21,7 +21,8 @@ type line struct {
 
 // lineFigure draws series over time with go-chart, across [start, end).
 // Times are instants; ticks are labelled in loc by tickFormat.
-func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, scale float64) *Figure {
+func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, lo layout) *Figure {
+	scale := lo.scale
 	const h = 220
 	regular, _ := chartFonts()
 	var maxV float64
@@ -49,10 +50,25 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 		xTicks = append(xTicks, chart.Tick{Value: chart.TimeToFloat64(end)})
 	}
 	s := func(v float64) int { return int(math.Round(v * scale)) }
-	axisStyle := chart.Style{FontSize: fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
+	axisStyle := chart.Style{FontSize: lo.fontXS, FontColor: colMuted, StrokeColor: colGrid, StrokeWidth: scale}
+	m := lo.margin() // the card around a mail chart
+	legendH := 30.0  // room above the plot for the legend
+	var names []string
+	var cols []drawing.Color
+	for _, l := range lines {
+		names = append(names, l.name)
+		if l.faint {
+			cols = append(cols, colPrevious)
+		} else {
+			cols = append(cols, l.color)
+		}
+	}
+	if lo.htmlLegend {
+		legendH = 12
+	}
 	c := chart.Chart{
-		Width: s(chartW), Height: s(h), DPI: 72 * scale, Font: regular,
-		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(30), Left: s(4), Right: s(18), Bottom: s(4)}},
+		Width: s(lo.w + 2*m), Height: s(h + 2*m), DPI: 72 * scale, Font: regular,
+		Background:     chart.Style{FillColor: colNone, Padding: chart.Box{Top: s(legendH + m), Left: s(4 + m), Right: s(18 + m), Bottom: s(4 + m)}},
 		Canvas:         chart.Style{FillColor: colNone},
 		YAxisSecondary: chart.YAxis{Style: chart.Hidden()},
 		XAxis:          chart.XAxis{Ticks: xTicks, Style: axisStyle, TickPosition: chart.TickPositionUnderTick},
@@ -86,8 +102,11 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 	}
 
 	c.Series = append(c.Series, targetSeries(lines, scale)...)
+	if lo.htmlLegend {
+		return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lineLegend(lo, lines, names, cols)}
+	}
 	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
-		p := painter{r: r, s: scale}
+		p := painter{r: r, s: scale, off: m}
 		x := 50.0
 		for _, l := range lines {
 			col := l.color
@@ -95,13 +114,13 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 				col = colPrevious
 			}
 			if l.kind != plainLine {
-				x = legendTarget(p, l, x)
+				x = legendTarget(p, l, x, lo.fontXS)
 				continue
 			}
 			p.rect(x, 12, x+14, 15, col)
-			p.text(l.name, x+18, 18, fontXS, colMuted, 'l')
-			x += 30 + p.width(l.name, fontXS)
+			p.text(l.name, x+18, 18, lo.fontXS, colMuted, 'l')
+			x += 30 + p.width(l.name, lo.fontXS)
 		}
 	}}
-	return &Figure{fig: c, Width: chartW, Height: h, Alt: alt}
+	return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
 }

@@ -20,14 +20,18 @@ type view struct {
 	// Caveat is shown beside the chart and table: what was odd about the
 	// data (values left out, another grain than asked) and what was done.
 	Caveat string
-	figure func(scale float64) *Figure
+	figure func(lo layout) *Figure
 	Table  *Table
+	// more says where the rows a ranked table folds are listed in full.
+	more string
 	// Problem is the internal reason a section failed, for the log; the
 	// reader sees Note.
 	Problem string
 }
 
-const topN = 10
+// defaultTopN is how many members a ranked table or chart lists before
+// folding the rest into "N others (average)"; the CSV keeps every row.
+const defaultTopN = 25
 
 // viewer fills a view from a section. Each view family lives in its own file
 // (view_time.go, view_rating.go…); the registry says which one a report uses.
@@ -134,14 +138,41 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 		sec.Previous = nil // the comparison would not be like for like
 	}
 	viewers[kind](&v, d, &sec, spec)
-	if v.figure != nil && v.figure(1) == nil { // built here once so a panic in it stays in this section
+	if v.figure != nil && v.figure(pdfLayout) == nil { // built here once so a panic in it stays in this section
 		v.figure = nil
 	}
 	if v.figure == nil && v.Table == nil && v.Note == "" {
 		v.empty(spec)
 	}
+	if v.more != "" {
+		caveats = append(caveats, v.more)
+	}
 	v.Caveat = strings.Join(caveats, " ")
 	return v
+}
+
+// sameGrouping says which rows a weight must come from: the digest may
+// hold Workload by day while this section is by agent.
+func sameGrouping(g reports.Group) string {
+	switch {
+	case g.IsDimension():
+		return "per " + strings.ToLower(splitCamel(string(g)))
+	case g.IsDistribution():
+		return "in the same distribution"
+	}
+	return "for the same buckets"
+}
+
+// foldedNote says where a ranked list's folded rows are listed in full.
+func foldedNote(es []entry, total int, g reports.Group) string {
+	if len(es) == 0 || es[len(es)-1].others == 0 {
+		return ""
+	}
+	noun := strings.ToLower(splitCamel(string(g)))
+	if noun == "" {
+		noun = "row"
+	}
+	return fmt.Sprintf("The top %d of %s %ss are listed; the CSV attachment has every one.", len(es)-1, format.Count(float64(total)), noun)
 }
 
 // failed turns a view into an error note, keeping its heading.
@@ -241,8 +272,8 @@ func unweightedNotes(d *Digest, s *Section, spec *reports.Spec) []string {
 		if len(ls) > 1 {
 			verb, it = "are plain means", "them"
 		}
-		out = append(out, fmt.Sprintf("%s over the period %s of the rows: weighting %s needs %s, which this digest does not have.",
-			strings.Join(ls, ", "), verb, it, doc))
+		out = append(out, fmt.Sprintf("%s over the period %s of the rows: weighting %s needs %s %s, which this digest does not have.",
+			strings.Join(ls, ", "), verb, it, doc, sameGrouping(s.Group)))
 	}
 	return out
 }

@@ -28,8 +28,8 @@ func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			day := (int(b.From.Weekday) + 6) % 7 // Monday first
 			grid[day][b.From.Minute/60%24] += reports.MetricValue(r, m, true)
 		}
-		v.figure = func(scale float64) *Figure {
-			return heatmapFigure(grid, format, v.Title+": "+v.Summary, scale)
+		v.figure = func(lo layout) *Figure {
+			return heatmapFigure(grid, format, v.Title+": "+v.Summary, lo)
 		}
 		return
 	}
@@ -41,7 +41,7 @@ func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		}
 		cols = append(cols, c)
 	}
-	v.figure = func(scale float64) *Figure {
-		return columnsFigure(cols, []drawing.Color{colPrimary}, []string{m.Label + " (average)"}, format, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return columnsFigure(cols, []drawing.Color{colPrimary}, []string{m.Label + " (average)"}, format, v.Title+": "+v.Summary, lo)
 	}
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"reportmailer/pkg/format"
@@ -34,7 +35,7 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		return out
 	}
 	if s.Group.IsDimension() {
-		t := &Table{Head: []string{splitCamel(strings.ToUpper(string(s.Group[:1])) + string(s.Group[1:])), "Rated", "Average", "Positive"}, NumericFrom: 1}
+		t := &Table{Head: []string{splitCamel(strings.ToUpper(string(s.Group[:1])) + string(s.Group[1:])), "Rated", "Average", "Positive"}, NumericFrom: 1, TotalRow: true}
 		var es []entry
 		unrated := 0
 		for _, r := range s.Rows {
@@ -45,20 +46,27 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 			}
 			es = append(es, entry{label: d.Names.Name(s.Group, reports.KeyOf(r, s.Group)), value: n, row: r})
 		}
-		es = ranked(es, topN, false)
+		listed := len(es)
+		es = ranked(es, d.topNOf(), nil)
 		v.Summary += noDataNote(unrated, s.Group, "rated chats")
 		var bars []hbar
 		for _, e := range es {
 			if e.others > 0 {
+				// The average member of the rest: its ratings per member,
+				// and the score and share of all their ratings.
+				n, a, p := ratingStats(e.rest, false)
+				t.Rows = append(t.Rows, []string{e.label, format.Count(math.Round(n / float64(e.others))), fmt.Sprintf("%.1f", a), format.Percent(p)})
 				continue
 			}
 			n, a, p := ratingStats([]any{e.row}, false)
 			t.Rows = append(t.Rows, []string{e.label, format.Count(n), fmt.Sprintf("%.1f", a), format.Percent(p)})
 			bars = append(bars, hbar{label: e.label, segments: scores(e.row), colors: ratingCols, value: fmt.Sprintf("%.1f avg", a)})
 		}
+		t.Rows = append(t.Rows, []string{"Total", format.Count(rated), fmt.Sprintf("%.1f", avg), format.Percent(pos)})
+		v.more = foldedNote(es, listed, s.Group)
 		v.Table = t
-		v.figure = func(scale float64) *Figure {
-			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, scale)
+		v.figure = func(lo layout) *Figure {
+			return hbarsFigure(bars, legend, ratingCols, v.Title+": "+v.Summary, lo)
 		}
 		return
 	}
@@ -83,8 +91,8 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		}
 		cols = append(cols, c)
 	}
-	v.figure = func(scale float64) *Figure {
-		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, scale)
+	v.figure = func(lo layout) *Figure {
+		return columnsFigure(cols, ratingCols, legend, compact, v.Title+": "+v.Summary, lo)
 	}
 }
 

@@ -44,7 +44,14 @@ func surveyView(v *view, _ *Digest, s *Section, _ *reports.Spec) {
 	t := &Table{Head: []string{"Question", "Answer", "Count", "Share"}, NumericFrom: 2}
 	var total float64
 	for i := range blocks {
-		blocks[i].answers = ranked(blocks[i].answers, 8, false)
+		blocks[i].answers = ranked(blocks[i].answers, 8, nil)
+		// One question's answers are shares of one whole, not members
+		// ranked against each other: the tail is their sum, and says so.
+		if as := blocks[i].answers; len(as) > 0 && as[len(as)-1].others > 0 {
+			last := &as[len(as)-1]
+			last.value *= float64(last.others)
+			last.label = format.Count(float64(last.others)) + " other answers"
+		}
 		for _, a := range blocks[i].answers {
 			t.Rows = append(t.Rows, []string{blocks[i].question, a.label, format.Count(a.value), format.Percent(ratio(a.value, blocks[i].total))})
 		}
@@ -55,7 +62,7 @@ func surveyView(v *view, _ *Digest, s *Section, _ *reports.Spec) {
 	}
 	v.Table = t
 	v.Summary = fmt.Sprintf("%d questions, %s answers", len(blocks), format.Count(total))
-	v.figure = func(scale float64) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, scale) }
+	v.figure = func(lo layout) *Figure { return surveyFigure(blocks, v.Title+": "+v.Summary, lo) }
 }
 
 // answerText reads a survey answer as a person would: checkbox questions

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -79,25 +80,49 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 	if dist {
 		// Counts add up over the buckets to a typical week (24*7) or day
 		// (half-hours); averages stay averages.
-		typical := "Typical day"
+		typical, cycle := "Typical day", 24*time.Hour
 		if g == reports.GroupWeekDistribution {
-			typical = "Typical week"
+			typical, cycle = "Typical week", 7*24*time.Hour
 		}
-		t.Head = []string{"Metric", typical, "Peak", "At"}
+		if d.Period.End.Sub(d.Period.Start) <= cycle+time.Hour {
+			typical = "This period" // one week's 24×7 is that week, not a typical one
+		}
+		// A distribution's buckets are averages: their highest is the peak
+		// slot's average, not the period's maximum, and says so.
+		peak := "Peak half-hour (avg)"
+		if g == reports.GroupWeekDistribution {
+			peak = "Peak hour (avg)"
+		}
+		t.Head = []string{"Metric", typical, peak, "At"}
 	}
 	for _, m := range metrics {
 		cur := d.periodFigure(s, m, false)
 		if dist {
+			if _, whole := d.canonicalFor(s, m); m.IsMax() && !whole {
+				// The highest half-hour average is no maximum; without the
+				// API's whole-period answer there is none to show.
+				cur = math.NaN()
+			}
 			peak, at := peakOf(rows, m)
-			t.Rows = append(t.Rows, []string{m.Label, d.value(cur, m.Unit), d.value(peak, m.Unit), at})
+			shown := "—"
+			if !math.IsNaN(cur) {
+				shown = d.value(cur, m.Unit)
+			}
+			t.Rows = append(t.Rows, []string{m.Label, shown, d.value(peak, m.Unit), at})
 			t.Tones = append(t.Tones, nil)
 			continue
 		}
 		row := []string{m.Label, d.value(cur, m.Unit), "—", ""}
 		tones := []string{"", "", "", "flat"}
-		if hasPrev {
+		if n, small := d.smallSample(s, m); small {
+			// Too few chats to compare: the figure shows its n, no change.
+			row[1] += " (n=" + format.Count(math.Round(n)) + ")"
+			if hasPrev {
+				row[2] = d.value(d.periodFigure(s, m, true), m.Unit)
+			}
+		} else if hasPrev {
 			p := d.periodFigure(s, m, true)
-			delta := format.Change(cur, p, m.LowerIsBetter, false)
+			delta := d.change(cur, p, m, false)
 			row[2], row[3], tones[3] = d.value(p, m.Unit), delta.Text, delta.Tone
 		}
 		t.Rows = append(t.Rows, row)
@@ -105,12 +130,19 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 	}
 	if !dist {
 		for _, dr := range spec.Rates {
-			cur := ratio(totalOf(s, rows, dr.Num), totalOf(s, rows, dr.Den))
+			den := totalOf(s, rows, dr.Den)
+			cur := ratio(totalOf(s, rows, dr.Num), den)
 			row := []string{dr.Label, format.Percent(cur), "—", ""}
 			tones := []string{"", "", "", "flat"}
-			if hasPrev {
+			if pden := totalOf(s, prev, dr.Den); den < float64(d.minChats()) || (hasPrev && pden < float64(d.minChats())) {
+				// A rate of a handful: its n, no change.
+				row[1] += " (n=" + format.Count(den) + ")"
+				if hasPrev {
+					row[2] = format.Percent(ratio(totalOf(s, prev, dr.Num), pden))
+				}
+			} else if hasPrev {
 				p := ratio(totalOf(s, prev, dr.Num), totalOf(s, prev, dr.Den))
-				delta := format.Change(cur, p, false, false)
+				delta := format.ChangePoints(cur, p, false, false)
 				row[2], row[3], tones[3] = format.Percent(p), delta.Text, delta.Tone
 			}
 			t.Rows = append(t.Rows, row)
@@ -118,6 +150,23 @@ func totalsTable(d *Digest, s *Section, spec *reports.Spec, metrics []reports.Me
 		}
 	}
 	return t
+}
+
+// change describes a figure's change: in points for rates; for a count
+// too small to be a trend (both periods under minSample.chats), the plain
+// difference ("▲ 1"), never a percentage, and no colour.
+func (d *Digest) change(cur, prev float64, m reports.Metric, neutral bool) format.Delta {
+	switch {
+	case m.Unit == reports.Ratio:
+		return format.ChangePoints(cur, prev, m.LowerIsBetter, neutral)
+	case !m.IsAverage() && !m.IsMax() && m.Unit == reports.Count && math.Max(cur, prev) < float64(d.minChats()) && cur != prev:
+		arrow := "▲ "
+		if cur < prev {
+			arrow = "▼ "
+		}
+		return format.Delta{Arrow: arrow[:len(arrow)-1], Text: arrow + format.Count(math.Abs(cur-prev)), Tone: "flat"}
+	}
+	return format.Change(cur, prev, m.LowerIsBetter, neutral)
 }
 
 func ratio(n, d float64) float64 {
@@ -145,8 +194,15 @@ func peakOf(rows []any, m reports.Metric) (float64, string) {
 func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
 	cur := d.periodFigure(s, m, false)
 	line := m.Label + ": " + d.value(cur, m.Unit)
+	if n, small := d.smallSample(s, m); small {
+		return line + " (from " + format.Count(math.Round(n)) + " chats)"
+	}
 	if hasPrev {
-		line += " (" + format.Change(cur, d.periodFigure(s, m, true), m.LowerIsBetter, false).Text + " vs previous period)"
+		vs := "previous period"
+		if d.CompareLabel != "" {
+			vs = strings.TrimPrefix(d.CompareLabel, "the ")
+		}
+		line += " (" + d.change(cur, d.periodFigure(s, m, true), m, false).Text + " vs " + vs + ")"
 	}
 	return line
 }
@@ -179,13 +235,25 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 	v.Summary = summaryLine(d, s, metrics[0], hasPrev)
 	// Chart at most two metrics that share a unit, plus the previous period of the first.
 	charted := []reports.Metric{metrics[0]}
+	// A second series shares the axis only when it is on a comparable
+	// scale (peaks within 4× of each other): beside chats, conversions (a
+	// tenth of them) would lie flat along the bottom, their changes
+	// invisible; the table still shows both.
+	peak := func(m reports.Metric) float64 {
+		var p float64
+		for _, r := range s.Rows {
+			p = math.Max(p, reports.MetricValue(r, m, false))
+		}
+		return p
+	}
 	for _, m := range metrics[1:] {
-		if m.Unit == metrics[0].Unit && len(charted) < 2 {
+		a, b := peak(m), peak(metrics[0])
+		if m.Unit == metrics[0].Unit && len(charted) < 2 && math.Min(a, b) >= math.Max(a, b)/4 {
 			charted = append(charted, m)
 		}
 	}
 	ticks, format := d.ticks()
-	v.figure = func(scale float64) *Figure {
+	v.figure = func(lo layout) *Figure {
 		var lines []line
 		if hasPrev {
 			ts, vs := d.series(s.Previous, charted[0], d.shift())
@@ -197,6 +265,6 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 		}
 		lines = append(lines, d.targetLines(s, charted)...)
 		alt := fmt.Sprintf("%s, %s: %s", v.Title, strings.ToLower(v.Subtitle), v.Summary)
-		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, scale)
+		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, lo)
 	}
 }

@@ -56,6 +56,26 @@ func computeWeights(d *Digest) {
 		}
 	}
 	d.canonical = map[canonKey]canonFigure{}
+	// The API's own whole-period figures come first (totals.go).
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		spec, ok := reports.Lookup(s.Report)
+		if !ok || s.Note != "" {
+			continue
+		}
+		for _, m := range spec.Metrics {
+			if !m.IsAverage() && !m.IsMax() {
+				continue
+			}
+			k := canonKey{filter: filterKey(s.Filter), wire: m.Wire}
+			if _, have := d.canonical[k]; have {
+				continue
+			}
+			if f, ok := totalsFigure(d, s, m); ok {
+				d.canonical[k] = f
+			}
+		}
+	}
 	// Time-grouped sections first (they cover the period bucket by
 	// bucket), then dimensions; distributions are averages of averages.
 	for _, pass := range []func(reports.Group) bool{reports.Group.IsTime, reports.Group.IsDimension} {
@@ -103,7 +123,7 @@ func filterKey(f *reports.Filter) string {
 
 // canonicalFor is the period figure of an average metric for section s.
 func (d *Digest) canonicalFor(s *Section, m reports.Metric) (canonFigure, bool) {
-	if d.canonical == nil || !m.IsAverage() {
+	if d.canonical == nil || (!m.IsAverage() && !m.IsMax()) {
 		return canonFigure{}, false
 	}
 	f, ok := d.canonical[canonKey{filter: filterKey(s.Filter), wire: m.Wire}]
@@ -220,4 +240,35 @@ func fieldsSum(r any, wires []string, dist bool) float64 {
 		sum += v
 	}
 	return sum
+}
+
+// sampleOf is how many chats an average of section s rests on (its
+// weight summed over the period, or the previous one), when its weight
+// counts chats; ok is false for averages over time (utilisation) or
+// without a weight.
+func sampleOf(s *Section, m reports.Metric, previous bool) (n float64, ok bool) {
+	w, have := s.weights[m.Wire]
+	if !have || !m.IsAverage() || m.Weight == nil || (len(m.Weight.Reports) == 0 && m.Weight.Total == "") {
+		return 0, false
+	}
+	rows := s.Rows
+	if previous {
+		rows = s.Previous
+	}
+	for _, r := range rows {
+		n += w[r]
+	}
+	return n, true
+}
+
+// smallSample reports whether an average of s, now or before, rests on
+// fewer chats than the digest's minimum: it then shows its n and no change.
+func (d *Digest) smallSample(s *Section, m reports.Metric) (n float64, small bool) {
+	n, ok := sampleOf(s, m, false)
+	if !ok {
+		return 0, false
+	}
+	pn, _ := sampleOf(s, m, true)
+	min := float64(d.minChats())
+	return n, n < min || (s.Previous != nil && pn < min)
 }

@@ -104,6 +104,11 @@ type Weight struct {
 	Wires []string
 	// Total is a field of the same row holding avg·w, so w = Total/avg.
 	Total string
+	// Num, with Wires, is a field of the same row holding the average's
+	// numerator: the roll-up is then ΣNum/ΣWires, exact, where weighting
+	// the API's rounded per-row average could flip a small change's sign
+	// (utilisation is linearChatTime / (linearChatTime + idleTime)).
+	Num string
 	// Doc says in words what the average is over, for notes and the README.
 	Doc string
 }
@@ -412,12 +417,14 @@ var registry = []*Spec{
 	{Name: "chatTransfer", Title: "Chat transfers", Paths: []string{"chatTransfer"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department"},
 		Groups:  groups(timeGroups, dims(GroupDepartment)),
+		// Transfers first: the chart ranks and draws the first metric, and
+		// a chart titled "Chat transfers" shows transfers, not chats.
 		Metrics: []Metric{
-			{Wire: "chats", Label: "Chats"},
 			{Wire: "totalTransferredChats", Label: "Transferred"},
 			{Wire: "departmentTransferredChats", Label: "Between departments"},
 			{Wire: "departmentTransferredInChats", Label: "Transferred in"},
 			{Wire: "departmentTransferredOutChats", Label: "Transferred out"},
+			{Wire: "chats", Label: "Chats"},
 		}, Rates: []Rate{{"Transfer rate", "totalTransferredChats", "chats", "transferRate"}}, row: ChatTransferRow{}},
 	{Name: "availability", Title: "Availability", Paths: []string{"availability"}, Timed: true, Kind: KindAvailability,
 		GroupViews: map[Group]View{GroupAgent: ViewAvailability},
@@ -443,8 +450,8 @@ var registry = []*Spec{
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupAgent)),
 		Metrics: []Metric{
 			{Wire: "chats", Label: "Chats"},
-			{Wire: "agentUtilization", Label: "Utilization", Unit: Ratio, Weight: &Weight{Wires: []string{"linearChatTime", "idleTime"}, Doc: "chatting + idle time"}},
-			{Wire: "avgConcurrentChats", AvgWire: "avgConcurrentChats", Label: "Concurrent chats", Unit: Average, Weight: &Weight{Wires: []string{"linearChatTime"}, Doc: "chatting time"}},
+			{Wire: "agentUtilization", Label: "Utilization", Unit: Ratio, Weight: &Weight{Wires: []string{"linearChatTime", "idleTime"}, Num: "linearChatTime", Doc: "chatting + idle time"}},
+			{Wire: "avgConcurrentChats", AvgWire: "avgConcurrentChats", Label: "Concurrent chats", Unit: Average, Weight: &Weight{Wires: []string{"linearChatTime"}, Num: "totalChatTime", Doc: "chatting time"}},
 			{Wire: "linearChatTime", Label: "Chatting time", Unit: Seconds},
 			{Wire: "idleTime", Label: "Idle time", Unit: Seconds},
 			{Wire: "totalChatTime", Label: "Total chat time", Unit: Seconds},
