@@ -133,6 +133,11 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	if f.Metric.IsAverage() && !hasData(rows, f.Metric, false) {
 		return 0, 0, 0, false // no chats waited: no average to judge
 	}
+	// An average of a handful of chats is no verdict either: the same
+	// minimum that keeps the cards and tables from comparing it.
+	if n, ok := sampleIn(s, f.Metric, rows); ok {
+		return v, n, float64(d.minChats()), true
+	}
 	return v, 0, 0, true
 }
 

@@ -189,7 +189,8 @@ type LegendEntry struct {
 	Label string
 	Color string // CSS colour, e.g. "#2563eb"
 	// Mark is the entry's symbol when it is not a square (a target's
-	// dashed line, a missed day's dot).
+	// dashed line, a missed day's dot; in the target's red, which the
+	// template marks "bad" so dark mode lightens it).
 	Mark string
 }
 

@@ -103,6 +103,31 @@ func TestAttainmentPerPeriod(t *testing.T) {
 			t.Errorf("got %+v", a)
 		}
 	})
+	t.Run("an average of a handful of chats is not a miss", func(t *testing.T) {
+		t.Parallel()
+		withWait := func(cur [][3]float64, minChats int) *Digest {
+			d := targetDigest(cur, nil, nil)
+			d.MinChats = minChats
+			var rows []any
+			for i := range cur {
+				rows = append(rows, &reports.WaitTimeRow{Time: dayBucket(d.Period.Start, i), AvgWaitTime: 90})
+			}
+			d.Sections = append(d.Sections, Section{Report: "waitTime", Group: reports.GroupDay, Rows: rows})
+			return d
+		}
+		wait := Target{Metric: "waitTime.avgWaitTime", Max: f64(40)}
+		// 14 chats waited over the week (1 answered, 1 missed a day):
+		// under the digest's minimum (20 by default), over a minimum of 10.
+		if a := attainmentOf(t, withWait(week(2, 1, 1), 0), wait); a.Status != TooFew || a.Reason != "too few chats to judge (14, needs 20)" {
+			t.Errorf("14 chats: %+v", a)
+		}
+		if a := attainmentOf(t, withWait(week(2, 1, 1), 10), wait); a.Status != Missed || a.Value != 90 {
+			t.Errorf("14 chats, minSample.chats 10: %+v", a)
+		}
+		if a := attainmentOf(t, withWait(week(100, 90, 10), 0), wait); a.Status != Missed {
+			t.Errorf("700 chats: %+v", a)
+		}
+	})
 	t.Run("missing report says so", func(t *testing.T) {
 		t.Parallel()
 		d := targetDigest(week(100, 90, 10), nil, nil)
@@ -237,6 +262,13 @@ func TestTargetsCSV(t *testing.T) {
 			continue
 		}
 		f := strings.Split(l, ",")
+		if len(f) != 10 || f[9] != PeriodCurrent {
+			t.Errorf("%q: want the period column, %q", l, PeriodCurrent)
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, f[3]); err != nil {
+			t.Errorf("%q: from is no RFC 3339 instant: %v", l, err)
+		}
 		got[f[2]+"|"+f[3][:10]+"|"+f[5]+"|"+f[7]] = f[8]
 	}
 	for k, want := range map[string]string{
@@ -252,5 +284,34 @@ func TestTargetsCSV(t *testing.T) {
 		if got[k] != want {
 			t.Errorf("%s = %q, want %q", k, got[k], want)
 		}
+	}
+}
+
+// TestTargetMailLegend: in the mail, whose legends are HTML, a target's
+// line and its missed days join the chart's legend beside the series, in
+// the target's red with their own marks; a band's second line adds no entry.
+func TestTargetMailLegend(t *testing.T) {
+	t.Parallel()
+	cur := week(100, 90, 10)
+	cur[3] = [3]float64{100, 30, 70}
+	d := cleanDigest(targetDigest(cur, nil, nil))
+	d.Targets = []Target{{Metric: "chatVolume.missedChats", Min: f64(5), Max: f64(50), PerDay: true}}
+	spec, _ := reports.Lookup("chatVolume")
+	missed, _ := spec.MetricByWire("missedChats")
+	ts, vs := d.series(d.Sections[0].Rows, missed, 0)
+	lines := append([]line{{name: "Missed chats", times: ts, values: vs, color: colPrimary}}, d.targetLines(&d.Sections[0], []reports.Metric{missed})...)
+	f := lineFigure(lines, d.Period.Start, d.Period.End, nil, "Mon 2", time.UTC, func(float64) string { return "" }, "alt", mailLayout(2))
+	red := hexColor(colTarget)
+	want := []LegendEntry{{Label: "Missed chats", Color: hexColor(colPrimary)}, {Label: "Target 5 – 50", Color: red, Mark: "- -"}, {Label: "Missed days", Color: red, Mark: "●"}}
+	if len(f.legend) != len(want) {
+		t.Fatalf("legend %+v, want %+v", f.legend, want)
+	}
+	for i := range want {
+		if f.legend[i].Color != want[i].Color || f.legend[i].Mark != want[i].Mark || f.legend[i].Label != want[i].Label {
+			t.Errorf("legend[%d] = %+v, want %+v", i, f.legend[i], want[i])
+		}
+	}
+	if pdf := lineFigure(lines, d.Period.Start, d.Period.End, nil, "Mon 2", time.UTC, func(float64) string { return "" }, "alt", pdfLayout); pdf.legend != nil {
+		t.Errorf("the PDF's chart draws its legend itself, got %+v", pdf.legend)
 	}
 }
