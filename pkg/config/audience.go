@@ -18,6 +18,9 @@ type Audience struct {
 	Filter string `yaml:"filter"`
 	// Members maps a filter value (e.g. a department id) to its readers.
 	Members map[string][]string `yaml:"members"`
+	// Targets are a member's own service levels (a department's), by
+	// member value; they override the digest's by metric.
+	Targets map[string][]Target `yaml:"targets"`
 }
 
 // Values returns the members' filter values, sorted.

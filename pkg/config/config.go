@@ -27,6 +27,8 @@ type Config struct {
 	Names   Names    `yaml:"names"`
 	Digests []Digest `yaml:"digests"`
 	Alerts  Alerts   `yaml:"alerts"`
+	// Targets are the service levels every digest is judged by (targets.go).
+	Targets []Target `yaml:"targets"`
 }
 
 // Comm100 is the API connection. Credentials are never in the file: they
@@ -121,6 +123,8 @@ type Digest struct {
 	// Audience fans the digest out: each member gets a copy filtered to
 	// their scope (audience.go), besides to/cc/bcc's unfiltered one.
 	Audience *Audience `yaml:"audience"`
+	// Targets override the top level's, by metric, for this digest.
+	Targets []Target `yaml:"targets"`
 }
 
 // MinSample is the smallest sample worth a change or a highlight.

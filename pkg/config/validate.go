@@ -137,6 +137,7 @@ func (c *Config) validate(origins map[string]string, getenv func(string) string)
 	}
 	v.formerIDs(c.Digests)
 	v.alerts(c.Alerts, c.Mail.From)
+	v.allTargets(c)
 	v.envOnly(getenv)
 	return v.ps
 }

@@ -183,6 +183,7 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 	if d.CompareWith != "" {
 		m.CompareLabel = period.CompareLabel(d.CompareWith)
 	}
+	m.Targets = r.targets()
 	var err error
 	if res.Output, err = render.Render(m, r.renderOptions(nil)); err != nil {
 		return false, fmt.Errorf("digest %s: %w", d.ID, err)

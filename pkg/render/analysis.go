@@ -113,6 +113,10 @@ type KPI struct {
 	Value    string
 	Previous string
 	Delta    format.Delta
+	// Target and Verdict show the card's target: "Target ≤ 40s", "met"
+	// (VerdictTone colours the word, never replaces it); see markKPIs.
+	Target, Verdict, VerdictTone string
+	figure                       string // the figure's name, to find its target
 }
 
 type kpiDef struct {
@@ -157,6 +161,9 @@ type KPIFigure struct {
 	// with nothing.
 	Small   bool
 	SampleN float64
+	// Figure names the figure as a target does ("waitTime.avgWaitTime",
+	// "rating.average"), so a card finds its target.
+	Figure string
 	// metric is the figure's registry metric, with LowerIsBetter as the
 	// strip reads it, for percentage-point changes of rates.
 	metric *reports.Metric
@@ -174,7 +181,7 @@ func kpis(d *Digest) []KPI {
 	var out []KPI
 	for _, f := range kpiFigures(d) {
 		if f.Rating {
-			kp := KPI{Label: f.Label, Value: "–"}
+			kp := KPI{Label: f.Label, Value: "–", figure: f.Figure}
 			if f.Current > 0 {
 				kp.Value = format.Count(math.Round(f.Current*10)/10) + " / 5" // Count writes 4.0 as "4"
 				kp.Previous = format.Percent(f.Positive) + " positive"
@@ -188,7 +195,7 @@ func kpis(d *Digest) []KPI {
 			out = append(out, kp)
 			continue
 		}
-		kp := KPI{Label: f.Label, Value: d.value(f.Current, f.Unit)}
+		kp := KPI{Label: f.Label, Value: d.value(f.Current, f.Unit), figure: f.Figure}
 		if f.metric != nil && f.Small {
 			kp.Previous = "from " + format.Count(math.Round(f.SampleN)) + " chats"
 			out = append(out, kp)
@@ -203,7 +210,7 @@ func kpis(d *Digest) []KPI {
 		}
 		out = append(out, kp)
 	}
-	return out
+	return markKPIs(d, out)
 }
 
 // kpiFigures computes the summary strip from whichever sections the digest has.
@@ -237,11 +244,12 @@ func kpiFigures(d *Digest) []KPIFigure {
 		if s == nil {
 			continue
 		}
-		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral}
+		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral,
+			Figure: string(s.Report) + "." + k.wire}
 		if s.spec().View == reports.ViewRating {
 			f.Rated, f.Current, f.Positive = ratingStats(s.Rows, false)
 			f.PreviousRated, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
-			f.Rating, f.Unit = true, reports.Average
+			f.Rating, f.Unit, f.Figure = true, reports.Average, "rating.average"
 			f.Small = f.Rated < float64(d.minRatings()) || f.PreviousRated < float64(d.minRatings())
 			out = append(out, f)
 			continue

@@ -91,6 +91,9 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 			buf.Write(section.Bytes())
 		}
 	}
+	tw := csv.NewWriter(&buf)
+	writeTargetsCSV(tw, d)
+	tw.Flush()
 	return buf.Bytes(), problems
 }
 

@@ -188,6 +188,10 @@ type layout struct {
 type LegendEntry struct {
 	Label string
 	Color string // CSS colour, e.g. "#2563eb"
+	// Mark is the entry's symbol when it is not a square (a target's
+	// dashed line, a missed day's dot; in the target's red, which the
+	// template marks "bad" so dark mode lightens it).
+	Mark string
 }
 
 // legendOf is the figure's legend as text, when the layout prints it so.
@@ -198,10 +202,13 @@ func (lo layout) legendOf(labels []string, cols []drawing.Color) []LegendEntry {
 	out := make([]LegendEntry, len(labels))
 	for i, l := range labels {
 		c := cols[i%len(cols)]
-		out[i] = LegendEntry{Label: l, Color: fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)}
+		out[i] = LegendEntry{Label: l, Color: hexColor(c)}
 	}
 	return out
 }
+
+// hexColor is c as a CSS colour.
+func hexColor(c drawing.Color) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
 // margin is the room around the figure for its card (logical px).
 func (lo layout) margin() float64 {

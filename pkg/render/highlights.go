@@ -33,13 +33,13 @@ const minScore = 2
 // quiet is the line shown when nothing passes the bar.
 const quiet = "No notable changes against the previous period."
 
-// highlights picks the most significant period-over-period changes. The
+// changeHighlights picks the most significant period-over-period changes. The
 // rules are deterministic and use only figures the digest itself shows
 // (each section's totals against the previous period): candidates are every
 // metric and rate of the time and dimension sections that have a previous
 // period; the same figure in several sections (chats, avg wait) counts
 // once; ties keep the digest's order.
-func highlights(d *Digest, views []view) []Highlight {
+func changeHighlights(d *Digest, views []view) []Highlight {
 	if d.Previous == nil {
 		return nil
 	}

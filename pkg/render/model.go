@@ -96,6 +96,8 @@ type Digest struct {
 	// Partial marks a period that has not ended yet (a preview): the title
 	// says "(partial)".
 	Partial bool
+	// Targets are the service levels this copy is judged by (targets.go).
+	Targets []Target
 
 	// TopN is how many members ranked tables and charts list before folding
 	// the rest into "N others (average)"; 0 means 25.

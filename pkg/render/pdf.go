@@ -190,6 +190,7 @@ func (doc *pdfDoc) cover() {
 	p.Ln(6)
 	doc.kpiGrid(kpis(d))
 	p.Ln(8)
+	doc.targetsBlock()
 	doc.whatChanged()
 	p.SetFont(fontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
@@ -267,7 +268,10 @@ func (doc *pdfDoc) kpiGrid(ks []KPI) {
 	cols := 3
 	gap := 4.0
 	w := (doc.contentW - gap*float64(cols-1)) / float64(cols)
-	const h = 26.0
+	h := 26.0
+	if hasKPITarget(ks) {
+		h += kpiTargetH
+	}
 	x0, y0 := margin, p.GetY()
 	for i, k := range ks {
 		x := x0 + float64(i%cols)*(w+gap)
@@ -290,6 +294,7 @@ func (doc *pdfDoc) kpiGrid(ks []KPI) {
 		p.CellFormat(dw+2, 5, k.Delta.Text, "", 0, "L", false, 0, "")
 		p.SetTextColor(107, 119, 133)
 		p.CellFormat(w-10-dw, 5, k.Previous, "", 0, "L", false, 0, "")
+		doc.kpiTarget(k, x+4, y+23, w-8)
 	}
 	p.SetY(y0 + float64((len(ks)+cols-1)/cols)*(h+gap))
 }

@@ -276,6 +276,8 @@ type templateData struct {
 	MoreIn string
 	// Highlights is the "What changed" block.
 	Highlights []Highlight
+	// Targets is the Targets block (targets_view.go).
+	Targets []TargetRow
 	// Why and Unsubscribe end the footer (Options).
 	Why, Unsubscribe string
 }
@@ -401,6 +403,7 @@ func (out *Output) composeMail(tmpl mailTemplates, d, clean *Digest, views []vie
 	}
 	data.MoreIn = moreIn(opts)
 	data.Highlights = highlights(clean, views)
+	data.Targets = targetRows(clean, attainments(clean), views)
 	for i := 0; i < len(data.KPIs); i += 3 {
 		data.KPIRows = append(data.KPIRows, data.KPIs[i:min(i+3, len(data.KPIs))])
 	}

@@ -15,6 +15,8 @@ type line struct {
 	values []float64
 	color  drawing.Color
 	faint  bool // the previous period: dashed, grey, no fill
+	// kind marks a target's line and its missed points (chartTarget).
+	kind lineKind
 }
 
 // lineFigure draws series over time with go-chart, across [start, end).
@@ -77,6 +79,9 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 	// Draw the previous period first so the current one sits on top.
 	for _, faint := range []bool{true, false} {
 		for _, l := range lines {
+			if l.kind != plainLine {
+				continue
+			}
 			if l.faint != faint || len(l.times) == 0 {
 				continue
 			}
@@ -96,8 +101,9 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 		}
 	}
 
+	c.Series = append(c.Series, targetSeries(lines, scale)...)
 	if lo.htmlLegend {
-		return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lo.legendOf(names, cols)}
+		return &Figure{fig: c, Width: int(lo.w), Height: h, Alt: alt, lo: lo, legend: lineLegend(lo, lines, names, cols)}
 	}
 	c.Elements = []chart.Renderable{func(r chart.Renderer, _ chart.Box, _ chart.Style) {
 		p := painter{r: r, s: scale, off: m}
@@ -106,6 +112,10 @@ func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickForma
 			col := l.color
 			if l.faint {
 				col = colPrevious
+			}
+			if l.kind != plainLine {
+				x = legendTarget(p, l, x, lo.fontXS)
+				continue
 			}
 			p.rect(x, 12, x+14, 15, col)
 			p.text(l.name, x+18, 18, lo.fontXS, colMuted, 'l')

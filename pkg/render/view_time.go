@@ -263,6 +263,7 @@ func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			ts, vs := d.series(s.Rows, m, 0)
 			lines = append(lines, line{name: m.Label, times: ts, values: vs, color: seriesCols[i]})
 		}
+		lines = append(lines, d.targetLines(s, charted)...)
 		alt := fmt.Sprintf("%s, %s: %s", v.Title, strings.ToLower(v.Subtitle), v.Summary)
 		return lineFigure(lines, d.Period.Start, d.Period.End, ticks, format, d.Period.Location, unitFormatter(charted[0].Unit), alt, lo)
 	}

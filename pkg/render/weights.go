@@ -247,13 +247,19 @@ func fieldsSum(r any, wires []string, dist bool) float64 {
 // counts chats; ok is false for averages over time (utilisation) or
 // without a weight.
 func sampleOf(s *Section, m reports.Metric, previous bool) (n float64, ok bool) {
-	w, have := s.weights[m.Wire]
-	if !have || !m.IsAverage() || m.Weight == nil || (len(m.Weight.Reports) == 0 && m.Weight.Total == "") {
-		return 0, false
-	}
 	rows := s.Rows
 	if previous {
 		rows = s.Previous
+	}
+	return sampleIn(s, m, rows)
+}
+
+// sampleIn is sampleOf over some of the section's rows (a day's, for a
+// per-day target).
+func sampleIn(s *Section, m reports.Metric, rows []any) (n float64, ok bool) {
+	w, have := s.weights[m.Wire]
+	if !have || !m.IsAverage() || m.Weight == nil || (len(m.Weight.Reports) == 0 && m.Weight.Total == "") {
+		return 0, false
 	}
 	for _, r := range rows {
 		n += w[r]

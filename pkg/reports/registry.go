@@ -185,6 +185,9 @@ func (m Metric) Plausible() Range { return plausible[m.Measure()] }
 type Rate struct {
 	Label    string
 	Num, Den string // wire names
+	// Name is the rate's stable name after its report ("answeredRate" in
+	// chatVolume.answeredRate), the way a target addresses it (figures.go).
+	Name string
 }
 
 // DistributionWire is the field name this metric has in distribution rows.
@@ -369,7 +372,7 @@ var registry = []*Spec{
 			{Wire: "chats", Label: "Chats"},
 			{Wire: "missedChats", Label: "Missed chats", LowerIsBetter: true},
 			{Wire: "refusedChats", Label: "Refused chats", LowerIsBetter: true},
-		}, Rates: []Rate{{"Answered rate", "chats", "chatRequests"}}, row: ChatVolumeRow{}},
+		}, Rates: []Rate{{"Answered rate", "chats", "chatRequests", "answeredRate"}}, row: ChatVolumeRow{}},
 	{Name: "visits", Title: "Visits", Paths: []string{"visits"}, Timed: true,
 		Filters: []string{"campaign"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupCampaign)),
@@ -401,7 +404,7 @@ var registry = []*Spec{
 			{Wire: "refusedChats", Label: "Refused", LowerIsBetter: true},
 			// The distribution field is spelled "avgMmaxQueueSize" on the wire; QueueRow also accepts "avgMaxQueueSize".
 			{Wire: "maxQueueSize", AvgWire: "avgMmaxQueueSize", Label: "Max queue size", LowerIsBetter: true},
-		}, Rates: []Rate{{"Answered from queue", "chatsFromQueue", "queuedChatRequests"}}, row: QueueRow{}},
+		}, Rates: []Rate{{"Answered from queue", "chatsFromQueue", "queuedChatRequests", "answeredFromQueueRate"}}, row: QueueRow{}},
 	{Name: "waitTime", Title: "Wait time", Paths: []string{"waitTime"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment)),
@@ -422,7 +425,7 @@ var registry = []*Spec{
 			{Wire: "departmentTransferredInChats", Label: "Transferred in"},
 			{Wire: "departmentTransferredOutChats", Label: "Transferred out"},
 			{Wire: "chats", Label: "Chats"},
-		}, Rates: []Rate{{"Transfer rate", "totalTransferredChats", "chats"}}, row: ChatTransferRow{}},
+		}, Rates: []Rate{{"Transfer rate", "totalTransferredChats", "chats", "transferRate"}}, row: ChatTransferRow{}},
 	{Name: "availability", Title: "Availability", Paths: []string{"availability"}, Timed: true, Kind: KindAvailability,
 		GroupViews: map[Group]View{GroupAgent: ViewAvailability},
 		Filters:    []string{"agent", "department"},
@@ -482,7 +485,7 @@ var registry = []*Spec{
 		Filters: []string{"agent", "department"},
 		Groups:  groups(timeGroups, dims(GroupAgent, GroupDepartment)),
 		Metrics: []Metric{{Wire: "chats", Label: "Chats"}, {Wire: "wrapups", Label: "Wrapped up"}},
-		Rates:   []Rate{{"Completion rate", "wrapups", "chats"}}, row: WrapupCompletionRow{}},
+		Rates:   []Rate{{"Completion rate", "wrapups", "chats", "completionRate"}}, row: WrapupCompletionRow{}},
 	{Name: "conversions", Title: "Conversions", Paths: []string{"conversions"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"department", "agent", "conversion"},
 		Groups:  groups(timeGroups, dims(GroupDepartment, GroupAgent, GroupConversionAction)),
@@ -493,17 +496,17 @@ var registry = []*Spec{
 			{Wire: "convertedVisitors", Label: "Converted visitors"},
 			{Wire: "convertedChattedVisitors", Label: "Converted after chat"},
 			{Wire: "value", Label: "Value", Unit: Money},
-		}, Rates: []Rate{{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors"}}, row: ConversionsRow{}},
+		}, Rates: []Rate{{"Conversion rate (chatted visitors)", "convertedChattedVisitors", "chattedVisitors", "conversionRate"}}, row: ConversionsRow{}},
 	{Name: "manualInvitation", Title: "Manual invitations", Paths: []string{"manualInvitation"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"agent"},
 		Groups:  groups(timeGroups, dims(GroupAgent)),
 		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}},
-		Rates:   []Rate{{"Acceptance rate", "accepted", "sent"}}, row: InvitationRow{}},
+		Rates:   []Rate{{"Acceptance rate", "accepted", "sent", "acceptanceRate"}}, row: InvitationRow{}},
 	{Name: "autoInvitation", Title: "Auto invitations", Paths: []string{"autoInvitation"}, Timed: true, EnterpriseOnly: true,
 		Filters: []string{"campaign"},
 		Groups:  groups(timeGroups, dims(GroupCampaign, GroupAutoInvitation)),
 		Metrics: []Metric{{Wire: "sent", Label: "Sent"}, {Wire: "accepted", Label: "Accepted"}},
-		Rates:   []Rate{{"Acceptance rate", "accepted", "sent"}}, row: InvitationRow{}},
+		Rates:   []Rate{{"Acceptance rate", "accepted", "sent", "acceptanceRate"}}, row: InvitationRow{}},
 	{Name: "offlineMessage", Title: "Offline messages", Paths: []string{"offlineMessage"}, Timed: true,
 		Filters: []string{"department", "campaign", "visitorSegment"},
 		Groups:  groups(timeGroups, distGroups, dims(GroupDepartment, GroupCampaign, GroupVisitorSegment)),

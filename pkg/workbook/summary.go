@@ -41,6 +41,10 @@ func (b *book) summary(contents []sheetEntry) error {
 			return err
 		}
 	}
+	row, err := b.targets(row)
+	if err != nil {
+		return err
+	}
 	row += 2
 	if err := set(cell(1, row), "Sheets", st.header); err != nil {
 		return err
