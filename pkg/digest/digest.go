@@ -15,6 +15,7 @@ import (
 
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/keys"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
@@ -138,14 +139,14 @@ func generatedAt(req Request, p period.Period) time.Time {
 // period: digest#<id>#<first day>_<last day>#, then the part (or reader)
 // it names.
 func sendKeyPrefix(d *config.Digest, p period.Period) string {
-	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Span())
+	return keys.SendLog(d.ID, p.Span())
 }
 
 // legacyKeyPrefix is sendKeyPrefix before keys named the whole period:
 // digest#<id>#<first day>#. Records under it (kept for
 // sendlog.Retention) still count for their period; see legacySettled.
 func legacyKeyPrefix(d *config.Digest, p period.Period) string {
-	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Key())
+	return keys.SendLog(d.ID, p.Key())
 }
 
 // Note texts readers see in place of a failed section. They never carry
