@@ -42,6 +42,7 @@ func (f *boundFetcher) Fetch(_ context.Context, name reports.Name, q reports.Que
 // filtered copies in one run, never more calls at once than the digest's
 // concurrency, each copy's messages under keys of their own.
 func TestAudienceRun(t *testing.T) {
+	t.Parallel()
 	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-teams")
 	d.Concurrency = 2

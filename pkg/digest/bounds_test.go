@@ -62,6 +62,7 @@ func (presigner) Link(_ context.Context, key string, _ time.Duration) (string, e
 // and every file --out writes can be created. Above the bound validate
 // refuses the id (TestValuesThatBreakLater), so nothing longer gets here.
 func TestTheLongestDigestIDKeepsLinksAndFileNamesWorking(t *testing.T) {
+	t.Parallel()
 	cfg := testconfig.Example(t)
 	var d *config.Digest
 	for i := range cfg.Digests {

@@ -154,9 +154,9 @@ func TestLostSESResponseIsNotResent(t *testing.T) {
 // time to record it as unknown, and the retry does not send it again.
 func TestDeadlineDuringSendIsRecordedNotResent(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Second, 100*time.Millisecond, 5*time.Second)
 	_, sender := e.proxiedSES(t, 1, true)
 	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Second, MinSend: 100 * time.Millisecond, Record: 5 * time.Second}
 	deps.Sender = sender
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -180,17 +180,18 @@ func TestDeadlineDuringSendIsRecordedNotResent(t *testing.T) {
 // sent; the retry sends once.
 func TestNoSendWithoutTimeLeft(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Minute, 10*time.Second, time.Second)
+	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Minute, MinSend: 10 * time.Second, Record: time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := e.invokeWith(t, ctx, e.deps(), weekly); err == nil || !strings.Contains(err.Error(), "not enough time left") {
+	if _, err := e.invokeWith(t, ctx, deps, weekly); err == nil || !strings.Contains(err.Error(), "not enough time left") {
 		t.Fatalf("err = %v, want not enough time left", err)
 	}
 	e.wantEmails(t, 0, "without time left")
 	if rec := e.record(t, weeklyKey); rec != nil {
 		t.Errorf("send log %+v, want no claim left", rec)
 	}
-	if _, err := e.invokeWith(t, context.Background(), e.deps(), weekly); err != nil {
+	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatal(err)
 	}
 	e.wantEmails(t, 1, "after the retry")
@@ -235,10 +236,10 @@ func TestFailedSentRecordIsRetried(t *testing.T) {
 // run after the lease marks it unknown instead of sending it again.
 func TestUnrecordedSendIsNotResentAfterTheLease(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Minute, time.Second, time.Second)
 	flaky := &flakyDynamoDB{Client: e.app.DynamoDB}
 	flaky.n.Store(1 << 20)
 	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Minute, MinSend: time.Second, Record: time.Second}
 	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatalf("sent but unrecorded must not fail the run (a retry could resend): %v", err)
@@ -285,10 +286,10 @@ func (s *deadlineSpy) Send(ctx context.Context, env mail.Envelope, raw []byte) (
 // the lease finds a record and does not send a second copy.
 func TestStalledHolderIsNotOvertaken(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Second, 100*time.Millisecond, 5*time.Second)
 	_, sender := e.proxiedSES(t, 1, true)
 	spy := &deadlineSpy{Sender: sender}
 	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Second, MinSend: 100 * time.Millisecond, Record: 5 * time.Second}
 	deps.Sender = spy
 	started := time.Now()
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {

@@ -42,6 +42,11 @@ type Deps struct {
 	// Links signs per-recipient unsubscribe and archive links (nil: group
 	// messages, mail.unsubscribe's fixed header); see recipients.go.
 	Links LinkIssuer
+	// Templates are the mail's templates (nil: the embedded ones).
+	Templates *render.Templates
+	// SendTimes bound each message's send and record (zero: the defaults,
+	// 2 minutes, 15 seconds, 30 seconds); tests shrink them.
+	SendTimes SendTimes
 }
 
 // Request says which digest and which period.

@@ -24,6 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/outcome-log.jsonl")
 // template.yaml's metric filter on that file; this test keeps the file
 // equal to what the code writes (-update rewrites it deliberately).
 func TestOutcomeLogLines(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {

@@ -16,6 +16,7 @@ import (
 // an older mail's link (recorded under weekly) is not mailed again once
 // the config lists formerIds: [weekly].
 func TestRenamedDigestKeepsUnsubscribes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-managers")

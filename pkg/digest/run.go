@@ -32,6 +32,8 @@ type run struct {
 	// suppress and links: recipients.go; scopes: audience.go.
 	suppress suppress.Store
 	links    LinkIssuer
+	times    SendTimes         // send.go
+	tmpl     *render.Templates // nil: the embedded ones
 	scopes   []*scope
 	cur      *scope  // the copy being fetched, rendered and composed
 	copyErrs []error // why copies could not be made; the others still go out
@@ -91,12 +93,15 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 	}
 	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
 		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links,
-		cur: &scope{}} // the unscoped copy, until eachScope sets one
+		times: deps.SendTimes, tmpl: deps.Templates, cur: &scope{}} // the unscoped copy, until eachScope sets one
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
 	if r.now == nil {
 		r.now = time.Now
+	}
+	if r.times == (SendTimes{}) {
+		r.times = defaultSendTimes
 	}
 	if req.TestTo != "" {
 		r.sendLog = nil // a test send neither reads nor writes the send log
@@ -187,7 +192,7 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 // renderOptions says what the mail carries, so the text describes what is
 // really attached (or linked, when pdfLink is set).
 func (r *run) renderOptions(pdfLink string) render.Options {
-	opts := render.Options{PDFURL: pdfLink, Attached: []string{}}
+	opts := render.Options{PDFURL: pdfLink, Attached: []string{}, Templates: r.tmpl}
 	for _, f := range []string{"pdf", "csv"} {
 		if hasFormat(r.d, f) && !(f == "pdf" && pdfLink != "") {
 			opts.Attached = append(opts.Attached, f)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRankedFoldsOthers(t *testing.T) {
+	t.Parallel()
 	var es []entry
 	for i := 0; i < 14; i++ {
 		es = append(es, entry{label: string(rune('a' + i)), value: 30})
@@ -26,6 +27,7 @@ func TestRankedFoldsOthers(t *testing.T) {
 }
 
 func TestTimeChartSpansThePeriod(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, 0)
 	ticks := []time.Time{start, start.AddDate(0, 0, 7), start.AddDate(0, 0, 14), start.AddDate(0, 0, 21), start.AddDate(0, 0, 28)}

@@ -97,6 +97,10 @@ type Digest struct {
 	// says "(partial)".
 	Partial bool
 
+	// viewerFor, set by tests only, replaces the viewer of some views for
+	// this digest, so a test never rewrites the shared viewers map.
+	viewerFor map[reports.View]viewer
+
 	// canonical holds each average's period figure (see weights.go).
 	canonical map[canonKey]canonFigure
 }

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"reportmailer/pkg/format"
-	"reportmailer/templates"
 )
 
 // Options tune rendering.
@@ -30,6 +29,9 @@ type Options struct {
 	// Attached lists the formats attached to the mail ("pdf", "csv"), so the
 	// text says what is really there. Nil means the PDF alone, as before.
 	Attached []string
+	// Templates are the mail's templates; nil means the embedded ones
+	// (DefaultTemplates).
+	Templates *Templates
 }
 
 // moreIn says where the full tables are.
@@ -73,41 +75,6 @@ func attachedFooter(opts Options) string {
 		return "Every number of this report is attached as a CSV file."
 	}
 	return "Tables in this mail show their first rows."
-}
-
-var (
-	tmplOnce sync.Once
-	tmplMu   sync.RWMutex // guards htmlTmpl and textTmpl against SetTemplates
-	htmlTmpl *htmltemplate.Template
-	textTmpl *texttemplate.Template
-	tmplErr  error
-)
-
-func parseTemplates() {
-	tmplOnce.Do(func() { htmlTmpl, textTmpl, tmplErr = parseTemplatesFS(templates.FS) })
-}
-
-// SetTemplates makes Render read digest.html.tmpl and digest.txt.tmpl from
-// fsys instead of the embedded copies, so `reportmailer preview --templates
-// DIR` shows template edits without a rebuild. It parses them at once; on
-// error the templates in use stay as they were.
-func SetTemplates(fsys fs.FS) error {
-	parseTemplates()
-	h, t, err := parseTemplatesFS(fsys)
-	if err != nil {
-		return fmt.Errorf("render: templates: %w", err)
-	}
-	tmplMu.Lock()
-	htmlTmpl, textTmpl, tmplErr = h, t, nil
-	tmplMu.Unlock()
-	return nil
-}
-
-func currentTemplates() (*htmltemplate.Template, *texttemplate.Template, error) {
-	parseTemplates()
-	tmplMu.RLock()
-	defer tmplMu.RUnlock()
-	return htmlTmpl, textTmpl, tmplErr
 }
 
 func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Template, error) {
@@ -245,9 +212,9 @@ func isolate(f func() error) (err error) {
 // the log. Render fails only for what no section causes (templates, a
 // period without a location).
 func Render(d *Digest, opts Options) (*Output, error) {
-	htmlTmpl, textTmpl, err := currentTemplates()
+	tmpls, err := opts.templates()
 	if err != nil {
-		return nil, fmt.Errorf("render: templates: %w", err)
+		return nil, err
 	}
 	if opts.ImageScale == 0 {
 		opts.ImageScale = 2
@@ -286,7 +253,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		mailViews[i] = mailViews[i].failed(reason)
 		images[i] = nil
 	}
-	tmpl := mailTemplates{htmlTmpl, textTmpl}
+	tmpl := tmpls.mail
 	mailErr := out.composeMail(tmpl, d, clean, mailViews, images, opts)
 	wg.Wait()
 	if len(pdfFailed)+len(imgFailed) > 0 {
