@@ -76,7 +76,7 @@ func Compile(cfg *config.Config) ([]Rule, error) {
 
 // Zone is the zone of an alert's times: the rule's active hours' zone
 // when it has them, else alerts.timezone, else UTC.
-func Zone(cfg *config.Config, active *config.Schedule) (*time.Location, error) {
+func Zone(cfg *config.Config, active *config.ActiveHours) (*time.Location, error) {
 	name := cfg.Alerts.Timezone
 	if active != nil && active.Timezone != "" {
 		name = active.Timezone
@@ -87,9 +87,9 @@ func Zone(cfg *config.Config, active *config.Schedule) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
-// activeWindow returns a func telling whether now falls in the schedule.
+// activeWindow returns a func telling whether now falls in the active hours.
 // A window whose end is before its start runs overnight.
-func activeWindow(s config.Schedule) (func(time.Time) bool, error) {
+func activeWindow(s config.ActiveHours) (func(time.Time) bool, error) {
 	loc, err := time.LoadLocation(s.Timezone)
 	if err != nil {
 		return nil, err

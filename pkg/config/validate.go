@@ -460,12 +460,12 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 			v.add(p+".repeat", "%s: want at least %s (alerts are evaluated once a minute)", rp, minRepeat)
 		}
 		if s := r.ActiveHours; s != nil {
-			v.schedule(p+".activeHours", *s)
+			v.activeHours(p+".activeHours", *s)
 		}
 	}
 }
 
-func (v *validator) schedule(p string, s Schedule) {
+func (v *validator) activeHours(p string, s ActiveHours) {
 	v.timezone(p+".timezone", s.Timezone)
 	for j, d := range s.Days {
 		if _, err := ParseWeekday(d); err != nil {

@@ -86,7 +86,7 @@ func TestTheLongestDigestIDKeepsLinksAndFileNamesWorking(t *testing.T) {
 	linkServer := &links.Server{Signer: signer, Store: store, Archive: presigner{}, Now: func() time.Time { return now }}
 	arch := &memArchive{}
 	sender := &mail.Memory{}
-	res, err := digest.Run(context.Background(), cfg, digest.Deps{Reports: emptyFetcher{}, Sender: sender, Log: &sendlog.Memory{}, Archive: arch,
+	res, err := digest.Run(context.Background(), cfg, digest.Deps{Reports: emptyFetcher{}, Sender: sender, SendLog: &sendlog.Memory{}, Archive: arch,
 		Suppress: store, Links: issuer, Now: func() time.Time { return now }},
 		digest.Request{DigestID: d.ID, PeriodStart: "2026-11-16", Send: true})
 	if err != nil {

@@ -94,7 +94,7 @@ func (e *env) proxiedSES(t *testing.T, drop int32, stall bool) (*sesProxy, mail.
 }
 
 func (e *env) deps() digest.Deps {
-	return digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, Log: e.app.Log, Archive: e.app.Archive}
+	return digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, SendLog: e.app.Log, Archive: e.app.Archive}
 }
 
 func (e *env) invokeWith(t *testing.T, ctx context.Context, deps digest.Deps, event string) (*digest.Response, error) {
@@ -217,7 +217,7 @@ func TestFailedSentRecordIsRetried(t *testing.T) {
 	flaky := &flakyDynamoDB{Client: e.app.DynamoDB}
 	flaky.n.Store(2)
 	deps := e.deps()
-	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
+	deps.SendLog = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatal(err)
 	}
@@ -240,20 +240,20 @@ func TestUnrecordedSendIsNotResentAfterTheLease(t *testing.T) {
 	flaky.n.Store(1 << 20)
 	deps := e.deps()
 	deps.SendTimes = digest.SendTimes{Send: time.Minute, MinSend: time.Second, Record: time.Second}
-	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
+	deps.SendLog = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatalf("sent but unrecorded must not fail the run (a retry could resend): %v", err)
 	}
 	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateInProgress {
 		t.Fatalf("send log %+v, want still in progress", rec)
 	}
-	deps.Log = e.app.Log
+	deps.SendLog = e.app.Log
 	deps.Now = func() time.Time { return time.Now().Add(digest.Lease + time.Minute) }
 	resp, err := e.invokeWith(t, context.Background(), deps, weekly)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := resp.Messages[0]; m.Outcome != sendlog.StateUnknown || m.MessageID != "" {
+	if m := resp.Messages[0]; m.Outcome != sendlog.StateUnknown || m.ProviderID != "" {
 		t.Errorf("run after the lease: %+v, want marked unknown, not sent", m)
 	}
 	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateUnknown {

@@ -33,7 +33,7 @@ type Fetcher interface {
 type Deps struct {
 	Reports Fetcher
 	Sender  mail.Sender      // nil: never send
-	Log     sendlog.Log      // nil: no exactly-once record (dry runs)
+	SendLog sendlog.Log      // nil: no exactly-once record (dry runs)
 	Archive archive.Store    // nil: no archive
 	Logger  *slog.Logger     // nil: discard
 	Now     func() time.Time // clock for Date headers, leases and "has the period ended"; periods never read it
@@ -74,7 +74,7 @@ type Message struct {
 	members    []member // a group message's readers, each with their own record
 	Raw        []byte
 	Recipients []string
-	ID         string // provider message id, when sent
+	ProviderID string // the id SES gave the message, when sent
 	MessageID  string // its Message-ID header, the same in every run
 	Skipped    string // why it was not sent, if it was not
 	// Outcome is the send log state this run left it in (sendlog.StateSent,

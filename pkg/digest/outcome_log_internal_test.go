@@ -44,7 +44,7 @@ func TestOutcomeLogLines(t *testing.T) {
 		{name: "earlier claim lapsed", takeover: true},
 	} {
 		sends := &sendlog.Memory{}
-		r := exampleRun(t, Deps{Log: sends, Sender: &stubSender{err: tc.err}, Logger: logger, Now: func() time.Time { return wednesday }},
+		r := exampleRun(t, Deps{SendLog: sends, Sender: &stubSender{err: tc.err}, Logger: logger, Now: func() time.Time { return wednesday }},
 			Request{PeriodStart: "2026-11-16", Send: true})
 		if _, err := resolvePeriod(ctx, r); err != nil {
 			t.Fatal(err)

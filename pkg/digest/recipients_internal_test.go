@@ -71,7 +71,7 @@ func TestGroupsAreKeyedByTheirMembers(t *testing.T) {
 	sends := &sendlog.Memory{}
 	sender := &failNth{n: 2}
 	run := func() error {
-		_, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, Log: sends,
+		_, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, SendLog: sends,
 			Now: func() time.Time { return wednesday }}, Request{DigestID: "weekly-managers", PeriodStart: "2026-11-16", Send: true})
 		return err
 	}

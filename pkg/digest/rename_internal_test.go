@@ -27,7 +27,7 @@ func TestRenamedDigestKeepsUnsubscribes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := &mail.Memory{}
-	res, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, Log: &sendlog.Memory{},
+	res, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, SendLog: &sendlog.Memory{},
 		Suppress: store, Now: func() time.Time { return wednesday }},
 		Request{DigestID: "weekly-managers", PeriodStart: "2026-11-16", Send: true})
 	if err != nil {

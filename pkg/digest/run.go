@@ -91,7 +91,7 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
+	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.SendLog,
 		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links,
 		times: deps.SendTimes, tmpl: deps.Templates, cur: &scope{}} // the unscoped copy, until eachScope sets one
 	if r.logger == nil {

@@ -107,7 +107,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	var perm *mail.PermanentError
 	switch {
 	case err == nil:
-		m.ID, m.Outcome = id, sendlog.StateSent
+		m.ProviderID, m.Outcome = id, sendlog.StateSent
 		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(env.Recipients), "bytes", len(m.Raw))
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
 		return false, nil
@@ -280,8 +280,9 @@ func (r *run) abandon(ctx context.Context, c sendlog.Claim, m *Message) {
 
 // record writes a message's outcome, retrying with backoff for up to
 // times.Record even when the run's own context has ended: an outcome left
-// unrecorded would leave the claim in progress, to be taken over (and the
-// message sent again) once its lease ends.
+// unrecorded leaves the claim in progress until its lease ends, and the
+// run after that marks it unknown (it may have been sent) and never sends
+// it; a failed send would then read as unknown, and a sent one alarm.
 func (r *run) record(ctx context.Context, m *Message, write func(context.Context) error) {
 	if r.sendLog == nil {
 		return
@@ -298,7 +299,7 @@ func (r *run) record(ctx context.Context, m *Message, write func(context.Context
 			return
 		}
 		if errors.Is(err, sendlog.ErrClaimLost) || ctx.Err() != nil {
-			r.logger.Error("sent but could not record it; a run after the lease may send it again", "key", m.Key,
+			r.logger.Error("could not record the send outcome; a run after the lease will mark it unknown, not send it", "key", m.Key,
 				"state", m.Outcome, "attempts", attempt, "error", err.Error())
 			return
 		}

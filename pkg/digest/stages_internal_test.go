@@ -74,7 +74,7 @@ func TestSkipIfSent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
-			r := exampleRun(t, Deps{Log: sends, Now: func() time.Time { return wednesday }}, tc.req)
+			r := exampleRun(t, Deps{SendLog: sends, Now: func() time.Time { return wednesday }}, tc.req)
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestSendOneOutcomes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
-			r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+			r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestRetryFailedReopensARejectedMessage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
-	r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+	r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
 	if _, err := resolvePeriod(ctx, r); err != nil {
 		t.Fatal(err)
 	}

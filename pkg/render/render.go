@@ -459,20 +459,3 @@ func PreviewHTML(out *Output) string {
 func cidByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("@.-_", c) >= 0
 }
-
-// RenderPDF renders only the PDF.
-func RenderPDF(d *Digest) ([]byte, error) {
-	if d.Period.Location == nil {
-		return nil, fmt.Errorf("render: period has no location")
-	}
-	clean := cleanDigest(d)
-	views := buildViews(clean)
-	pdf, failed, err := renderPDF(clean, views)
-	if len(failed) > 0 {
-		for i, reason := range failed {
-			views[i] = views[i].failed(reason)
-		}
-		pdf, _, err = renderPDF(clean, views)
-	}
-	return pdf, err
-}
