@@ -44,6 +44,8 @@ type Evaluator struct {
 	OnCall oncall.Store
 	// Links signs the acknowledge and silence links (nil: no such links).
 	Links LinkIssuer
+	// Templates are the mail's templates (nil: the embedded ones).
+	Templates *Templates
 }
 
 // New compiles the config's alert rules into an evaluator.
