@@ -118,8 +118,8 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 		fmt.Printf("  %s.{pdf,html,txt,csv,eml}\n", base)
 	}
 	for _, m := range res.Messages {
-		if m.ID != "" {
-			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ID)
+		if m.ProviderID != "" {
+			fmt.Printf("  sent %s to %d recipient(s): message id %s\n", m.Key, len(m.Recipients), m.ProviderID)
 		} else if m.Skipped != "" {
 			fmt.Printf("  skipped %s: %s\n", m.Key, m.Skipped)
 		} else if m.Outcome != "" {
@@ -138,7 +138,7 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 func testCopiesErr(msgs []*digest.Message) error {
 	var failed []string
 	for _, m := range msgs {
-		if m.ID == "" {
+		if m.ProviderID == "" {
 			reason := m.Reason
 			if reason == "" {
 				reason = m.Skipped

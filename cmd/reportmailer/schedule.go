@@ -49,7 +49,7 @@ func runSchedule(ctx context.Context, args []string) error {
 
 // loadSchedules loads the configuration the Lambdas load and returns its
 // digests' schedules.
-func loadSchedules(ctx context.Context, path string) ([]schedule.Digest, error) {
+func loadSchedules(ctx context.Context, path string) ([]schedule.Entry, error) {
 	loaded, err := appenv.LoadConfig(ctx, appenv.Options{ConfigPath: path})
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func main() {
 		return
 	}
 	configs := appenv.ReloadConfig(appenv.Options{Logger: logger})
-	digests := func(ctx context.Context) ([]schedule.Digest, error) {
+	digests := func(ctx context.Context) ([]schedule.Entry, error) {
 		loaded, err := configs.Current(ctx)
 		if err != nil {
 			return nil, err

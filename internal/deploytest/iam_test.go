@@ -2,15 +2,13 @@ package deploytest
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"reportmailer/pkg/history"
+	"reportmailer/pkg/keys"
 )
 
 // role returns the translated role's properties and its Allow statements.
@@ -42,8 +40,8 @@ func TestFunctionRoles(t *testing.T) {
 	for _, tc := range []struct {
 		function, role, logGroup, prefix string
 	}{
-		{"DigestFunction", "DigestRole", "DigestLogGroup", "digest#"},
-		{"AlertFunction", "AlertRole", "AlertLogGroup", "alert#"},
+		{"DigestFunction", "DigestRole", "DigestLogGroup", keys.Digest},
+		{"AlertFunction", "AlertRole", "AlertLogGroup", keys.Alert},
 	} {
 		t.Run(tc.function, func(t *testing.T) {
 			var fnProps any
@@ -107,51 +105,58 @@ func TestFunctionRoles(t *testing.T) {
 	}
 }
 
-// TestKeyPrefixesMatchTheCode keeps the LeadingKeys conditions honest:
-// every "<word>#" key prefix the code of a function's packages writes
-// must be allowed by that function's role, and the main ones must exist.
+// TestKeyPrefixesMatchTheCode keeps the LeadingKeys conditions honest
+// against pkg/keys, which builds every key: each key a function's code
+// builds must match one of its role's dynamodb:LeadingKeys patterns, each
+// pattern must cover some key the function builds (no grant the code does
+// not use), and every prefix in keys.Prefixes is granted to some role.
+// A function that starts building a new kind of key adds it here.
 func TestKeyPrefixesMatchTheCode(t *testing.T) {
 	res := translate(t)
-	literal := regexp.MustCompile(`"([a-z][a-zA-Z]*)#`)
+	granted := map[string]bool{}
 	for _, tc := range []struct {
-		role, must string
-		dirs       []string
+		role  string
+		build []string
 	}{
-		{"DigestRole", "digest", []string{"pkg/digest", "pkg/sendlog"}},
-		{"AlertRole", "alert", []string{"pkg/alert", "pkg/history"}},
+		// The send log (under its period's span, and its first day for
+		// records written before keys named the whole period), and the
+		// suppressions it reads.
+		{"DigestRole", []string{keys.SendLog("weekly", "2026-01-05_2026-01-11"), keys.SendLog("weekly", "2026-01-05"), keys.Suppressions("weekly")}},
+		// The rules' states, the acknowledgements and silences it reads, and
+		// the queue history it keeps.
+		{"AlertRole", []string{keys.AlertState("queue"), keys.AlertControl, keys.QueueHistory("10000", "2026-11-23")}},
+		// The unsubscribe, acknowledge and silence links.
+		{"LinksRole", []string{keys.Suppressions("weekly"), keys.AlertControl}},
 	} {
 		_, allow := role(t, res, tc.role)
-		var allowed []string
+		var patterns []string
 		for _, s := range allow {
 			if v, ok := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]; ok {
-				for _, p := range list(v) {
-					allowed = append(allowed, strings.TrimSuffix(p, "#*"))
-				}
+				patterns = append(patterns, list(v)...)
 			}
 		}
-		found := map[string]string{}
-		for _, dir := range tc.dirs {
-			files, _ := filepath.Glob(filepath.Join(root(t), dir, "*.go"))
-			for _, f := range files {
-				if strings.HasSuffix(f, "_test.go") {
-					continue
-				}
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, m := range literal.FindAllStringSubmatch(string(data), -1) {
-					found[m[1]] = filepath.Base(f)
+		used := map[string]bool{}
+		for _, k := range tc.build {
+			ok := false
+			for _, p := range patterns {
+				if prefix, glob := strings.CutSuffix(p, "*"); glob && strings.HasPrefix(k, prefix) || p == k {
+					ok, used[p] = true, true
 				}
 			}
-		}
-		if _, ok := found[tc.must]; !ok {
-			t.Errorf("%v no longer build keys with %q#; update the LeadingKeys conditions in template.yaml", tc.dirs, tc.must)
-		}
-		for prefix, file := range found {
-			if !slices.Contains(allowed, prefix) {
-				t.Errorf("%s writes keys starting %q#, which %s's dynamodb:LeadingKeys (%v) does not allow: add it in template.yaml", file, prefix, tc.role, allowed)
+			if !ok {
+				t.Errorf("%s builds key %q, which %s's dynamodb:LeadingKeys %v do not allow: grant it in template.yaml", tc.role, k, tc.role, patterns)
 			}
+		}
+		for _, p := range patterns {
+			granted[p] = true
+			if !used[p] {
+				t.Errorf("%s's dynamodb:LeadingKeys grant %q, which no key the code builds for it matches (pkg/keys)", tc.role, p)
+			}
+		}
+	}
+	for _, p := range keys.Prefixes {
+		if !granted[p+"*"] {
+			t.Errorf("keys.Prefixes has %q, which no role's dynamodb:LeadingKeys grant as %q", p, p+"*")
 		}
 	}
 }

@@ -10,8 +10,7 @@ import (
 	"testing"
 
 	"reportmailer/pkg/alert"
-	"reportmailer/pkg/oncall"
-	"reportmailer/pkg/suppress"
+	"reportmailer/pkg/keys"
 )
 
 // TestLinksFunction: the links function is public (Function URL, no auth:
@@ -50,12 +49,12 @@ func TestLinksFunction(t *testing.T) {
 		slices.Sort(actions)
 		got[strings.Join(actions, ",")] = js(s.Resource)
 		if strings.HasPrefix(actions[0], "dynamodb:") {
-			keys := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-			switch keys {
-			case `["` + suppress.KeyPrefix + `*"]`, `["` + oncall.KeyPrefix + `*"]`:
-				prefixes[keys] = true
+			leading := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+			switch leading {
+			case `["` + keys.Unsub + `*"]`, `["` + keys.AlertControl + `*"]`:
+				prefixes[leading] = true
 			default:
-				t.Errorf("DynamoDB not limited to the unsubscribe items (%s*) or the alert acks and silences (%s*): %s", suppress.KeyPrefix, oncall.KeyPrefix, keys)
+				t.Errorf("DynamoDB not limited to the unsubscribe items (%s*) or the alert acks and silences (%s*): %s", keys.Unsub, keys.AlertControl, leading)
 			}
 		}
 	}
@@ -141,16 +140,15 @@ func TestAlertFunctionReceiversAndLinks(t *testing.T) {
 	}
 	_, allow := role(t, res, "AlertRole")
 	// The evaluation reads the acknowledgements and silences (pkg/oncall's
-	// partition; its sort keys hold "ack#"/"silence#", which is why
-	// TestKeyPrefixesMatchTheCode does not scan that package).
+	// partition, keys.AlertControl).
 	readsControl := false
 	for _, s := range allow {
 		for _, p := range list(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) {
-			readsControl = readsControl || strings.HasPrefix(oncall.KeyPrefix, strings.TrimSuffix(p, "*"))
+			readsControl = readsControl || strings.HasPrefix(keys.AlertControl, strings.TrimSuffix(p, "*"))
 		}
 	}
 	if !readsControl {
-		t.Errorf("AlertRole's LeadingKeys do not cover %s", oncall.KeyPrefix)
+		t.Errorf("AlertRole's LeadingKeys do not cover %s", keys.AlertControl)
 	}
 	secrets := map[string]bool{}
 	for _, s := range allow {

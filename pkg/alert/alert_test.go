@@ -308,7 +308,7 @@ func TestFailedSendIsRetriedNextEvaluation(t *testing.T) {
 }
 
 func TestMetricsMatchConfig(t *testing.T) {
-	for name := range config.AlertMetrics {
+	for name := range reports.AlertMetrics {
 		rule := fmt.Sprintf("    - {id: r, metric: %s, op: \">\", threshold: 1, to: [a@example.com]}\n", name)
 		if _, err := alert.Compile(cfg(t, rule)); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -5,35 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	htmltemplate "html/template"
 	"sort"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/notify"
-	"reportmailer/templates"
 )
-
-var (
-	tmplOnce sync.Once
-	htmlT    *htmltemplate.Template
-	textT    *texttemplate.Template
-	tmplErr  error
-)
-
-func parseTemplates() error {
-	tmplOnce.Do(func() {
-		if htmlT, tmplErr = htmltemplate.ParseFS(templates.FS, "alert.html.tmpl"); tmplErr != nil {
-			return
-		}
-		textT, tmplErr = texttemplate.ParseFS(templates.FS, "alert.txt.tmpl")
-	})
-	return tmplErr
-}
 
 // view is what the templates see of one notification.
 type view struct {
@@ -211,15 +190,16 @@ func (e *Evaluator) build(ns []*Notification, now time.Time) *Email {
 	}
 	data.Subject = subject(ns[0], data.Alerts[0], len(ns))
 	em := &Email{Subject: data.Subject, To: ns[0].To, Notifications: ns}
-	if em.Err = parseTemplates(); em.Err != nil {
+	tmpl, err := e.templates()
+	if em.Err = err; err != nil {
 		return em
 	}
 	var html, text bytes.Buffer
-	if err := htmlT.Execute(&html, data); err != nil {
+	if err := tmpl.html.Execute(&html, data); err != nil {
 		em.Err = fmt.Errorf("alert html: %w", err)
 		return em
 	}
-	if err := textT.Execute(&text, data); err != nil {
+	if err := tmpl.text.Execute(&text, data); err != nil {
 		em.Err = fmt.Errorf("alert text: %w", err)
 		return em
 	}

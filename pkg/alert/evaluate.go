@@ -48,6 +48,8 @@ type Evaluator struct {
 	// History, when set, keeps every poll's snapshot (both endpoints, or
 	// the failure) for backtests and digests; nil keeps nothing.
 	History history.Writer
+	// Templates are the mail's templates (nil: the embedded ones).
+	Templates *Templates
 }
 
 // New compiles the config's alert rules into an evaluator.

@@ -2,7 +2,6 @@ package alert
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -24,46 +23,6 @@ type Rule struct {
 	siteWide bool
 }
 
-// metricDef reads one metric.
-type metricDef struct {
-	label string
-	unit  reports.Unit
-	queue func(q reports.RealtimeQueue) float64
-	site  func(r reports.RightNow) (float64, bool)
-}
-
-func longest(q reports.RealtimeQueue) float64 {
-	var m float64
-	for _, v := range q.Queue {
-		m = math.Max(m, v.WaitTime)
-	}
-	return m
-}
-
-func ptr(p *float64) (float64, bool) {
-	if p == nil {
-		return 0, false
-	}
-	return *p, true
-}
-
-// metrics implements config.AlertMetrics; TestMetricsMatchConfig keeps them in step.
-var metrics = map[string]metricDef{
-	"queue.length":                         {label: "Queue length", queue: func(q reports.RealtimeQueue) float64 { return float64(len(q.Queue)) }},
-	"queue.longestWait":                    {label: "Longest wait", unit: reports.Seconds, queue: longest},
-	"queue.avgWaitTimeInLast30Mins":        {label: "Avg wait (30 min)", unit: reports.Seconds, queue: func(q reports.RealtimeQueue) float64 { return q.AvgWaitTimeInLast30Mins }},
-	"queue.avgWaitTimeInLast60Mins":        {label: "Avg wait (60 min)", unit: reports.Seconds, queue: func(q reports.RealtimeQueue) float64 { return q.AvgWaitTimeInLast60Mins }},
-	"queue.abandonedChatsInLast30Mins":     {label: "Abandoned (30 min)", queue: func(q reports.RealtimeQueue) float64 { return q.AbandonedChatsInLast30Mins }},
-	"queue.switchedToMessagesInLast30Mins": {label: "Switched to message (30 min)", queue: func(q reports.RealtimeQueue) float64 { return q.SwitchedToMessagesInLast30Mins }},
-	"queue.ongoingChats":                   {label: "Ongoing chats", queue: func(q reports.RealtimeQueue) float64 { return q.OngoingChats }},
-	"site.currentQueueLength":              {label: "Visitors waiting", site: func(r reports.RightNow) (float64, bool) { return ptr(r.CurrentQueueLength) }},
-	"site.chatUtilization":                 {label: "Chat utilization", unit: reports.Ratio, site: func(r reports.RightNow) (float64, bool) { return ptr(r.ChatUtilization) }},
-	"site.loggedInAgents":                  {label: "Logged-in agents", site: func(r reports.RightNow) (float64, bool) { return r.LoggedInAgents, true }},
-	"site.agentsInChat":                    {label: "Agents in chat", site: func(r reports.RightNow) (float64, bool) { return r.AgentsInChat, true }},
-	"site.ongoingChats":                    {label: "Ongoing chats", site: func(r reports.RightNow) (float64, bool) { return r.OngoingChats, true }},
-	"site.visitorsOnSite":                  {label: "Visitors on site", site: func(r reports.RightNow) (float64, bool) { return r.VisitorsOnSite, true }},
-}
-
 func compare(op string, threshold float64) func(float64) bool {
 	switch op {
 	case ">":
@@ -81,7 +40,7 @@ func compare(op string, threshold float64) func(float64) bool {
 func Compile(cfg *config.Config) ([]Rule, error) {
 	var out []Rule
 	for _, r := range cfg.Alerts.Rules {
-		def, ok := metrics[r.Metric]
+		def, ok := reports.AlertMetrics[r.Metric]
 		if !ok {
 			return nil, fmt.Errorf("alert rule %s: unknown metric %q", r.ID, r.Metric)
 		}
@@ -110,14 +69,14 @@ func Compile(cfg *config.Config) ([]Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("alert rule %s: %w", r.ID, err)
 		}
-		out = append(out, Rule{Rule: r, Policy: p, For: f, Location: loc, siteWide: def.site != nil})
+		out = append(out, Rule{Rule: r, Policy: p, For: f, Location: loc, siteWide: def.SiteWide()})
 	}
 	return out, nil
 }
 
 // Zone is the zone of an alert's times: the rule's active hours' zone
 // when it has them, else alerts.timezone, else UTC.
-func Zone(cfg *config.Config, active *config.Schedule) (*time.Location, error) {
+func Zone(cfg *config.Config, active *config.ActiveHours) (*time.Location, error) {
 	name := cfg.Alerts.Timezone
 	if active != nil && active.Timezone != "" {
 		name = active.Timezone
@@ -128,9 +87,9 @@ func Zone(cfg *config.Config, active *config.Schedule) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
-// activeWindow returns a func telling whether now falls in the schedule.
+// activeWindow returns a func telling whether now falls in the active hours.
 // A window whose end is before its start runs overnight.
-func activeWindow(s config.Schedule) (func(time.Time) bool, error) {
+func activeWindow(s config.ActiveHours) (func(time.Time) bool, error) {
 	loc, err := time.LoadLocation(s.Timezone)
 	if err != nil {
 		return nil, err
@@ -206,7 +165,7 @@ func instanceKey(r reports.RouteTo) string {
 func queueFacts(q reports.RealtimeQueue) []Fact {
 	return []Fact{
 		{"Waiting", format.Count(float64(len(q.Queue)))},
-		{"Longest wait", format.Duration(longest(q))},
+		{"Longest wait", format.Duration(q.LongestWait())},
 		{"Avg wait (30 min)", format.Duration(q.AvgWaitTimeInLast30Mins)},
 		{"Avg wait (60 min)", format.Duration(q.AvgWaitTimeInLast60Mins)},
 		{"Abandoned (30 min)", format.Count(q.AbandonedChatsInLast30Mins)},
@@ -217,12 +176,12 @@ func queueFacts(q reports.RealtimeQueue) []Fact {
 
 // Observe returns the rule's samples from one snapshot.
 func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, names format.Names) []Sample {
-	def := metrics[r.Metric]
+	def := reports.AlertMetrics[r.Metric]
 	if r.siteWide {
 		if now == nil {
 			return nil
 		}
-		v, ok := def.site(*now)
+		v, ok := def.Site(*now)
 		return []Sample{{Instance: "site", Label: "Site", Obs: Observation{Present: ok, Value: v}}}
 	}
 	out := make([]Sample, 0, len(queues))
@@ -233,7 +192,7 @@ func (r Rule) Observe(queues []reports.RealtimeQueue, now *reports.RightNow, nam
 			continue
 		}
 		out = append(out, Sample{Instance: key, Label: queueLabel(names, q.RouteTo),
-			Obs: Observation{Present: true, Value: def.queue(*q)}, queue: q})
+			Obs: Observation{Present: true, Value: def.Queue(*q)}, queue: q})
 	}
 	return out
 }
@@ -263,10 +222,10 @@ func queueLabel(names format.Names, r reports.RouteTo) string {
 }
 
 // Label is the metric's human name.
-func (r Rule) Label() string { return metrics[r.Metric].label }
+func (r Rule) Label() string { return reports.AlertMetrics[r.Metric].Label }
 
 // Format formats a value of the rule's metric.
-func (r Rule) Format(v float64) string { return format.Value(v, metrics[r.Metric].unit) }
+func (r Rule) Format(v float64) string { return format.Value(v, reports.AlertMetrics[r.Metric].Unit) }
 
 // ForText reads the rule's `for` as a person would: "3m", "3 checks"; a
 // single check says nothing worth reading ("for 1 checks").

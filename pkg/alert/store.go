@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"reportmailer/pkg/keys"
 )
 
 // Stored is an instance's state with the version it was read at.
@@ -38,7 +40,7 @@ type StateStore interface {
 // removes it (it keeps the thread id for a late RESOLVED retry).
 const okRetention = 24 * time.Hour
 
-// DynamoStates keeps states in the reportmailer table: pk "alert#<rule>",
+// DynamoStates keeps states in the reportmailer table: pk keys.AlertState,
 // sk the instance, the state as JSON and a version number.
 type DynamoStates struct {
 	Client *dynamodb.Client
@@ -51,7 +53,7 @@ func (d DynamoStates) Load(ctx context.Context, ruleID string) (map[string]Store
 	p := dynamodb.NewQueryPaginator(d.Client, &dynamodb.QueryInput{
 		TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "alert#" + ruleID}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: keys.AlertState(ruleID)}},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -89,7 +91,7 @@ func (d DynamoStates) Save(ctx context.Context, ruleID, instance string, s State
 	in := &dynamodb.PutItemInput{
 		TableName: aws.String(d.Table),
 		Item: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "alert#" + ruleID}, "sk": &types.AttributeValueMemberS{Value: instance},
+			"pk": &types.AttributeValueMemberS{Value: keys.AlertState(ruleID)}, "sk": &types.AttributeValueMemberS{Value: instance},
 			"state": &types.AttributeValueMemberS{Value: string(data)}, "status": &types.AttributeValueMemberS{Value: string(s.Status)},
 			"version": &types.AttributeValueMemberN{Value: strconv.FormatInt(expect+1, 10)},
 			"ttl":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ttl.Unix(), 10)},

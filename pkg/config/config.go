@@ -184,20 +184,20 @@ type Rule struct {
 	Recovery *float64 `yaml:"recovery"`
 	// For is how long the condition must hold: a duration ("3m") or a
 	// count of evaluations ("3").
-	For          string    `yaml:"for"`
-	Severity     string    `yaml:"severity"`
-	To           []string  `yaml:"to"`
-	Repeat       Duration  `yaml:"repeat"`
-	SendResolved *bool     `yaml:"sendResolved"`
-	ActiveHours  *Schedule `yaml:"activeHours"`
+	For          string       `yaml:"for"`
+	Severity     string       `yaml:"severity"`
+	To           []string     `yaml:"to"`
+	Repeat       Duration     `yaml:"repeat"`
+	SendResolved *bool        `yaml:"sendResolved"`
+	ActiveHours  *ActiveHours `yaml:"activeHours"`
 	// Notify names receivers (alerts.receivers) besides the mail to To.
 	Notify []string `yaml:"notify"`
 	// RunbookURL is linked from every notification of the rule.
 	RunbookURL string `yaml:"runbookURL"`
 }
 
-// Schedule is when a rule may page: days and a local time window.
-type Schedule struct {
+// ActiveHours are when a rule may page: days and a local time window.
+type ActiveHours struct {
 	Timezone string   `yaml:"timezone"`
 	Days     []string `yaml:"days"` // default every day
 	From     string   `yaml:"from"` // HH:MM

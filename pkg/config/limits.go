@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
+
+	"reportmailer/pkg/keys"
 )
 
 // MaxDigestIDLen bounds a digest id. The id goes into every unsubscribe
@@ -15,12 +17,8 @@ import (
 // bytes, with room for the period and audience suffixes.
 const MaxDigestIDLen = 64
 
-// ReservedDigestIDs cannot name a digest: each is a word the table's keys
-// use after "digest#" for something else. A digest "unsub" would write its
-// send log (digest#unsub#<period>#…) among the suppressions
-// (suppress.KeyPrefix, "digest#unsub#<digest>"), where the public links
-// function may write. Compared case-insensitively.
-var ReservedDigestIDs = []string{"unsub"}
+// ReservedDigestIDs cannot name a digest: keys.ReservedDigestIDs says why.
+var ReservedDigestIDs = keys.ReservedDigestIDs
 
 // ArchiveGrantPrefix is where the stack lets the functions write and read
 // the archive (template.yaml: the archive policies' ${ArchiveBucket.Arn}/

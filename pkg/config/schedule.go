@@ -35,14 +35,14 @@ func (d Digest) Spec() (period.Spec, error) {
 }
 
 // Schedules returns every digest's schedule, in configuration order.
-func (c *Config) Schedules() ([]schedule.Digest, error) {
-	out := make([]schedule.Digest, 0, len(c.Digests))
+func (c *Config) Schedules() ([]schedule.Entry, error) {
+	out := make([]schedule.Entry, 0, len(c.Digests))
 	for _, d := range c.Digests {
 		spec, err := d.Spec()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, schedule.Digest{ID: d.ID, Period: spec, Send: d.Send})
+		out = append(out, schedule.Entry{ID: d.ID, Period: spec, Send: d.Send})
 	}
 	return out, nil
 }

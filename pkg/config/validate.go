@@ -17,33 +17,6 @@ import (
 	"reportmailer/pkg/reports"
 )
 
-// AlertMetrics are the metrics an alert rule may watch, and whether each
-// is per queue (realtime/queue) or site-wide (realtime/rightNow).
-var AlertMetrics = map[string]string{
-	"queue.length":                         "queue",
-	"queue.longestWait":                    "queue",
-	"queue.avgWaitTimeInLast30Mins":        "queue",
-	"queue.avgWaitTimeInLast60Mins":        "queue",
-	"queue.abandonedChatsInLast30Mins":     "queue",
-	"queue.switchedToMessagesInLast30Mins": "queue",
-	"queue.ongoingChats":                   "queue",
-	"site.currentQueueLength":              "site",
-	"site.chatUtilization":                 "site",
-	"site.loggedInAgents":                  "site",
-	"site.agentsInChat":                    "site",
-	"site.ongoingChats":                    "site",
-	"site.visitorsOnSite":                  "site",
-}
-
-func alertMetricNames() string {
-	var names []string
-	for n := range AlertMetrics {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
 type validator struct {
 	ps      Problems
 	seen    map[Problem]bool
@@ -454,14 +427,14 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 			v.add(p+".id", "%q is reserved (the built-in no-data alert's id: the two would resolve each other's alerts); choose another id", r.ID)
 		}
 		seen[r.ID] = true
-		scope, ok := AlertMetrics[r.Metric]
+		metric, ok := reports.AlertMetrics[r.Metric]
 		if !ok {
-			v.add(p+".metric", "unknown metric %q (known: %s)", r.Metric, alertMetricNames())
+			v.add(p+".metric", "unknown metric %q (known: %s)", r.Metric, strings.Join(reports.AlertMetricNames(), ", "))
 		}
 		v.headerText(p+".description", r.Description)
 		if r.Queue != "" {
 			v.headerText(p+".queue", r.Queue)
-			if scope == "site" {
+			if metric.SiteWide() {
 				v.add(p+".queue", "%s is site-wide; queue applies to queue.* metrics only", r.Metric)
 			}
 			kind, id, _ := strings.Cut(r.Queue, ":")
@@ -512,12 +485,12 @@ func (v *validator) alerts(a Alerts, defaultFrom string) {
 			v.add(p+".repeat", "%s: want at least %s (alerts are evaluated once a minute)", rp, minRepeat)
 		}
 		if s := r.ActiveHours; s != nil {
-			v.schedule(p+".activeHours", *s)
+			v.activeHours(p+".activeHours", *s)
 		}
 	}
 }
 
-func (v *validator) schedule(p string, s Schedule) {
+func (v *validator) activeHours(p string, s ActiveHours) {
 	v.timezone(p+".timezone", s.Timezone)
 	for j, d := range s.Days {
 		if _, err := ParseWeekday(d); err != nil {

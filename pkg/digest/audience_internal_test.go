@@ -42,12 +42,13 @@ func (f *boundFetcher) Fetch(_ context.Context, name reports.Name, q reports.Que
 // filtered copies in one run, never more calls at once than the digest's
 // concurrency, each copy's messages under keys of their own.
 func TestAudienceRun(t *testing.T) {
+	t.Parallel()
 	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-teams")
 	d.Concurrency = 2
 	f := &boundFetcher{filters: map[string]int{}}
 	sends := &sendlog.Memory{}
-	res, err := Run(context.Background(), cfg, Deps{Reports: f, Sender: &mail.Memory{}, Log: sends, Now: func() time.Time { return wednesday }},
+	res, err := Run(context.Background(), cfg, Deps{Reports: f, Sender: &mail.Memory{}, SendLog: sends, Now: func() time.Time { return wednesday }},
 		Request{DigestID: "weekly-teams", PeriodStart: "2026-11-16", Send: true})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestAudienceRun(t *testing.T) {
 	if len(res.Messages) != 4 {
 		t.Errorf("%d messages, want 4 (support has two readers in one group message)", len(res.Messages))
 	}
-	again, err := Run(context.Background(), cfg, Deps{Reports: f, Sender: &mail.Memory{}, Log: sends, Now: func() time.Time { return wednesday }},
+	again, err := Run(context.Background(), cfg, Deps{Reports: f, Sender: &mail.Memory{}, SendLog: sends, Now: func() time.Time { return wednesday }},
 		Request{DigestID: "weekly-teams", PeriodStart: "2026-11-16", Send: true})
 	if err != nil || !again.AlreadySent {
 		t.Errorf("second run: already sent %v, %v", again.AlreadySent, err)

@@ -62,6 +62,7 @@ func (presigner) Link(_ context.Context, key string, _ time.Duration) (string, e
 // and every file --out writes can be created. Above the bound validate
 // refuses the id (TestValuesThatBreakLater), so nothing longer gets here.
 func TestTheLongestDigestIDKeepsLinksAndFileNamesWorking(t *testing.T) {
+	t.Parallel()
 	cfg := testconfig.Example(t)
 	var d *config.Digest
 	for i := range cfg.Digests {
@@ -85,7 +86,7 @@ func TestTheLongestDigestIDKeepsLinksAndFileNamesWorking(t *testing.T) {
 	linkServer := &links.Server{Signer: signer, Store: store, Archive: presigner{}, Now: func() time.Time { return now }}
 	arch := &memArchive{}
 	sender := &mail.Memory{}
-	res, err := digest.Run(context.Background(), cfg, digest.Deps{Reports: emptyFetcher{}, Sender: sender, Log: &sendlog.Memory{}, Archive: arch,
+	res, err := digest.Run(context.Background(), cfg, digest.Deps{Reports: emptyFetcher{}, Sender: sender, SendLog: &sendlog.Memory{}, Archive: arch,
 		Suppress: store, Links: issuer, Now: func() time.Time { return now }},
 		digest.Request{DigestID: d.ID, PeriodStart: "2026-11-16", Send: true})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // A big site's CSV is attached gzipped so the mail stays small; a small
 // one stays plain so it opens with a click.
 func TestCSVPartGzipsOnlyBigFiles(t *testing.T) {
+	t.Parallel()
 	small := csvPart("d.csv", []byte("a,b\n1,2\n"))
 	if small.Filename != "d.csv" || small.ContentType != "text/csv; charset=utf-8" {
 		t.Fatalf("small CSV: %s %s", small.Filename, small.ContentType)

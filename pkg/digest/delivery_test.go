@@ -94,7 +94,7 @@ func (e *env) proxiedSES(t *testing.T, drop int32, stall bool) (*sesProxy, mail.
 }
 
 func (e *env) deps() digest.Deps {
-	return digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, Log: e.app.Log, Archive: e.app.Archive}
+	return digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, SendLog: e.app.Log, Archive: e.app.Archive}
 }
 
 func (e *env) invokeWith(t *testing.T, ctx context.Context, deps digest.Deps, event string) (*digest.Response, error) {
@@ -154,9 +154,9 @@ func TestLostSESResponseIsNotResent(t *testing.T) {
 // time to record it as unknown, and the retry does not send it again.
 func TestDeadlineDuringSendIsRecordedNotResent(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Second, 100*time.Millisecond, 5*time.Second)
 	_, sender := e.proxiedSES(t, 1, true)
 	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Second, MinSend: 100 * time.Millisecond, Record: 5 * time.Second}
 	deps.Sender = sender
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -180,17 +180,18 @@ func TestDeadlineDuringSendIsRecordedNotResent(t *testing.T) {
 // sent; the retry sends once.
 func TestNoSendWithoutTimeLeft(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Minute, 10*time.Second, time.Second)
+	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Minute, MinSend: 10 * time.Second, Record: time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := e.invokeWith(t, ctx, e.deps(), weekly); err == nil || !strings.Contains(err.Error(), "not enough time left") {
+	if _, err := e.invokeWith(t, ctx, deps, weekly); err == nil || !strings.Contains(err.Error(), "not enough time left") {
 		t.Fatalf("err = %v, want not enough time left", err)
 	}
 	e.wantEmails(t, 0, "without time left")
 	if rec := e.record(t, weeklyKey); rec != nil {
 		t.Errorf("send log %+v, want no claim left", rec)
 	}
-	if _, err := e.invokeWith(t, context.Background(), e.deps(), weekly); err != nil {
+	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatal(err)
 	}
 	e.wantEmails(t, 1, "after the retry")
@@ -216,7 +217,7 @@ func TestFailedSentRecordIsRetried(t *testing.T) {
 	flaky := &flakyDynamoDB{Client: e.app.DynamoDB}
 	flaky.n.Store(2)
 	deps := e.deps()
-	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
+	deps.SendLog = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatal(err)
 	}
@@ -235,24 +236,24 @@ func TestFailedSentRecordIsRetried(t *testing.T) {
 // run after the lease marks it unknown instead of sending it again.
 func TestUnrecordedSendIsNotResentAfterTheLease(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Minute, time.Second, time.Second)
 	flaky := &flakyDynamoDB{Client: e.app.DynamoDB}
 	flaky.n.Store(1 << 20)
 	deps := e.deps()
-	deps.Log = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
+	deps.SendTimes = digest.SendTimes{Send: time.Minute, MinSend: time.Second, Record: time.Second}
+	deps.SendLog = sendlog.DynamoDB{Client: flaky, Table: "reportmailer"}
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {
 		t.Fatalf("sent but unrecorded must not fail the run (a retry could resend): %v", err)
 	}
 	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateInProgress {
 		t.Fatalf("send log %+v, want still in progress", rec)
 	}
-	deps.Log = e.app.Log
+	deps.SendLog = e.app.Log
 	deps.Now = func() time.Time { return time.Now().Add(digest.Lease + time.Minute) }
 	resp, err := e.invokeWith(t, context.Background(), deps, weekly)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := resp.Messages[0]; m.Outcome != sendlog.StateUnknown || m.MessageID != "" {
+	if m := resp.Messages[0]; m.Outcome != sendlog.StateUnknown || m.ProviderID != "" {
 		t.Errorf("run after the lease: %+v, want marked unknown, not sent", m)
 	}
 	if rec := e.record(t, weeklyKey); rec == nil || rec.State != sendlog.StateUnknown {
@@ -285,10 +286,10 @@ func (s *deadlineSpy) Send(ctx context.Context, env mail.Envelope, raw []byte) (
 // the lease finds a record and does not send a second copy.
 func TestStalledHolderIsNotOvertaken(t *testing.T) {
 	e := setup(t, "10485760")
-	digest.SetSendTimes(t, time.Second, 100*time.Millisecond, 5*time.Second)
 	_, sender := e.proxiedSES(t, 1, true)
 	spy := &deadlineSpy{Sender: sender}
 	deps := e.deps()
+	deps.SendTimes = digest.SendTimes{Send: time.Second, MinSend: 100 * time.Millisecond, Record: 5 * time.Second}
 	deps.Sender = spy
 	started := time.Now()
 	if _, err := e.invokeWith(t, context.Background(), deps, weekly); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"reportmailer/pkg/archive"
 	"reportmailer/pkg/config"
+	"reportmailer/pkg/keys"
 	"reportmailer/pkg/mail"
 	"reportmailer/pkg/period"
 	"reportmailer/pkg/render"
@@ -32,7 +33,7 @@ type Fetcher interface {
 type Deps struct {
 	Reports Fetcher
 	Sender  mail.Sender      // nil: never send
-	Log     sendlog.Log      // nil: no exactly-once record (dry runs)
+	SendLog sendlog.Log      // nil: no exactly-once record (dry runs)
 	Archive archive.Store    // nil: no archive
 	Logger  *slog.Logger     // nil: discard
 	Now     func() time.Time // clock for Date headers, leases and "has the period ended"; periods never read it
@@ -41,6 +42,11 @@ type Deps struct {
 	// Links signs per-recipient unsubscribe and archive links (nil: group
 	// messages, mail.unsubscribe's fixed header); see recipients.go.
 	Links LinkIssuer
+	// Templates are the mail's templates (nil: the embedded ones).
+	Templates *render.Templates
+	// SendTimes bound each message's send and record (zero: the defaults,
+	// 2 minutes, 15 seconds, 30 seconds); tests shrink them.
+	SendTimes SendTimes
 }
 
 // Request says which digest and which period.
@@ -68,7 +74,7 @@ type Message struct {
 	members    []member // a group message's readers, each with their own record
 	Raw        []byte
 	Recipients []string
-	ID         string // provider message id, when sent
+	ProviderID string // the id SES gave the message, when sent
 	MessageID  string // its Message-ID header, the same in every run
 	Skipped    string // why it was not sent, if it was not
 	// Outcome is the send log state this run left it in (sendlog.StateSent,
@@ -153,14 +159,14 @@ func generatedAt(req Request, p period.Period) time.Time {
 // period: digest#<id>#<first day>_<last day>#, then the part (or reader)
 // it names.
 func sendKeyPrefix(d *config.Digest, p period.Period) string {
-	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Span())
+	return keys.SendLog(d.ID, p.Span())
 }
 
 // legacyKeyPrefix is sendKeyPrefix before keys named the whole period:
 // digest#<id>#<first day>#. Records under it (kept for
 // sendlog.Retention) still count for their period; see legacySettled.
 func legacyKeyPrefix(d *config.Digest, p period.Period) string {
-	return fmt.Sprintf("digest#%s#%s#", d.ID, p.Key())
+	return keys.SendLog(d.ID, p.Key())
 }
 
 // Note texts readers see in place of a failed section. They never carry

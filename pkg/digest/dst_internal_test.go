@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"maps"
 	"math"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,7 +147,7 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 				t.Helper()
 				have := byDay(report, metric)
 				if len(have) != len(days) {
-					t.Errorf("%s %s: %d local days in the CSV, want %d: %v", report, metric, len(have), len(days), keys(have))
+					t.Errorf("%s %s: %d local days in the CSV, want %d: %v", report, metric, len(have), len(days), slices.Collect(maps.Keys(have)))
 				}
 				for _, day := range days {
 					vs := have[day.date]
@@ -283,14 +285,6 @@ func checkWhere(t *testing.T, text string, days []localDay, truth *hourlyTruth, 
 	if m[1] != want || n != deltas[best] {
 		t.Errorf("highlight names %s (%v); the local days' largest change is %s (%v)", m[1], n, want, deltas[best])
 	}
-}
-
-func keys(m map[string][]float64) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 type csvRow struct {

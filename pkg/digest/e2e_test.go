@@ -128,7 +128,7 @@ func freshAWS(t *testing.T) (*awstest.Moto, aws.Config) {
 
 func (e *env) invoke(t *testing.T, event string) (*digest.Response, error) {
 	t.Helper()
-	deps := digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, Log: e.app.Log, Archive: e.app.Archive}
+	deps := digest.Deps{Reports: e.app.Reports, Sender: e.app.Sender, SendLog: e.app.Log, Archive: e.app.Archive}
 	return digest.Handler(e.app.Config, deps)(context.Background(), json.RawMessage(event))
 }
 
@@ -213,7 +213,7 @@ func TestOneRunSendsExactlyOneEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Period != "2026-11-16/2026-11-22" || len(resp.Messages) != 1 || resp.Messages[0].MessageID == "" {
+	if resp.Period != "2026-11-16/2026-11-22" || len(resp.Messages) != 1 || resp.Messages[0].ProviderID == "" {
 		t.Fatalf("response %+v", resp)
 	}
 	sent := e.moto.SentEmails(t)

@@ -39,9 +39,11 @@ type Response struct {
 
 // SentResponse is one message's outcome.
 type SentResponse struct {
-	Key       string `json:"key"`
-	MessageID string `json:"messageId,omitempty"`
-	Skipped   string `json:"skipped,omitempty"`
+	Key string `json:"key"`
+	// ProviderID is the id SES gave the message (Message.ProviderID), not
+	// its Message-ID header; the wire name "messageId" is SES's own.
+	ProviderID string `json:"messageId,omitempty"`
+	Skipped    string `json:"skipped,omitempty"`
 	// Outcome is "sent", "failed" (rejected for good, not retried) or
 	// "unknown" (may have gone out; not resent), with the reason.
 	Outcome    string `json:"outcome,omitempty"`
@@ -108,7 +110,7 @@ func Handler(cfg *config.Config, deps Deps) func(context.Context, json.RawMessag
 		resp := &Response{Digest: req.DigestID, Period: res.Period.Key() + "/" + res.Period.LastDay(), AlreadySent: res.AlreadySent,
 			Suppressed: res.Suppressed, FailedReports: res.Failed}
 		for _, m := range res.Messages {
-			resp.Messages = append(resp.Messages, SentResponse{Key: m.Key, MessageID: m.ID, Skipped: m.Skipped,
+			resp.Messages = append(resp.Messages, SentResponse{Key: m.Key, ProviderID: m.ProviderID, Skipped: m.Skipped,
 				Outcome: m.Outcome, Reason: m.Reason, Recipients: len(m.Recipients)})
 		}
 		if err != nil {

@@ -24,6 +24,7 @@ digests:
 }
 
 func TestParseEventShapes(t *testing.T) {
+	t.Parallel()
 	c := oneDigest(t)
 	// The default event Scheduler sends when a schedule has no Input: "detail" is the string "{}".
 	def := `{"version":"0","id":"e1","detail-type":"Scheduled Event","source":"aws.scheduler","account":"123456789012",

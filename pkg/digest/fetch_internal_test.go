@@ -30,6 +30,7 @@ func (f slowFetcher) Fetch(ctx context.Context, name reports.Name, q reports.Que
 // Every API call, current or previous period, takes its own slot of the
 // concurrency bound: fetch wall time ≤ 1.05 × latency × ceil(calls / concurrency).
 func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../reportmailer.example.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +108,7 @@ func (f *failingFetcher) Fetch(_ context.Context, name reports.Name, q reports.Q
 // A section whose current period failed does not spend a call (and quota)
 // on its comparison.
 func TestFailedSectionSkipsItsComparison(t *testing.T) {
+	t.Parallel()
 	f := &failingFetcher{report: "workload", calls: map[reports.Name]int{}}
 	r := exampleRun(t, Deps{Reports: f}, Request{PeriodStart: "2026-11-16"})
 	r.d.Concurrency = 1

@@ -24,6 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/outcome-log.jsonl")
 // template.yaml's metric filter on that file; this test keeps the file
 // equal to what the code writes (-update rewrites it deliberately).
 func TestOutcomeLogLines(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
@@ -43,7 +44,7 @@ func TestOutcomeLogLines(t *testing.T) {
 		{name: "earlier claim lapsed", takeover: true},
 	} {
 		sends := &sendlog.Memory{}
-		r := exampleRun(t, Deps{Log: sends, Sender: &stubSender{err: tc.err}, Logger: logger, Now: func() time.Time { return wednesday }},
+		r := exampleRun(t, Deps{SendLog: sends, Sender: &stubSender{err: tc.err}, Logger: logger, Now: func() time.Time { return wednesday }},
 			Request{PeriodStart: "2026-11-16", Send: true})
 		if _, err := resolvePeriod(ctx, r); err != nil {
 			t.Fatal(err)

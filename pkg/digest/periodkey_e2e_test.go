@@ -22,7 +22,7 @@ func TestChangingThePeriodKindSendsTheFirstNewPeriod(t *testing.T) {
 	e := setup(t, "10485760")
 	run := func(t *testing.T, app *appenv.App, event string) *digest.Response {
 		t.Helper()
-		deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive}
+		deps := digest.Deps{Reports: app.Reports, Sender: app.Sender, SendLog: app.Log, Archive: app.Archive}
 		resp, err := digest.Handler(app.Config, deps)(context.Background(), json.RawMessage(event))
 		if err != nil {
 			t.Fatal(err)

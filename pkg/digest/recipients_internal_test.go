@@ -21,6 +21,7 @@ func addrs(prefix string, n int) []string {
 }
 
 func TestRecipientGroupsStayWithinTheLimit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		to, cc, bcc int
 		messages    int
@@ -62,6 +63,7 @@ func (f *failNth) Send(ctx context.Context, env mail.Envelope, raw []byte) (stri
 // included: groups are keyed by their members, and each member's own
 // send-log record keeps them from a second copy in a regrouped message.
 func TestGroupsAreKeyedByTheirMembers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-managers")
@@ -69,7 +71,7 @@ func TestGroupsAreKeyedByTheirMembers(t *testing.T) {
 	sends := &sendlog.Memory{}
 	sender := &failNth{n: 2}
 	run := func() error {
-		_, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, Log: sends,
+		_, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, SendLog: sends,
 			Now: func() time.Time { return wednesday }}, Request{DigestID: "weekly-managers", PeriodStart: "2026-11-16", Send: true})
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 // an older mail's link (recorded under weekly) is not mailed again once
 // the config lists formerIds: [weekly].
 func TestRenamedDigestKeepsUnsubscribes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := testconfig.Example(t)
 	d, _ := cfg.Digest("weekly-managers")
@@ -26,7 +27,7 @@ func TestRenamedDigestKeepsUnsubscribes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := &mail.Memory{}
-	res, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, Log: &sendlog.Memory{},
+	res, err := Run(ctx, cfg, Deps{Reports: &boundFetcher{filters: map[string]int{}}, Sender: sender, SendLog: &sendlog.Memory{},
 		Suppress: store, Now: func() time.Time { return wednesday }},
 		Request{DigestID: "weekly-managers", PeriodStart: "2026-11-16", Send: true})
 	if err != nil {

@@ -27,7 +27,7 @@ func (c Cleared) String() string { return c.Key + " (" + c.State + ")" }
 // claim being sent right now is refused. It returns what it deleted; the
 // caller then runs the digest with Send.
 func ClearForResend(ctx context.Context, cfg *config.Config, deps Deps, req Request, to string) ([]Cleared, error) {
-	if deps.Log == nil {
+	if deps.SendLog == nil {
 		return nil, fmt.Errorf("no send log (TABLE_NAME): nothing to clear")
 	}
 	req.Send, req.TestTo, req.RetryFailed = true, "", false

@@ -35,6 +35,8 @@ type run struct {
 	// suppress and links: recipients.go; scopes: audience.go.
 	suppress suppress.Store
 	links    LinkIssuer
+	times    SendTimes         // send.go
+	tmpl     *render.Templates // nil: the embedded ones
 	scopes   []*scope
 	cur      *scope  // the copy being fetched, rendered and composed
 	copyErrs []error // why copies could not be made; the others still go out
@@ -92,14 +94,17 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.Log,
+	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.SendLog,
 		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links,
-		cur: &scope{}} // the unscoped copy, until eachScope sets one
+		times: deps.SendTimes, tmpl: deps.Templates, cur: &scope{}} // the unscoped copy, until eachScope sets one
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
 	if r.now == nil {
 		r.now = time.Now
+	}
+	if r.times == (SendTimes{}) {
+		r.times = defaultSendTimes
 	}
 	if req.TestTo != "" {
 		r.sendLog = nil // a test send neither reads nor writes the send log
@@ -209,7 +214,7 @@ func renderOutput(_ context.Context, r *run) (bool, error) {
 // renderOptions says what the mail carries, so the text describes what is
 // really attached (or linked from the archive: links, by format).
 func (r *run) renderOptions(links map[string]string) render.Options {
-	opts := render.Options{PDFURL: links["pdf"], XLSXURL: links["xlsx"], Attached: []string{}, Why: r.why(), Unsubscribe: r.cfg.Mail.Unsubscribe}
+	opts := render.Options{PDFURL: links["pdf"], XLSXURL: links["xlsx"], Attached: []string{}, Why: r.why(), Unsubscribe: r.cfg.Mail.Unsubscribe, Templates: r.tmpl}
 	if r.links != nil { // one message per reader, each with their own link
 		opts.Unsubscribe = render.UnsubscribePlaceholder
 	}

@@ -22,16 +22,21 @@ import (
 // this guarantee (a deleted record, a test send) is collapsed by clients
 // that de-duplicate by it.
 //
-// How long sending one message may take. A claim blocks other runs for
-// lease; every send ends (sendTimeout) and is recorded (recordTimeout)
-// well inside it, whatever the caller's own deadline (the CLI has none),
-// so a live sender is never overtaken by a run that thinks it crashed.
-// Variables only so that tests can shrink them.
-var (
+// SendTimes bound sending one message. A claim blocks other runs for
+// lease; every send ends (Send) and is recorded (Record) well inside it,
+// whatever the caller's own deadline (the CLI has none), so a live sender
+// is never overtaken by a run that thinks it crashed.
+type SendTimes struct {
+	Send    time.Duration // one SendEmail, SES retries included
+	MinSend time.Duration // a send is never started with less left
+	Record  time.Duration // writing the outcome, retries included
+}
+
+// defaultSendTimes are what a run uses when Deps.SendTimes is zero.
+var defaultSendTimes = SendTimes{Send: 2 * time.Minute, MinSend: 15 * time.Second, Record: 30 * time.Second}
+
+const (
 	lease         = 10 * time.Minute
-	sendTimeout   = 2 * time.Minute  // one SendEmail, SES retries included
-	minSendTime   = 15 * time.Second // a send is never started with less left
-	recordTimeout = 30 * time.Second // writing the outcome, retries included
 	recordBackoff = 200 * time.Millisecond
 )
 
@@ -64,7 +69,7 @@ func sendMessages(ctx context.Context, r *run) (bool, error) {
 // sendOne claims, delivers and records one message. Like Alertmanager's
 // notifiers it says whether a failure is worth retrying.
 func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry bool, err error) {
-	sendCtx, cancel, err := sendWindow(ctx)
+	sendCtx, cancel, err := sendWindow(ctx, r.times)
 	if err != nil {
 		r.logger.Warn("message not sent", "key", m.Key, "reason", err.Error())
 		return true, err
@@ -102,7 +107,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 	var perm *mail.PermanentError
 	switch {
 	case err == nil:
-		m.ID, m.Outcome = id, sendlog.StateSent
+		m.ProviderID, m.Outcome = id, sendlog.StateSent
 		r.logger.Info("digest sent", outcomeKey, m.Outcome, "key", m.Key, "messageId", id, "recipients", len(env.Recipients), "bytes", len(m.Raw))
 		r.record(ctx, m, func(ctx context.Context) error { return r.sendLog.Done(ctx, claim, id, r.now()) })
 		return false, nil
@@ -203,14 +208,14 @@ func (r *run) releaseMembers(ctx context.Context, claims []sendlog.Claim) {
 }
 
 // sendWindow is the context one send runs under: it ends after
-// sendTimeout, and early enough before the caller's deadline to record the
-// outcome. With less than minSendTime left, nothing is started.
-func sendWindow(ctx context.Context) (context.Context, context.CancelFunc, error) {
-	end := time.Now().Add(sendTimeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Add(-recordTimeout).Before(end) {
-		end = dl.Add(-recordTimeout)
+// times.Send, and early enough before the caller's deadline to record the
+// outcome. With less than times.MinSend left, nothing is started.
+func sendWindow(ctx context.Context, times SendTimes) (context.Context, context.CancelFunc, error) {
+	end := time.Now().Add(times.Send)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-times.Record).Before(end) {
+		end = dl.Add(-times.Record)
 	}
-	if time.Until(end) < minSendTime {
+	if time.Until(end) < times.MinSend {
 		return nil, nil, errNoTime
 	}
 	sendCtx, cancel := context.WithDeadline(ctx, end)
@@ -274,14 +279,15 @@ func (r *run) abandon(ctx context.Context, c sendlog.Claim, m *Message) {
 }
 
 // record writes a message's outcome, retrying with backoff for up to
-// recordTimeout even when the run's own context has ended: an outcome left
-// unrecorded would leave the claim in progress, to be taken over (and the
-// message sent again) once its lease ends.
+// times.Record even when the run's own context has ended: an outcome left
+// unrecorded leaves the claim in progress until its lease ends, and the
+// run after that marks it unknown (it may have been sent) and never sends
+// it; a failed send would then read as unknown, and a sent one alarm.
 func (r *run) record(ctx context.Context, m *Message, write func(context.Context) error) {
 	if r.sendLog == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.times.Record)
 	defer cancel()
 	delay := recordBackoff
 	for attempt := 1; ; attempt++ {
@@ -293,7 +299,7 @@ func (r *run) record(ctx context.Context, m *Message, write func(context.Context
 			return
 		}
 		if errors.Is(err, sendlog.ErrClaimLost) || ctx.Err() != nil {
-			r.logger.Error("sent but could not record it; a run after the lease may send it again", "key", m.Key,
+			r.logger.Error("could not record the send outcome; a run after the lease will mark it unknown, not send it", "key", m.Key,
 				"state", m.Outcome, "attempts", attempt, "error", err.Error())
 			return
 		}

@@ -27,6 +27,7 @@ func exampleRun(t *testing.T, deps Deps, req Request) *run {
 var wednesday = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func TestResolvePeriod(t *testing.T) {
+	t.Parallel()
 	now := func() time.Time { return wednesday }
 	for _, tc := range []struct {
 		name    string
@@ -54,6 +55,7 @@ func TestResolvePeriod(t *testing.T) {
 }
 
 func TestSkipIfSent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -72,7 +74,7 @@ func TestSkipIfSent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
-			r := exampleRun(t, Deps{Log: sends, Now: func() time.Time { return wednesday }}, tc.req)
+			r := exampleRun(t, Deps{SendLog: sends, Now: func() time.Time { return wednesday }}, tc.req)
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -112,6 +114,7 @@ func (s *stubSender) Send(context.Context, mail.Envelope, []byte) (string, error
 // sendOne's outcome for each kind of send result: what it records, and
 // whether the run should be retried.
 func TestSendOneOutcomes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name      string
@@ -128,7 +131,7 @@ func TestSendOneOutcomes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
-			r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+			r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
 			if _, err := resolvePeriod(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -158,20 +161,22 @@ func TestSendOneOutcomes(t *testing.T) {
 // A send and the write of its outcome end well inside the claim's lease,
 // so a live holder is never taken for a crashed one.
 func TestSendEndsInsideTheLease(t *testing.T) {
-	if sendTimeout+recordTimeout >= lease/2 {
-		t.Errorf("send %v + record %v must stay well inside the lease %v", sendTimeout, recordTimeout, lease)
+	t.Parallel()
+	if defaultSendTimes.Send+defaultSendTimes.Record >= lease/2 {
+		t.Errorf("send %v + record %v must stay well inside the lease %v", defaultSendTimes.Send, defaultSendTimes.Record, lease)
 	}
-	if minSendTime >= sendTimeout {
-		t.Errorf("minSendTime %v must be below sendTimeout %v, or nothing is ever sent", minSendTime, sendTimeout)
+	if defaultSendTimes.MinSend >= defaultSendTimes.Send {
+		t.Errorf("minSendTime %v must be below sendTimeout %v, or nothing is ever sent", defaultSendTimes.MinSend, defaultSendTimes.Send)
 	}
 }
 
 // A permanently rejected message is sent again only when a person asks,
 // after fixing the cause: digest --send --retry-failed reopens it.
 func TestRetryFailedReopensARejectedMessage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
-	r := exampleRun(t, Deps{Log: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
+	r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
 	if _, err := resolvePeriod(ctx, r); err != nil {
 		t.Fatal(err)
 	}

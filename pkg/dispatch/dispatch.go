@@ -127,7 +127,7 @@ type Response struct {
 
 // Digests returns the schedules of the configured digests; it is called on
 // every tick so that a changed config applies at the next tick.
-type Digests func(ctx context.Context) ([]schedule.Digest, error)
+type Digests func(ctx context.Context) ([]schedule.Entry, error)
 
 // Handler is the dispatcher Lambda's handler.
 func Handler(digests Digests, q Queue, logger *slog.Logger) func(context.Context, json.RawMessage) (*Response, error) {

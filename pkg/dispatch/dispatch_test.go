@@ -29,11 +29,11 @@ func london(t *testing.T) *time.Location {
 
 func digests(t *testing.T) Digests {
 	loc := london(t)
-	ds := []schedule.Digest{
+	ds := []schedule.Entry{
 		{ID: "weekly", Period: period.Spec{Kind: period.Week, WeekStart: time.Monday, Location: loc}, Send: schedule.Send{At: "08:00"}},
 		{ID: "daily", Period: period.Spec{Kind: period.Day, Location: loc}, Send: schedule.Send{At: "08:00"}},
 	}
-	return func(context.Context) ([]schedule.Digest, error) { return ds, nil }
+	return func(context.Context) ([]schedule.Entry, error) { return ds, nil }
 }
 
 func TestParseTick(t *testing.T) {

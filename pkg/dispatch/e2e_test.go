@@ -74,7 +74,7 @@ func TestTickToMailEndToEnd(t *testing.T) {
 
 	// The dispatcher function's wiring (functions/dispatch).
 	configs := appenv.ReloadConfig(appenv.Options{Getenv: getenv})
-	tick := dispatch.Handler(func(ctx context.Context) ([]schedule.Digest, error) {
+	tick := dispatch.Handler(func(ctx context.Context) ([]schedule.Entry, error) {
 		loaded, err := configs.Current(ctx)
 		if err != nil {
 			return nil, err

@@ -31,7 +31,7 @@ func TestHandlerTicksAcrossDST(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &memQueue{}
-	h := Handler(func(context.Context) ([]schedule.Digest, error) { return ds, nil }, q, nil)
+	h := Handler(func(context.Context) ([]schedule.Entry, error) { return ds, nil }, q, nil)
 	from := time.Date(2027, 3, 10, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2027, 4, 6, 0, 0, 0, 0, time.UTC)
 	for at := from.Add(DefaultEvery); !at.After(to); at = at.Add(DefaultEvery) {

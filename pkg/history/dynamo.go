@@ -12,14 +12,16 @@ import (
 	"sync"
 	"time"
 
+	"reportmailer/pkg/keys"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// KeyPrefix starts every history item's partition key; the alert role's
-// dynamodb:LeadingKeys condition allows it (template.yaml).
-const KeyPrefix = "history#"
+// KeyPrefix starts every history item's partition key (keys.History);
+// the alert role's dynamodb:LeadingKeys condition allows it (template.yaml).
+const KeyPrefix = keys.History
 
 // TTLAttribute is the table's TTL attribute (template.yaml's
 // TimeToLiveSpecification), which every history item carries.
@@ -47,7 +49,7 @@ type Dynamo struct {
 }
 
 func (d Dynamo) partition(day time.Time) string {
-	return KeyPrefix + d.Site + "#" + day.UTC().Format(time.DateOnly)
+	return keys.QueueHistory(d.Site, day.UTC().Format(time.DateOnly))
 }
 
 // Expires is when DynamoDB may delete the item holding a snapshot of at.

@@ -88,13 +88,12 @@ type Server struct {
 	// OnCall records the alert links' acknowledgements and silences (nil:
 	// those links answer 404).
 	OnCall oncall.Store
+	// Page is the pages' template (nil: the embedded links.html.tmpl).
+	Page *template.Template
 }
 
-var (
-	pageOnce sync.Once
-	page     *template.Template
-	pageErr  error
-)
+// embeddedPage is the embedded links.html.tmpl, parsed on first use.
+var embeddedPage = sync.OnceValues(func() (*template.Template, error) { return template.ParseFS(templates.FS, "links.html.tmpl") })
 
 type pageData struct {
 	Heading, Who, Action, Button, ButtonClass string
@@ -102,7 +101,10 @@ type pageData struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, d pageData) {
-	pageOnce.Do(func() { page, pageErr = template.ParseFS(templates.FS, "links.html.tmpl") })
+	page, pageErr := s.Page, error(nil)
+	if page == nil {
+		page, pageErr = embeddedPage()
+	}
 	if pageErr != nil {
 		http.Error(w, "page template: "+pageErr.Error(), http.StatusInternalServerError)
 		return

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"reportmailer/pkg/keys"
 )
 
 // Retention after which DynamoDB's TTL removes an item.
@@ -21,7 +23,7 @@ const (
 )
 
 // DynamoDB keeps them in the reportmailer table under one partition,
-// pk KeyPrefix, sk "ack#<rule>#<instance>#<episode>" or "silence#<id>",
+// pk keys.AlertControl, sk "ack#<rule>#<instance>#<episode>" or "silence#<id>",
 // the record as JSON in "data", and a TTL.
 type DynamoDB struct {
 	Client interface {
@@ -39,7 +41,7 @@ func (d DynamoDB) item(sk string, v any, ttl time.Time) (map[string]types.Attrib
 	if err != nil {
 		return nil, err
 	}
-	return map[string]types.AttributeValue{"pk": str(KeyPrefix), "sk": str(sk), "data": str(string(data)),
+	return map[string]types.AttributeValue{"pk": str(keys.AlertControl), "sk": str(sk), "data": str(string(data)),
 		"ttl": &types.AttributeValueMemberN{Value: strconv.FormatInt(ttl.Unix(), 10)}}, nil
 }
 
@@ -49,7 +51,7 @@ func (d DynamoDB) Load(ctx context.Context) (State, error) {
 	p := dynamodb.NewQueryPaginator(d.Client, &dynamodb.QueryInput{
 		TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(KeyPrefix)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(keys.AlertControl)},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -91,7 +93,7 @@ func (d DynamoDB) Acknowledge(ctx context.Context, a Ack) (Ack, error) {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
-			Key: map[string]types.AttributeValue{"pk": str(KeyPrefix), "sk": str(ackKey(a))}})
+			Key: map[string]types.AttributeValue{"pk": str(keys.AlertControl), "sk": str(ackKey(a))}})
 		if err != nil {
 			return a, fmt.Errorf("acknowledge: %w", err)
 		}
@@ -125,7 +127,7 @@ func (d DynamoDB) AddSilence(ctx context.Context, s Silence) (Silence, error) {
 // ExpireSilence implements Store.
 func (d DynamoDB) ExpireSilence(ctx context.Context, id string, now time.Time) (Silence, error) {
 	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{"pk": str(KeyPrefix), "sk": str("silence#" + id)}})
+		Key: map[string]types.AttributeValue{"pk": str(keys.AlertControl), "sk": str("silence#" + id)}})
 	if err != nil {
 		return Silence{}, fmt.Errorf("silence %s: %w", id, err)
 	}

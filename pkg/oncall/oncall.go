@@ -19,11 +19,6 @@ import (
 	"unicode/utf8"
 )
 
-// KeyPrefix is the partition key of every item here ("alert#ctl#" is no
-// rule's partition: rule ids cannot hold '#'). The template's IAM lets the
-// links function write only these items, beside the unsubscribes.
-const KeyPrefix = "alert#ctl#"
-
 // Ack is an acknowledgement of one alert episode.
 type Ack struct {
 	Rule     string    `json:"rule"`

@@ -77,6 +77,8 @@ type state struct {
 	fetcher digest.Fetcher // app.Reports behind the session's cache
 	err     error          // config or template error: shown instead of any digest
 	tmpl    []byte         // the templates read from TemplatesDir, if any
+	// templates are those parsed from TemplatesDir (nil: the embedded ones).
+	templates *render.Templates
 
 	mu      sync.Mutex
 	renders map[string]*result
@@ -170,9 +172,11 @@ func (s *Server) Reload(ctx context.Context) time.Duration {
 func (s *Server) load(ctx context.Context, st *state) error {
 	if dir := s.opts.TemplatesDir; dir != "" {
 		fsys := os.DirFS(dir)
-		if err := render.SetTemplates(fsys); err != nil {
+		t, err := render.LoadTemplates(fsys)
+		if err != nil {
 			return err
 		}
+		st.templates = t
 		for _, name := range []string{"digest.html.tmpl", "digest.txt.tmpl"} {
 			data, _ := fs.ReadFile(fsys, name)
 			st.tmpl = append(st.tmpl, data...)
@@ -223,7 +227,7 @@ func (s *Server) renderInto(ctx context.Context, st *state, id string) *result {
 	started := time.Now()
 	app := st.app
 	now := s.opts.Now()
-	res, err := digest.Run(ctx, app.Config, digest.Deps{Reports: st.fetcher, Logger: app.Logger, Now: s.opts.Now},
+	res, err := digest.Run(ctx, app.Config, digest.Deps{Reports: st.fetcher, Logger: app.Logger, Now: s.opts.Now, Templates: st.templates},
 		digest.Request{DigestID: id, At: now})
 	r := &result{res: res, err: err, took: time.Since(started), inputs: st.inputs(id, now)}
 	st.mu.Lock()

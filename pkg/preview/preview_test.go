@@ -15,7 +15,6 @@ import (
 	"reportmailer/internal/comm100sim"
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/config"
-	"reportmailer/pkg/render"
 	"reportmailer/templates"
 )
 
@@ -239,7 +238,6 @@ func TestTemplatesDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { _ = render.SetTemplates(templates.FS) })
 	s, web := newServer(t, copyConfig(t), func(o *Options) { o.TemplatesDir = dir })
 	s.Reload(context.Background())
 	if _, _, html := get(t, web.URL+"/d/daily-sales/mail.html"); !strings.Contains(html, `data-edited="yes"`) {

@@ -17,7 +17,7 @@ func nextSend(d *config.Digest, now time.Time) (time.Time, error) {
 		return time.Time{}, err
 	}
 	// Every period kind sends at least once in any 62 days.
-	plan := schedule.Plan([]schedule.Digest{{ID: d.ID, Period: spec, Send: d.Send}}, now, now.AddDate(0, 0, 62))
+	plan := schedule.Plan([]schedule.Entry{{ID: d.ID, Period: spec, Send: d.Send}}, now, now.AddDate(0, 0, 62))
 	if len(plan) == 0 {
 		return time.Time{}, fmt.Errorf("digest %s: no send planned in the next 62 days", d.ID)
 	}

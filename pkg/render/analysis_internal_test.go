@@ -18,6 +18,7 @@ import (
 // TestRankedFoldsOthers: one rule for "others" everywhere — the mean of
 // the rest weighted by the metric's own weight, never their sum.
 func TestRankedFoldsOthers(t *testing.T) {
+	t.Parallel()
 	var es []entry
 	for i := 0; i < 14; i++ {
 		es = append(es, entry{label: string(rune('a' + i)), value: float64(40 - i), row: i})
@@ -42,6 +43,7 @@ func TestRankedFoldsOthers(t *testing.T) {
 }
 
 func TestTimeChartSpansThePeriod(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, 0)
 	ticks := []time.Time{start, start.AddDate(0, 0, 7), start.AddDate(0, 0, 14), start.AddDate(0, 0, 21), start.AddDate(0, 0, 28)}

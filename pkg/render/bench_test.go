@@ -65,7 +65,7 @@ func BenchmarkDigestPDF(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := render.RenderPDF(d); err != nil {
+		if _, err := render.PDFOnly(d); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -21,6 +21,7 @@ const bidiControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u20
 // ‮0 cod.evil//:sptth"), so the reader sees a link that is not there. The
 // controls are gone by the time the text reaches any part of the mail.
 func TestBidiControlsFromTheAPIReachNoPart(t *testing.T) {
+	t.Parallel()
 	page := "https://www.example.com/pay?x=\u202e0 cod.evil//:sptth\u2066\u200f\u061c"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -53,6 +54,7 @@ func TestBidiControlsFromTheAPIReachNoPart(t *testing.T) {
 // mail declares UTF-8 (text, HTML, CSV) stays valid UTF-8 whatever the
 // ids hold.
 func TestHostileIDsLeaveEveryPartValidUTF8(t *testing.T) {
+	t.Parallel()
 	ids := []reports.ID{"abcdefgÑÑÑÑÑÑÑ", "abcdef€€€€€€€", "abcdefg😀😀😀😀", "ÑÑÑÑÑÑÑÑÑÑÑÑÑÑ", "a\u0301\u0301\u0301\u0301\u0301\u0301\u0301"}
 	var rating []reports.RatingRow
 	var work []reports.WorkloadRow

@@ -36,6 +36,7 @@ func withRequestPages(t *testing.T, d *render.Digest, pages ...string) *render.D
 // emoji as a visible □. (No time bound: the test's default timeout is the
 // bound, as a hang used to exceed it.)
 func TestEmojiAndHugeStringsRender(t *testing.T) {
+	t.Parallel()
 	base := fixtureDigest(t)
 	d := withRequestPages(t, base, "https://example.com/"+strings.Repeat("a", 20_000), "https://example.com/🎉-party", "=HYPERLINK(\"http://evil\",\"x\")")
 	d.Title = "Weekly 📈 digest"
@@ -56,8 +57,8 @@ func TestEmojiAndHugeStringsRender(t *testing.T) {
 	if !strings.Contains(text, "example.com/aaaa") || strings.Contains(text, strings.Repeat("a", 2000)) {
 		t.Error("the 20 KB URL is missing or not truncated in the PDF")
 	}
-	if pdf, err := render.RenderPDF(d); err != nil || len(pdf) == 0 {
-		t.Errorf("RenderPDF: %v", err)
+	if len(out.PDF) == 0 {
+		t.Error("Render made no PDF")
 	}
 }
 
@@ -65,6 +66,7 @@ func TestEmojiAndHugeStringsRender(t *testing.T) {
 // a leading apostrophe for text starting with = + - @ tab or CR, while
 // numbers stay numbers.
 func TestCSVNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
 	d := withRequestPages(t, fixtureDigest(t), "=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx", "https://ok.example/")
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(render.CSV(d), []byte("\ufeff")))).ReadAll()
 	if err != nil {
@@ -96,6 +98,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 // The text says what is really attached, a partial period says so in the
 // title, and money carries the configured currency.
 func TestHonestMail(t *testing.T) {
+	t.Parallel()
 	base := fixtureDigest(t)
 	for _, tc := range []struct {
 		name      string

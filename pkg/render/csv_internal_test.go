@@ -8,6 +8,7 @@ import (
 // TestCSVText: formulas are neutralised, control characters become
 // spaces, and nothing is cut.
 func TestCSVText(t *testing.T) {
+	t.Parallel()
 	long := "https://www.example.com/" + strings.Repeat("a", 2000)
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},

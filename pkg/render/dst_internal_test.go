@@ -15,6 +15,7 @@ import (
 // eighth one-hour bucket. The digest folds it into Sunday: seven daily
 // points whose sum is the week's total as the API gives it in one bucket.
 func TestFallBackWeekHasSevenDays(t *testing.T) {
+	t.Parallel()
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		t.Fatal(err)

@@ -2,3 +2,11 @@ package render
 
 // Visual exposes visual to the external tests.
 var Visual = visual
+
+// PDFOnly draws the PDF alone, for BenchmarkDigestPDF: what Render's PDF
+// half costs without the mail's PNGs.
+func PDFOnly(d *Digest) ([]byte, error) {
+	clean := cleanDigest(d)
+	pdf, _, err := renderPDF(clean, buildViews(clean))
+	return pdf, err
+}

@@ -10,6 +10,7 @@ import (
 // TestMeasuredFaceIsTheFace: a borrowed face measures every glyph as the
 // truetype face does, the first time and from its cache after.
 func TestMeasuredFaceIsTheFace(t *testing.T) {
+	t.Parallel()
 	regular, _ := chartFonts()
 	k := faceKey{regular, 9, 144}
 	f := borrowFace(k)

@@ -16,6 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // intended, rewrite the goldens with `go test ./pkg/render -run TestGolden -update`
 // and review them in the commit.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	_, out := rendered(t)
 	for name, got := range map[string][]byte{
 		"weekly.txt":  []byte(out.Text),

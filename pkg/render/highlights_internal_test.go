@@ -40,6 +40,7 @@ func highlightsOf(d *Digest) []Highlight {
 }
 
 func TestHighlights(t *testing.T) {
+	t.Parallel()
 	t.Run("all quiet", func(t *testing.T) {
 		hs := highlightsOf(volumeDigest(week(100, 90, 10), week(100, 90, 10)))
 		if len(hs) != 1 || hs[0].Text != quiet || hs[0].Anchor != "" {

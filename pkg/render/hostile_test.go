@@ -102,6 +102,7 @@ var hostile = []struct {
 var raceEnabled bool
 
 func TestHostileRowsStayInTheirSection(t *testing.T) {
+	t.Parallel()
 	base := fixtureDigest(t)
 	// Two intact neighbours, one drawn as a time line and one as ranked
 	// bars; light ones, since every case renders the whole digest.

@@ -46,9 +46,8 @@ func textBlocks(text string) []string {
 // A viewer that panics, and a chart that panics while it is drawn, each
 // become a note in their own section; the other sections render whole.
 func TestPanickingSectionBecomesNote(t *testing.T) {
-	d := simDigest(t)
-	saved := viewers[reports.ViewRanked]
-	defer func() { viewers[reports.ViewRanked] = saved }()
+	t.Parallel()
+	sim := simDigest(t)
 
 	for _, tc := range []struct {
 		name   string
@@ -62,8 +61,10 @@ func TestPanickingSectionBecomesNote(t *testing.T) {
 		{"chart panics only in the PNG", panicsAt(2)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			viewers[reports.ViewRanked] = tc.viewer
-			out, err := Render(d, Options{})
+			t.Parallel()
+			d := *sim
+			d.viewerFor = map[reports.View]viewer{reports.ViewRanked: tc.viewer}
+			out, err := Render(&d, Options{})
 			if err != nil {
 				t.Fatalf("Render failed for one bad section: %v", err)
 			}
@@ -115,6 +116,7 @@ func panicsAt(scale float64) viewer {
 // cleaning, on its own goroutine) is a failed section with its reason;
 // the others are cleaned as usual.
 func TestSectionThatCannotBeCleanedIsAProblem(t *testing.T) {
+	t.Parallel()
 	d := simDigest(t)
 	bad := d.Sections[1].Report
 	clean := cleanDigestWith(d, func(s Section) Section {
@@ -136,6 +138,7 @@ func TestSectionThatCannotBeCleanedIsAProblem(t *testing.T) {
 
 // A section naming a report the registry lacks is a note, not a crash.
 func TestUnknownReportIsANote(t *testing.T) {
+	t.Parallel()
 	d := simDigest(t)
 	d.Sections = append(d.Sections, Section{Report: "noSuchReport"})
 	out, err := Render(d, Options{ImageScale: 1})
@@ -151,6 +154,7 @@ func TestUnknownReportIsANote(t *testing.T) {
 // digest has) is left out of the CSV and reported; the CSV is made on its
 // own goroutine, where a panic would end the process.
 func TestSectionThatBreaksTheCSVIsAProblem(t *testing.T) {
+	t.Parallel()
 	d := simDigest(t)
 	d.Sections = append(d.Sections, Section{Report: "postChatSurvey", Title: "Broken survey", Rows: []any{(*reports.SurveyRow)(nil)}})
 	out, err := Render(d, Options{})

@@ -120,6 +120,7 @@ func seconds(s string) float64 {
 // (group=week / group=month): exactly for counts, within rounding for
 // averages (the API rounds each bucket's average to whole seconds).
 func TestKPIsEqualTheAPIsWholePeriodFigures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		digest, start string
 		group         reports.Group

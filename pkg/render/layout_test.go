@@ -25,6 +25,7 @@ import (
 // agent must be in the PDF's text or the CSV; the email's PNGs stay
 // bounded and the mail fits the default message limit.
 func TestLayoutAtScale(t *testing.T) {
+	t.Parallel()
 	testtool.Need(t, testtool.Poppler, "pdftotext")
 	for _, tc := range []struct {
 		agents int

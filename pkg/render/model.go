@@ -112,6 +112,10 @@ type Digest struct {
 	// Totals are the API's whole-period answers (see totals.go); may be empty.
 	Totals []Totals
 
+	// viewerFor, set by tests only, replaces the viewer of some views for
+	// this digest, so a test never rewrites the shared viewers map.
+	viewerFor map[reports.View]viewer
+
 	// canonical holds each average's period figure (see weights.go).
 	canonical map[canonKey]canonFigure
 }

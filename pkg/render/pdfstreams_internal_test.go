@@ -15,6 +15,7 @@ import (
 // stream deflated to the same bytes, every other object unchanged, and a
 // cross-reference table whose offsets each point at their object.
 func TestCompressStreams(t *testing.T) {
+	t.Parallel()
 	clean := cleanDigest(simDigest(t))
 	plain, _, err := renderPlainPDF(clean, buildViews(clean))
 	if err != nil {
@@ -74,6 +75,7 @@ func TestCompressStreams(t *testing.T) {
 // TestCompressStreamsLeavesOtherShapes: a PDF that is not as gofpdf
 // writes it comes back unchanged, uncompressed but as valid as it was.
 func TestCompressStreamsLeavesOtherShapes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, pdf string }{
 		{"empty", ""},
 		{"a header alone", "%PDF-1.4\n"},
@@ -91,6 +93,7 @@ func TestCompressStreamsLeavesOtherShapes(t *testing.T) {
 
 // TestCompressStreamsSmallPDF compresses a minimal PDF of gofpdf's shape.
 func TestCompressStreamsSmallPDF(t *testing.T) {
+	t.Parallel()
 	in := "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n"
 	got := string(compressStreams([]byte(in)))
 	if !strings.Contains(got, "1 0 obj\n<</Filter /FlateDecode /Length ") || !strings.HasSuffix(got, "%%EOF\n") {

@@ -14,6 +14,7 @@ import (
 // so it is not drawn (not in a chart, table, summary or highlight) and the
 // section says which metric, which value and which row.
 func TestImplausibleValuesAreNamedNotDrawn(t *testing.T) {
+	t.Parallel()
 	waits, err := reports.Decode("waitTime", []byte(`[
 		{"avgWaitTime": 42, "maxWaitTime": 300, "time": {"from": "2026-11-16T00:00:00", "to": "2026-11-17T00:00:00"}},
 		{"avgWaitTime": 35273365200, "maxWaitTime": 400, "time": {"from": "2026-11-17T00:00:00", "to": "2026-11-18T00:00:00"}},

@@ -19,6 +19,7 @@ import (
 // few colours come back exact (as a palette image), many colours come
 // back within a small distance, alpha composited over white.
 func TestEncodePNG(t *testing.T) {
+	t.Parallel()
 	few := image.NewRGBA(image.Rect(0, 0, 37, 23))
 	many := image.NewRGBA(image.Rect(0, 0, 64, 64))
 	for y := 0; y < 23; y++ {
@@ -141,6 +142,7 @@ func BenchmarkEncodePNG(b *testing.B) {
 // TestPaletteLUTIsNearest checks the pruned search against trying every
 // kept colour: the nearest in RGB, ties to the lower palette index.
 func TestPaletteLUTIsNearest(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := 0; round < 20; round++ {
 		n := 257 + rng.IntN(3000)

@@ -15,6 +15,7 @@ import (
 // for opaque and translucent colours, full and partial coverage, flat and
 // varied backgrounds, and spans partly or wholly outside the image.
 func TestOverPainterIsRGBAPainter(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for round := 0; round < 300; round++ {
 		w, h := 1+rng.IntN(40), 1+rng.IntN(10)

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"reportmailer/pkg/format"
-	"reportmailer/templates"
 )
 
 // Options tune rendering.
@@ -43,6 +42,9 @@ type Options struct {
 	// UnsubscribePlaceholder, which PersonalUnsubscribe replaces with each
 	// reader's own signed link.
 	Unsubscribe string
+	// Templates are the mail's templates; nil means the embedded ones
+	// (DefaultTemplates).
+	Templates *Templates
 }
 
 // UnsubscribePlaceholder stands for the reader's own unsubscribe link in
@@ -119,41 +121,6 @@ func attachedFooter(opts Options) string {
 		return "Every number of this report is " + numbers + "."
 	}
 	return "Tables in this mail show their first rows."
-}
-
-var (
-	tmplOnce sync.Once
-	tmplMu   sync.RWMutex // guards htmlTmpl and textTmpl against SetTemplates
-	htmlTmpl *htmltemplate.Template
-	textTmpl *texttemplate.Template
-	tmplErr  error
-)
-
-func parseTemplates() {
-	tmplOnce.Do(func() { htmlTmpl, textTmpl, tmplErr = parseTemplatesFS(templates.FS) })
-}
-
-// SetTemplates makes Render read digest.html.tmpl and digest.txt.tmpl from
-// fsys instead of the embedded copies, so `reportmailer preview --templates
-// DIR` shows template edits without a rebuild. It parses them at once; on
-// error the templates in use stay as they were.
-func SetTemplates(fsys fs.FS) error {
-	parseTemplates()
-	h, t, err := parseTemplatesFS(fsys)
-	if err != nil {
-		return fmt.Errorf("render: templates: %w", err)
-	}
-	tmplMu.Lock()
-	htmlTmpl, textTmpl, tmplErr = h, t, nil
-	tmplMu.Unlock()
-	return nil
-}
-
-func currentTemplates() (*htmltemplate.Template, *texttemplate.Template, error) {
-	parseTemplates()
-	tmplMu.RLock()
-	defer tmplMu.RUnlock()
-	return htmlTmpl, textTmpl, tmplErr
 }
 
 func parseTemplatesFS(fsys fs.FS) (*htmltemplate.Template, *texttemplate.Template, error) {
@@ -309,9 +276,9 @@ func isolate(f func() error) (err error) {
 // the log. Render fails only for what no section causes (templates, a
 // period without a location).
 func Render(d *Digest, opts Options) (*Output, error) {
-	htmlTmpl, textTmpl, err := currentTemplates()
+	tmpls, err := opts.templates()
 	if err != nil {
-		return nil, fmt.Errorf("render: templates: %w", err)
+		return nil, err
 	}
 	if opts.ImageScale == 0 {
 		opts.ImageScale = 2
@@ -350,7 +317,7 @@ func Render(d *Digest, opts Options) (*Output, error) {
 		mailViews[i] = mailViews[i].failed(reason)
 		images[i] = nil
 	}
-	tmpl := mailTemplates{htmlTmpl, textTmpl}
+	tmpl := tmpls.mail
 	mailErr := out.composeMail(tmpl, d, clean, mailViews, images, opts)
 	wg.Wait()
 	if len(pdfFailed)+len(imgFailed) > 0 {
@@ -568,21 +535,4 @@ func PreviewHTML(out *Output) string {
 // them: a section's anchor (letters, digits, "-") and "@reportmailer".
 func cidByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("@.-_", c) >= 0
-}
-
-// RenderPDF renders only the PDF.
-func RenderPDF(d *Digest) ([]byte, error) {
-	if d.Period.Location == nil {
-		return nil, fmt.Errorf("render: period has no location")
-	}
-	clean := cleanDigest(d)
-	views := buildViews(clean)
-	pdf, failed, err := renderPDF(clean, views)
-	if len(failed) > 0 {
-		for i, reason := range failed {
-			views[i] = views[i].failed(reason)
-		}
-		pdf, _, err = renderPDF(clean, views)
-	}
-	return pdf, err
 }

@@ -56,6 +56,7 @@ func rendered(t *testing.T) (*render.Digest, *render.Output) {
 }
 
 func TestDigestContainsEverySectionAndNumber(t *testing.T) {
+	t.Parallel()
 	d, out := rendered(t)
 	text := pdfText(t, out.PDF)
 	must := []string{
@@ -95,6 +96,7 @@ func TestDigestContainsEverySectionAndNumber(t *testing.T) {
 }
 
 func TestHTMLIsEmailSafe(t *testing.T) {
+	t.Parallel()
 	_, out := rendered(t)
 	if len(out.HTML) > 100_000 {
 		t.Errorf("HTML is %d bytes: Gmail clips over ~102 KB", len(out.HTML))
@@ -129,6 +131,7 @@ func TestHTMLIsEmailSafe(t *testing.T) {
 }
 
 func TestRenderIsDeterministic(t *testing.T) {
+	t.Parallel()
 	d, out := rendered(t)
 	again, err := render.Render(d, render.Options{})
 	if err != nil {
@@ -152,6 +155,7 @@ func smallDigest(sections ...render.Section) *render.Digest {
 }
 
 func TestEmptyAndHostileData(t *testing.T) {
+	t.Parallel()
 	long := "https://www.example.com/" + strings.Repeat("very-long-path-segment/", 20) + "?q=<script>alert(1)</script>"
 	d := smallDigest(
 		render.Section{Report: "chatVolume", Group: reports.GroupDay, Rows: []any{}},
@@ -176,6 +180,7 @@ func TestEmptyAndHostileData(t *testing.T) {
 }
 
 func TestPaperSizes(t *testing.T) {
+	t.Parallel()
 	for paper, box := range map[render.Paper]string{render.A4: "/MediaBox [0 0 595.28 841.89]", render.Letter: "/MediaBox [0 0 612.00 792.00]"} {
 		d := smallDigest()
 		d.Paper = paper
@@ -190,6 +195,7 @@ func TestPaperSizes(t *testing.T) {
 }
 
 func TestFormatting(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ got, want string }{
 		{format.Duration(750), "12m 30s"}, {format.Duration(45), "45s"}, {format.Duration(3600 * 3.5), "3h 30m"},
 		{format.Duration(2678400), "31d 0h"}, {format.Count(1234567), "1,234,567"}, {format.Count(2.6), "2.6"},
@@ -219,6 +225,7 @@ func TestFormatting(t *testing.T) {
 }
 
 func TestManySectionsStayUnderGmailsClip(t *testing.T) {
+	t.Parallel()
 	d := fixtureDigest(t)
 	base := d.Sections
 	for i := 0; i < 2; i++ {
@@ -237,6 +244,7 @@ func TestManySectionsStayUnderGmailsClip(t *testing.T) {
 }
 
 func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
+	t.Parallel()
 	d, out := rendered(t)
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out.CSV, []byte("\ufeff"))))
 	recs, err := r.ReadAll()
@@ -291,6 +299,7 @@ func TestCSVHasEveryNumberInLongFormat(t *testing.T) {
 // Concurrent renders in one process (a CLI, a test, a future batch) must
 // not share mutable state; run under -race.
 func TestConcurrentRendersAreIndependent(t *testing.T) {
+	t.Parallel()
 	d := smallDigest(render.Section{Report: "chatSourceRequestPage", Rows: reports.Rows([]reports.RequestPageRow{{RequestPage: "https://example.com/Zoë", Chats: 3}})})
 	want, err := render.Render(d, render.Options{})
 	if err != nil {
@@ -313,6 +322,7 @@ func TestConcurrentRendersAreIndependent(t *testing.T) {
 // TestPreviewHTMLInlinesImages: every cid: reference to an image becomes
 // its PNG as a data: URI; anything else is left as it was.
 func TestPreviewHTMLInlinesImages(t *testing.T) {
+	t.Parallel()
 	out := &render.Output{
 		HTML:   "<img src=\"cid:a@x\"><p>cid: is how mail names parts</p><img src='cid:b@x'><img src=\"cid:missing@x\">cid:a@x<br>cid:b@x\n",
 		Images: []render.Image{{CID: "a@x", PNG: []byte("first")}, {CID: "b@x", PNG: []byte("second\x00")}},

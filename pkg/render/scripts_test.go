@@ -68,6 +68,7 @@ func worldDigest(tb testing.TB) *render.Digest {
 // the empty box), and every word of every name is drawn whole, in the
 // order visual gives (Arabic shaped, right-to-left runs reversed).
 func TestEveryScriptInPDF(t *testing.T) {
+	t.Parallel()
 	out, err := render.Render(worldDigest(t), render.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -293,6 +294,7 @@ func writeScriptsOut(t *testing.T, out *render.Output) {
 // TestVisualOrder: right-to-left runs reversed, numbers and brackets kept
 // readable, Arabic joined, Devanagari's i-matra before its cluster.
 func TestVisualOrder(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
 		{"latin unchanged", "Zoë Brontë (Sales) 12", "Zoë Brontë (Sales) 12"},
 		{"hebrew", "דוד כהן", "ןהכ דוד"},

@@ -39,6 +39,7 @@ func sameOutline(t *testing.T, f *truetype.Font, a, b int) bool {
 // Sans Arabic's own GSUB tables, in the same left-to-right order. The
 // shaper is the reference; the renderers draw by cmap, which it never uses.
 func TestArabicMatchesHarfBuzz(t *testing.T) {
+	t.Parallel()
 	arabic := fallbacks[1]
 	if arabic.file != "NotoSansArabic-Regular.ttf" {
 		t.Fatalf("fallbacks[1] is %s", arabic.file)
@@ -78,6 +79,7 @@ func TestArabicMatchesHarfBuzz(t *testing.T) {
 // a label with characters the Go font lacks, drawn by the raster
 // renderer, differs from what the Go font alone drew (.notdef boxes).
 func TestChartFacesDrawEveryScript(t *testing.T) {
+	t.Parallel()
 	names := []string{"Nguyễn Thị Ánh", "Дмитрий Иванов", "王小明", "陳美玲", "佐藤ひろし", "김민준",
 		"محمد العربي", "דוד כהן", "สมชาย ใจดี", "राहुल शर्मा", "Sales 销售部"}
 	regular, _ := chartFonts()
@@ -122,6 +124,7 @@ func TestChartFacesDrawEveryScript(t *testing.T) {
 // TestRunWidthIsGofpdfs: a fallback run is measured as gofpdf measures it
 // in its own font, without switching to that font.
 func TestRunWidthIsGofpdfs(t *testing.T) {
+	t.Parallel()
 	p := newScriptPDF(gofpdf.New("P", "mm", "A4", ""))
 	p.AddPage()
 	p.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(goregular.TTF))

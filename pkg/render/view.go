@@ -137,7 +137,11 @@ func buildView(d *Digest, s *Section, i int) (v view) {
 	if asTable || len(rows) < len(s.Rows) {
 		sec.Previous = nil // the comparison would not be like for like
 	}
-	viewers[kind](&v, d, &sec, spec)
+	draw := viewers[kind]
+	if f := d.viewerFor[kind]; f != nil {
+		draw = f
+	}
+	draw(&v, d, &sec, spec)
 	if v.figure != nil && v.figure(pdfLayout) == nil { // built here once so a panic in it stays in this section
 		v.figure = nil
 	}

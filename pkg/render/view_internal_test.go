@@ -9,6 +9,7 @@ import (
 // Every report, asked with any group it allows, has a viewer: the registry
 // decides the view and the renderer has one for each.
 func TestEveryReportHasAViewer(t *testing.T) {
+	t.Parallel()
 	for _, spec := range reports.All() {
 		groups := append([]reports.Group{}, spec.Groups...)
 		if len(groups) == 0 {

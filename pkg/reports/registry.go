@@ -5,6 +5,13 @@
 // the metrics its rows carry). The client, query validation, the local
 // simulator (internal/comm100sim) and the digest renderer are all driven
 // from that one table, so adding a report is one entry plus its row type.
+//
+// Two ways in: Fetch runs any report by name and is what the digest uses;
+// the typed methods (methods.go: ChatVolume, Rating, RealtimeQueue, …) are
+// the public typed API, one per report in the style of go-github's
+// services, for callers that want []ChatVolumeRow without a type
+// assertion. Each is one line over the same request path;
+// TestEveryReportHasAMethod keeps them in step with the registry.
 package reports
 
 import (

@@ -13,7 +13,7 @@ import (
 // exampleDigests reads reportmailer.example.yaml's three digests through
 // the config: London weekly (clocks change 28 Mar 2027), New York daily
 // (14 Mar), Sydney monthly (4 Apr).
-func exampleDigests(t *testing.T) []schedule.Digest {
+func exampleDigests(t *testing.T) []schedule.Entry {
 	t.Helper()
 	cfg := testconfig.Example(t)
 	ds, err := cfg.Schedules()
@@ -95,8 +95,8 @@ func TestPlanAcrossDSTChanges(t *testing.T) {
 // same set again, which the send log then absorbs.
 func TestTicksFindEachSendOnce(t *testing.T) {
 	ds := exampleDigests(t)
-	ds = append(ds, schedule.Digest{ID: "kathmandu", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Asia/Kathmandu")}, Send: schedule.Send{At: "08:00"}},
-		schedule.Digest{ID: "odd-minute", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Europe/London")}, Send: schedule.Send{At: "06:07"}})
+	ds = append(ds, schedule.Entry{ID: "kathmandu", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Asia/Kathmandu")}, Send: schedule.Send{At: "08:00"}},
+		schedule.Entry{ID: "odd-minute", Period: period.Spec{Kind: period.Day, Location: schedule.MustLoc(t, "Europe/London")}, Send: schedule.Send{At: "06:07"}})
 	from := time.Date(2027, 3, 10, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2027, 4, 6, 0, 0, 0, 0, time.UTC)
 	every := 15 * time.Minute

@@ -67,8 +67,8 @@ func clock(s string) (h, m int, err error) {
 	return 0, 0, fmt.Errorf("%q: want a 24-hour local time HH:MM, e.g. 08:00", s)
 }
 
-// Digest is one digest's schedule, resolved from the config.
-type Digest struct {
+// Entry is one digest's schedule, resolved from the config.
+type Entry struct {
 	ID     string
 	Period period.Spec
 	Send   Send
@@ -147,7 +147,7 @@ func firstOf(t time.Time) time.Time {
 }
 
 // plan returns the plan of one digest: every send in [from, to).
-func (d Digest) plan(from, to time.Time) []Planned {
+func (d Entry) plan(from, to time.Time) []Planned {
 	var out []Planned
 	// A send lands before the next period ends (MaxDaysAfter), so the
 	// first send in range belongs at the earliest to the period before
@@ -171,7 +171,7 @@ func (d Digest) plan(from, to time.Time) []Planned {
 
 // Plan returns every send of the digests in [from, to), by send time then
 // digest id.
-func Plan(ds []Digest, from, to time.Time) []Planned {
+func Plan(ds []Entry, from, to time.Time) []Planned {
 	var out []Planned
 	for _, d := range ds {
 		out = append(out, d.plan(from, to)...)
@@ -188,6 +188,6 @@ func Plan(ds []Digest, from, to time.Time) []Planned {
 // Due returns the sends of one dispatcher tick: those whose send time is in
 // (at − every, at]. Ticks every `every` therefore see each send exactly
 // once, and a retried tick (same `at`) sees the same set again.
-func Due(ds []Digest, at time.Time, every time.Duration) []Planned {
+func Due(ds []Entry, at time.Time, every time.Duration) []Planned {
 	return Plan(ds, at.Add(-every).Add(time.Nanosecond), at.Add(time.Nanosecond))
 }

@@ -78,8 +78,8 @@ func TestCheck(t *testing.T) {
 // A digest in a zone whose clocks skip midnight (Santiago) is planned once
 // a day across the change, without looping.
 func TestPlanAcrossASkippedMidnight(t *testing.T) {
-	d := Digest{ID: "daily-cl", Period: period.Spec{Kind: period.Day, Location: mustLoc(t, "America/Santiago")}, Send: Send{At: "08:00"}}
-	plan := Plan([]Digest{d}, time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
+	d := Entry{ID: "daily-cl", Period: period.Spec{Kind: period.Day, Location: mustLoc(t, "America/Santiago")}, Send: Send{At: "08:00"}}
+	plan := Plan([]Entry{d}, time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC))
 	var keys []string
 	for _, p := range plan {
 		keys = append(keys, p.Period.Key())

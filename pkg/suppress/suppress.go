@@ -15,11 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-)
 
-// KeyPrefix starts the partition key of every item here; the template's
-// IAM conditions give the links function only these items.
-const KeyPrefix = "digest#unsub#"
+	"reportmailer/pkg/keys"
+)
 
 // Status is a recipient's standing for one digest.
 type Status struct {
@@ -62,7 +60,7 @@ func suppressedOf(all map[string]Status) map[string]bool {
 func Normalize(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
 
 // DynamoDB keeps suppressions in the reportmailer table: pk
-// "digest#unsub#<digest>", sk the address.
+// keys.Suppressions ("digest#unsub#<digest>"), sk the address.
 type DynamoDB struct {
 	Client interface {
 		PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -83,7 +81,7 @@ func (d DynamoDB) Set(ctx context.Context, digest, recipient string, suppressed 
 	_, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(d.Table),
 		Item: map[string]types.AttributeValue{
-			"pk": str(KeyPrefix + digest), "sk": str(Normalize(recipient)), "state": str(state),
+			"pk": str(keys.Suppressions(digest)), "sk": str(Normalize(recipient)), "state": str(state),
 			"at": &types.AttributeValueMemberN{Value: strconv.FormatInt(at.Unix(), 10)},
 		},
 	})
@@ -110,7 +108,7 @@ func statusOf(item map[string]types.AttributeValue) Status {
 func (d DynamoDB) Get(ctx context.Context, digest, recipient string) (Status, error) {
 	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
-		Key:            map[string]types.AttributeValue{"pk": str(KeyPrefix + digest), "sk": str(Normalize(recipient))},
+		Key:            map[string]types.AttributeValue{"pk": str(keys.Suppressions(digest)), "sk": str(Normalize(recipient))},
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
@@ -129,7 +127,7 @@ func (d DynamoDB) Suppressed(ctx context.Context, digest string, formerIDs ...st
 		in := &dynamodb.QueryInput{
 			TableName:                 aws.String(d.Table),
 			KeyConditionExpression:    aws.String("pk = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(KeyPrefix + id)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(keys.Suppressions(id))},
 			ConsistentRead:            aws.Bool(true),
 		}
 		p := dynamodb.NewQueryPaginator(d.Client, in)

@@ -13,7 +13,7 @@ import (
 // New returns the digest dependencies of app. Mail carries personal
 // signed links when the app has both a links base URL and a signing key.
 func New(app *appenv.App) digest.Deps {
-	d := digest.Deps{Reports: app.Reports, Sender: app.Sender, Log: app.Log, Archive: app.Archive, Logger: app.Logger}
+	d := digest.Deps{Reports: app.Reports, Sender: app.Sender, SendLog: app.Log, Archive: app.Archive, Logger: app.Logger}
 	if app.Suppress != nil {
 		d.Suppress = app.Suppress
 	}
