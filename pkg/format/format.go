@@ -148,22 +148,7 @@ func Change(cur, prev float64, lowerIsBetter, neutral bool) Delta {
 	if math.Abs(pct) < 0.5 {
 		return Delta{Text: "no change", Tone: "flat"}
 	}
-	d := Delta{Arrow: "▲"}
-	good := !lowerIsBetter
-	if pct < 0 {
-		d.Arrow = "▼"
-		good = lowerIsBetter
-	}
-	d.Text = fmt.Sprintf("%s %s%%", d.Arrow, strconv.FormatFloat(math.Abs(pct), 'f', 0, 64))
-	switch {
-	case neutral:
-		d.Tone = "flat"
-	case good:
-		d.Tone = "good"
-	default:
-		d.Tone = "bad"
-	}
-	return d
+	return directed(pct, strconv.FormatFloat(math.Abs(pct), 'f', 0, 64)+"%", lowerIsBetter, neutral)
 }
 
 // ChangePoints describes the change of a rate (0..1) in percentage points,
@@ -176,13 +161,19 @@ func ChangePoints(cur, prev float64, lowerIsBetter, neutral bool) Delta {
 	if math.Abs(pts) < 0.05 {
 		return Delta{Text: "no change", Tone: "flat"}
 	}
+	return directed(pts, strconv.FormatFloat(math.Abs(pts), 'f', 1, 64)+" pts", lowerIsBetter, neutral)
+}
+
+// directed is a change of sign by with its size already written: the
+// arrow, and the tone from whether that direction is good news.
+func directed(by float64, size string, lowerIsBetter, neutral bool) Delta {
 	d := Delta{Arrow: "▲"}
 	good := !lowerIsBetter
-	if pts < 0 {
+	if by < 0 {
 		d.Arrow = "▼"
 		good = lowerIsBetter
 	}
-	d.Text = fmt.Sprintf("%s %s pts", d.Arrow, strconv.FormatFloat(math.Abs(pts), 'f', 1, 64))
+	d.Text = d.Arrow + " " + size
 	switch {
 	case neutral:
 		d.Tone = "flat"
