@@ -124,7 +124,12 @@ func recompute(t *testing.T, store *history.Memory, from, to time.Time, loc *tim
 		cell := l.Format("Mon") + " " + l.Format("15") + ":00"
 		hours[cell] = append(hours[cell], float64(n))
 	}
-	for m := from; m.Before(to); m = m.Add(time.Minute) {
+	// Gaps: minutes without a successful poll since the first one kept.
+	first := to
+	if len(snaps) > 0 {
+		first = snaps[0].At
+	}
+	for m := first; m.Before(to); m = m.Add(time.Minute) {
 		if d := days[m.In(loc).Format(time.DateOnly)]; d != nil && !ok[m.Unix()] {
 			d.gaps++
 		}
@@ -312,7 +317,8 @@ func TestQueueHistorySectionSaysWhatItCovers(t *testing.T) {
 		nohave []string
 	}{
 		{"history starts mid-period", only, late, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC),
-			[]string{"History starts Tue 17 Nov 09:00; the days before it have no figures.", "Mon 16 Nov — no history"}, []string{"Tue 17 Nov — no history"}},
+			[]string{"History starts Tue 17 Nov 09:00; the days before it have no figures.", "Mon 16 Nov — no history",
+				"27 minutes have no successful poll"}, []string{"Tue 17 Nov — no history", "540 min"}},
 		{"period before the history", only, late, time.Date(2026, 11, 16, 8, 0, 0, 0, time.UTC),
 			[]string{"No queue history covers this period"}, nil},
 		{"no history store", mixed, nil, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC),

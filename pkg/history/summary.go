@@ -111,7 +111,12 @@ func Summarize(snaps []Snapshot, from, to time.Time, o SummaryOptions) Summary {
 		sum.CoveredFrom = first
 	}
 	for _, g := range sum.Gaps {
+		// Minutes before the history began are said once (CoveredFrom),
+		// not counted as the day's gaps.
 		for t := g.From; t.Before(g.To); t = t.Add(time.Minute) {
+			if t.Before(first) {
+				continue
+			}
 			if d := byDay[t.In(o.Location).Format(time.DateOnly)]; d != nil {
 				d.GapMinutes++
 			}

@@ -29,7 +29,7 @@ func queueHistoryView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	if q == nil {
 		return
 	}
-	v.Subtitle = joinSubtitle("From the alert poller's minute-by-minute history", v.Subtitle)
+	v.Subtitle = joinSubtitle("Minute by minute, from the alert poller's history", v.Subtitle)
 	if !q.Covered() {
 		v.Note, v.NoteKind = "No queue history covers this period: the alert function keeps it from when it is deployed with rules.", "empty"
 		v.Summary = v.Note
@@ -65,7 +65,7 @@ func queueHistoryView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		caveats = append(caveats, "History starts "+q.CoveredFrom.In(d.Period.Location).Format("Mon 2 Jan 15:04")+"; the days before it have no figures.")
 	}
 	if n := gapMinutes(q); n > 0 {
-		caveats = append(caveats, fmt.Sprintf("%d minutes of the period have no poll (failed polls, none made, or before the history began); they are left out, never counted as an empty queue.", n))
+		caveats = append(caveats, fmt.Sprintf("%d minutes have no successful poll (it failed, or none was made); they are left out, never counted as an empty queue.", n))
 	}
 	v.more = strings.Join(caveats, " ")
 	var grid [7][24]float64
@@ -77,7 +77,7 @@ func queueHistoryView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		}
 	}
 	v.figure = func(lo layout) *Figure {
-		return gapHeatmapFigure(grid, &missing, format.Count, "median", v.Title+": median queue length by weekday and hour", lo)
+		return gapHeatmapFigure(grid, &missing, format.Count, "waiting, median", v.Title+": median queue length by weekday and hour", lo)
 	}
 }
 
@@ -94,8 +94,8 @@ func wasMinutes(prev *reports.QueueHistory, d *Digest) string {
 	return fmt.Sprintf(" (was %d)", n)
 }
 
-// gapMinutes is the period's minutes without a successful poll, from the
-// days with history (the days before it began are said once, not as gaps).
+// gapMinutes is the period's minutes without a successful poll since the
+// history began (the time before it is said once, not as gaps).
 func gapMinutes(q *reports.QueueHistory) int {
 	n := 0
 	for _, day := range q.Days {
@@ -112,6 +112,9 @@ func gapMinutes(q *reports.QueueHistory) int {
 // and polls; per heatmap cell with data its median queue length. Days and
 // cells without history have no lines: a gap is never a zero.
 func (e csvEmitter) emitQueueHistory(q *reports.QueueHistory) {
+	if !q.Covered() {
+		return // no history, no figures (not zeros)
+	}
 	e.emit("", "", "", "", "waitOver", q.Wait)
 	for _, day := range q.Days {
 		if !day.Covered {

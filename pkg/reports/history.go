@@ -55,7 +55,9 @@ type QueueDay struct {
 	// MinutesOverWait counts polls at which someone had waited longer than the wait.
 	MinutesOverWait int     `json:"minutesOverWait"`
 	LongestWait     float64 `json:"longestWait"` // seconds
-	GapMinutes      int     `json:"gapMinutes"`
+	// GapMinutes are the minutes without a successful poll since the
+	// history began (CoveredFrom): failed polls and polls not made.
+	GapMinutes int `json:"gapMinutes"`
 }
 
 // QueueCell is one hour × weekday cell of a QueueHistory's heatmap.
