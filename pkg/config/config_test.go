@@ -129,3 +129,30 @@ func TestParseFor(t *testing.T) {
 		t.Errorf("%+v %v", f, err)
 	}
 }
+
+// TestHistoryDemoConfig: the history demo's digest (make demo-history)
+// loads and has every report served from history, which the example's
+// digests leave out.
+func TestHistoryDemoConfig(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/demo-history.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.Digest("queue-week")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, r := range d.Reports {
+		have[r.Report] = true
+	}
+	for _, s := range reports.All() {
+		if s.FromHistory() && !have[string(s.Name)] {
+			t.Errorf("the history demo's digest lacks %s", s.Name)
+		}
+	}
+}
