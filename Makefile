@@ -46,12 +46,14 @@ demo: ## render the example weekly digest from the built-in simulator into out/ 
 demo-alert: ## play a queue surge from the simulator through the example's alert rules
 	$(GO) run ./cmd/reportmailer demo-alert --config reportmailer.example.yaml --out out
 
-demo-history: ## poll the simulator's scripted week into out/history.jsonl, backtest the example's rules on it and print the queue's week (no AWS account needed)
+demo-history: ## poll the simulator's scripted week into out/history.jsonl, backtest the example's rules on it, print the queue's week and render a digest with it into out/ (no AWS account needed)
 	@mkdir -p out && rm -f out/history.jsonl
 	$(GO) run ./cmd/reportmailer history fill --config reportmailer.example.yaml --store file:out/history.jsonl --from 2026-11-16 --to 2026-11-23
 	$(GO) run ./cmd/reportmailer alert --backtest --config reportmailer.example.yaml --store file:out/history.jsonl \
 		--from 2026-11-16 --to 2026-11-23 --rule queue-long --set queue-long.threshold=10
 	$(GO) run ./cmd/reportmailer history summary --store file:out/history.jsonl --from 2026-11-16 --to 2026-11-23 --timezone Europe/London
+	$(GO) run ./cmd/reportmailer demo --config testdata/demo-history.yaml --digest queue-week --history file:out/history.jsonl \
+		--at 2026-11-23T08:00:00Z --out out
 
 bench: ## render benchmarks at 20/200/2,000 agents (1 core), then whole processes: peak RSS, mail size, and Chromium side by side
 	$(GO) test -run '^$$' -bench 'Digest/agents=20$$' -benchmem -benchtime 20x -cpu 1 ./pkg/render/

@@ -20,6 +20,7 @@ import (
 	"reportmailer/pkg/appenv"
 	"reportmailer/pkg/appenv/digestdeps"
 	"reportmailer/pkg/digest"
+	"reportmailer/pkg/history"
 	"reportmailer/pkg/render"
 )
 
@@ -41,6 +42,7 @@ func runDigest(ctx context.Context, args []string) error {
 	resend := fs.String("resend", "", "with -send: clear the send-log records of the period starting on this date (YYYY-MM-DD), say which, and send it again")
 	resendTo := fs.String("to", "", "with -resend: clear and send only this reader's copy")
 	verbose := fs.Bool("v", false, "log every report fetch")
+	hist := fs.String("history", "", "queue history for queueHistory sections: file:PATH (from `history fill`) or dynamodb (default: the stack's table when TABLE_NAME is set)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,10 +72,18 @@ func runDigest(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return renderDigest(ctx, app, req, *at, *out)
+	var store history.Store
+	if *hist != "" {
+		if store, err = openStore(ctx, *hist, app.Config); err != nil {
+			return err
+		}
+	}
+	return renderDigest(ctx, app, req, *at, *out, store)
 }
 
-func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string) error {
+// renderDigest runs a digest and writes its outputs; hist, when set,
+// replaces the app's queue history (the stack's table).
+func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, out string, hist history.Store) error {
 	id := req.DigestID
 	if id == "" {
 		return errors.New("-digest is required")
@@ -89,7 +99,11 @@ func renderDigest(ctx context.Context, app *appenv.App, req digest.Request, at, 
 		}
 	}
 	started := time.Now()
-	res, err := digest.Run(ctx, app.Config, digestdeps.New(app), req)
+	deps := digestdeps.New(app)
+	if hist != nil {
+		deps.History = hist
+	}
+	res, err := digest.Run(ctx, app.Config, deps, req)
 	if res != nil && res.AlreadySent {
 		fmt.Printf("%s for %s was already sent; nothing to do.\n", id, res.Period.Key())
 		return nil
@@ -273,6 +287,7 @@ func runDemo(ctx context.Context, args []string) error {
 	out := fs.String("out", "out", "output directory")
 	agents := fs.Int("agents", 0, "simulate a site with this many agents (default 20; up to 10000)")
 	departments := fs.Int("departments", 0, "and this many departments (default 4)")
+	hist := fs.String("history", "", "queue history for queueHistory sections: file:PATH (from `history fill`)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -288,5 +303,11 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	app.Archive = nil
 	fmt.Printf("Comm100 simulator on %s\n", url)
-	return renderDigest(ctx, app, digest.Request{DigestID: *id}, *at, *out)
+	var store history.Store
+	if *hist != "" {
+		if store, err = openStore(ctx, *hist, app.Config); err != nil {
+			return err
+		}
+	}
+	return renderDigest(ctx, app, digest.Request{DigestID: *id}, *at, *out, store)
 }

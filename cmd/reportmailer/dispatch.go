@@ -66,7 +66,7 @@ func runDispatch(ctx context.Context, args []string) error {
 	var errs []error
 	for _, p := range due {
 		req := digest.Request{DigestID: p.Digest, PeriodStart: p.Period.Key(), Send: *send}
-		if err := renderDigest(ctx, app, req, "", *out); err != nil {
+		if err := renderDigest(ctx, app, req, "", *out, nil); err != nil {
 			errs = append(errs, fmt.Errorf("%s %s: %w", p.Digest, p.Period.Key(), err))
 		}
 	}

@@ -74,8 +74,8 @@ func TestFunctionRoles(t *testing.T) {
 					}
 				case "dynamodb":
 					got := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-					if s.Sid == "QueueHistoryWriteOnly" {
-						break // TestQueueHistoryIsWriteOnlyForTheAlertRole
+					if s.Sid == "QueueHistoryWriteOnly" || s.Sid == "QueueHistoryReadOnly" {
+						break // TestQueueHistoryKeysPerRole
 					}
 					if js(got) != `["`+tc.prefix+`*"]` {
 						t.Errorf("DynamoDB not limited to %s* items: condition %s", tc.prefix, js(s.Condition))
@@ -120,8 +120,8 @@ func TestKeyPrefixesMatchTheCode(t *testing.T) {
 	}{
 		// The send log (under its period's span, and its first day for
 		// records written before keys named the whole period), and the
-		// suppressions it reads.
-		{"DigestRole", []string{keys.SendLog("weekly", "2026-01-05_2026-01-11"), keys.SendLog("weekly", "2026-01-05"), keys.Suppressions("weekly")}},
+		// suppressions and queue history (queueHistory sections) it reads.
+		{"DigestRole", []string{keys.SendLog("weekly", "2026-01-05_2026-01-11"), keys.SendLog("weekly", "2026-01-05"), keys.Suppressions("weekly"), keys.QueueHistory("10000", "2026-11-23")}},
 		// The rules' states, the acknowledgements and silences it reads, and
 		// the queue history it keeps.
 		{"AlertRole", []string{keys.AlertState("queue"), keys.AlertControl, keys.QueueHistory("10000", "2026-11-23")}},
@@ -182,44 +182,48 @@ func TestFunctionEnvironment(t *testing.T) {
 	}
 }
 
-// TestQueueHistoryIsWriteOnlyForTheAlertRole: the alert function keeps
-// each poll's snapshot under "history#" keys (pkg/history) and may only
-// write them (UpdateItem sets one minute of an hour's item): no read or
-// delete, and no other role touches them.
-func TestQueueHistoryIsWriteOnlyForTheAlertRole(t *testing.T) {
+// TestQueueHistoryKeysPerRole: the alert function keeps each poll's
+// snapshot under "history#" keys (pkg/history) and may only write them
+// (UpdateItem sets one minute of a ten-minute item): no read or delete.
+// The digest function may only read them (Query, what history.Dynamo's
+// Range calls), for queueHistory sections: no write or delete. No other
+// role touches them.
+func TestQueueHistoryKeysPerRole(t *testing.T) {
 	res := translate(t)
 	if !strings.Contains(history.KeyPrefix, "#") || history.KeyPrefix != "history#" {
 		t.Fatalf("history.KeyPrefix = %q; update the template's LeadingKeys", history.KeyPrefix)
 	}
-	for _, name := range []string{"AlertRole", "DigestRole"} {
+	want := map[string][]string{"AlertRole": {"dynamodb:UpdateItem"}, "DigestRole": {"dynamodb:Query"}}
+	for name, r := range res {
+		if r.Type != "AWS::IAM::Role" {
+			continue
+		}
 		_, allow := role(t, res, name)
 		var found []statement
 		for _, s := range allow {
 			got := js(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
 			if strings.Contains(got, "history#") {
 				found = append(found, s)
-			}
-			if s.Sid == "QueueHistoryWriteOnly" {
 				if got != `["history#*"]` {
 					t.Errorf("%s: history statement limited to %s, want [\"history#*\"]", name, got)
 				}
 			}
 		}
-		switch name {
-		case "AlertRole":
-			if len(found) != 1 {
-				t.Fatalf("AlertRole: %d statements on history# keys, want 1", len(found))
-			}
-			if a := list(found[0].Action); !slices.Equal(a, []string{"dynamodb:UpdateItem"}) {
-				t.Errorf("AlertRole may %v on history# items, want only dynamodb:UpdateItem", a)
-			}
-			if r := js(found[0].Resource); r != `{"Fn::GetAtt":["StateTable","Arn"]}` {
-				t.Errorf("history statement on %s, want the state table only", r)
-			}
-		default:
+		actions, ok := want[name]
+		if !ok {
 			if len(found) != 0 {
-				t.Errorf("%s may touch history# items; only the alert role writes them", name)
+				t.Errorf("%s may touch history# items; only the alert role writes and the digest role reads them", name)
 			}
+			continue
+		}
+		if len(found) != 1 {
+			t.Fatalf("%s: %d statements on history# keys, want 1", name, len(found))
+		}
+		if a := list(found[0].Action); !slices.Equal(a, actions) {
+			t.Errorf("%s may %v on history# items, want only %v", name, a, actions)
+		}
+		if r := js(found[0].Resource); r != `{"Fn::GetAtt":["StateTable","Arn"]}` {
+			t.Errorf("%s: history statement on %s, want the state table only", name, r)
 		}
 	}
 }

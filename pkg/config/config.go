@@ -139,6 +139,9 @@ type ReportRef struct {
 	Group  string     `yaml:"group"`
 	Filter *FilterRef `yaml:"filter"`
 	Title  string     `yaml:"title"`
+	// WaitOver, for queueHistory, is the wait a minute "with someone
+	// waiting too long" counts from; default 60s (history.DefaultWait).
+	WaitOver Duration `yaml:"waitOver"`
 }
 
 // FilterRef narrows a report (filterName/filterValue).

@@ -377,6 +377,14 @@ func (v *validator) report(p string, r ReportRef) {
 		}
 	}
 	v.headerText(p+".title", r.Title)
+	switch w := time.Duration(r.WaitOver); {
+	case w != 0 && !spec.FromHistory():
+		v.add(p+".waitOver", "only for queueHistory (a wait over which a minute counts), not %s", r.Report)
+	case w < 0 || w > 24*time.Hour:
+		v.add(p+".waitOver", "%s: want a wait between 1s and 24h", w)
+	case w != 0 && w < time.Second:
+		v.add(p+".waitOver", "%s: want a wait between 1s and 24h", w)
+	}
 	if r.Filter != nil {
 		v.headerText(p+".filter.value", r.Filter.Value)
 		if !spec.AllowsFilter(r.Filter.Name) {

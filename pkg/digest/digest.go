@@ -47,6 +47,9 @@ type Deps struct {
 	// SendTimes bound each message's send and record (zero: the defaults,
 	// 2 minutes, 15 seconds, 30 seconds); tests shrink them.
 	SendTimes SendTimes
+	// History is the alert poller's queue history, which queueHistory
+	// sections summarise (nil: they say no history is kept).
+	History HistoryReader
 }
 
 // Request says which digest and which period.
@@ -177,6 +180,10 @@ func noteFor(err error) string {
 	switch {
 	case errors.As(err, &panicked):
 		return "This report's data could not be read; this section was left out."
+	case errors.Is(err, errNoHistoryStore):
+		return "No queue history is kept for this digest (it is read from the stack's table, which the alert function fills)."
+	case errors.Is(err, errHistoryRead):
+		return "The queue history could not be read; this section was left out."
 	case errors.Is(err, reports.ErrNotInEdition):
 		return "Not available in your Comm100 edition."
 	case errors.Is(err, reports.ErrUnauthorized):

@@ -31,6 +31,10 @@ type call struct {
 	rows    []any
 	err     error
 	elapsed time.Duration
+	// history calls read the stack's queue history (history.go), never
+	// the API; wait is their section's waitOver.
+	history bool
+	wait    time.Duration
 }
 
 // fetchReports fetches every report of the digest (and, for time and
@@ -56,7 +60,11 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 					continue
 				}
 				started := time.Now()
-				c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
+				if c.history {
+					c.rows, c.err = r.queueHistory(ctx, c)
+				} else {
+					c.rows, c.err = fetchOne(ctx, r.fetcher, c.name, c.query)
+				}
 				c.elapsed = time.Since(started)
 				if c.err != nil && !c.previous && c.totals == 0 {
 					failed[c.section].Store(true)
@@ -133,6 +141,10 @@ func (r *run) plan() ([]render.Section, []*call, []render.Totals) {
 			filter = sc
 		}
 		sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter}
+		if spec.FromHistory() {
+			calls = append(calls, r.historyCalls(i, spec, time.Duration(ref.WaitOver), filter)...)
+			continue
+		}
 		split := spec.Timed && g.IsTime()
 		for _, st := range stretches(r.res.Period, split) {
 			calls = append(calls, &call{section: i, name: spec.Name, offset: common,

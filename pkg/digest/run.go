@@ -38,8 +38,13 @@ type run struct {
 	times    SendTimes         // send.go
 	tmpl     *render.Templates // nil: the embedded ones
 	scopes   []*scope
-	cur      *scope  // the copy being fetched, rendered and composed
-	copyErrs []error // why copies could not be made; the others still go out
+	// history is the queue history store queueHistory sections read
+	// (nil: those sections say there is none); histReads reads each
+	// stretch once for all copies.
+	history   HistoryReader
+	histReads historyReads
+	cur       *scope  // the copy being fetched, rendered and composed
+	copyErrs  []error // why copies could not be made; the others still go out
 
 	loc     *time.Location
 	model   *render.Digest
@@ -95,7 +100,7 @@ func newRun(cfg *config.Config, deps Deps, req Request) (*run, error) {
 		return nil, err
 	}
 	r := &run{cfg: cfg, d: d, req: req, fetcher: deps.Reports, sender: deps.Sender, sendLog: deps.SendLog,
-		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links,
+		store: deps.Archive, logger: deps.Logger, now: deps.Now, suppress: deps.Suppress, links: deps.Links, history: deps.History,
 		times: deps.SendTimes, tmpl: deps.Templates, cur: &scope{}} // the unscoped copy, until eachScope sets one
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)

@@ -21,27 +21,11 @@ type SummaryOptions struct {
 	Departments []string
 }
 
-// Day is one local day of a summary.
-type Day struct {
-	Date time.Time `json:"date"` // local midnight
-	// Polls is the successful polls kept that day; zero means no data
-	// (Covered false: before the history began, or all gaps).
-	Polls   int  `json:"polls"`
-	Covered bool `json:"covered"`
-	// Peak is the most visitors waiting at once, first reached at PeakAt.
-	Peak   int       `json:"peak"`
-	PeakAt time.Time `json:"peakAt,omitzero"`
-	// MinutesOverWait counts polls at which someone had waited longer than the wait.
-	MinutesOverWait int     `json:"minutesOverWait"`
-	LongestWait     float64 `json:"longestWait"` // seconds
-	GapMinutes      int     `json:"gapMinutes"`
-}
+// Day is one local day of a summary (the digest section's row type).
+type Day = reports.QueueDay
 
 // Cell is one hour × weekday cell of the heatmap.
-type Cell struct {
-	Median float64 `json:"median"`
-	Polls  int     `json:"polls"` // 0: no data (a gap, not a zero)
-}
+type Cell = reports.QueueCell
 
 // Summary is the "queue over the week" section's figures.
 type Summary struct {
@@ -54,6 +38,11 @@ type Summary struct {
 	// Heatmap[weekday][hour] (time.Weekday order: Sunday first), local time.
 	Heatmap [7][24]Cell
 	Gaps    []Gap
+}
+
+// Section is the summary as the digest's queueHistory section carries it.
+func (s Summary) Section() *reports.QueueHistory {
+	return &reports.QueueHistory{From: s.From, To: s.To, Wait: s.Wait.Seconds(), CoveredFrom: s.CoveredFrom, Days: s.Days, Heatmap: s.Heatmap}
 }
 
 // waiting returns the visitors waiting at a poll in the selected queues.
@@ -122,7 +111,12 @@ func Summarize(snaps []Snapshot, from, to time.Time, o SummaryOptions) Summary {
 		sum.CoveredFrom = first
 	}
 	for _, g := range sum.Gaps {
+		// Minutes before the history began are said once (CoveredFrom),
+		// not counted as the day's gaps.
 		for t := g.From; t.Before(g.To); t = t.Add(time.Minute) {
+			if t.Before(first) {
+				continue
+			}
 			if d := byDay[t.In(o.Location).Format(time.DateOnly)]; d != nil {
 				d.GapMinutes++
 			}

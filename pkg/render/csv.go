@@ -191,6 +191,9 @@ func (e csvEmitter) row(r any) {
 		return
 	case *reports.Today:
 		return // nested sections; the PDF shows them
+	case *reports.QueueHistory:
+		e.emitQueueHistory(x)
+		return
 	}
 	v := reflect.ValueOf(r)
 	if v.Kind() == reflect.Pointer {

@@ -32,6 +32,7 @@ type Figure struct {
 var (
 	colInk   = drawing.ColorFromHex("1f2933")
 	colMuted = drawing.ColorFromHex("6b7785")
+	colGap   = drawing.ColorFromHex("c3cad3") // the outline of a cell with no data
 	colGrid  = drawing.ColorFromHex("e4e7eb")
 	// colNone is no fill. go-chart reads a zero colour as "its default"
 	// (white), so the chart's background and canvas, which would be white
@@ -367,8 +368,15 @@ func niceCeil(v float64) float64 {
 	return 10 * exp
 }
 
-// heatmapFigure draws a 7×24 grid (Monday first) shaded by value.
-func heatmapFigure(values [7][24]float64, format func(float64) string, alt string, lo layout) *Figure {
+// heatmapFigure draws a 7×24 grid (Monday first) shaded by value; what
+// says what a value is ("on average").
+func heatmapFigure(values [7][24]float64, format func(float64) string, what, alt string, lo layout) *Figure {
+	return gapHeatmapFigure(values, nil, format, what, alt, lo)
+}
+
+// gapHeatmapFigure is heatmapFigure with cells that have no data (missing,
+// may be nil) drawn as gaps: an outlined blank, never the shade of a zero.
+func gapHeatmapFigure(values [7][24]float64, missing *[7][24]bool, format func(float64) string, what, alt string, lo layout) *Figure {
 	// A narrow (mail) figure has no room for the busiest hour and the
 	// colour key on one line: the key gets a line of its own.
 	h, keyLine := 200, 0.0
@@ -395,6 +403,12 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 		for d := range values {
 			p.text(days[d], x0-6, y0+float64(d)*ch+ch/2+3, lo.fontXS, colMuted, 'r')
 			for hr, v := range values[d] {
+				x, y := x0+float64(hr)*cw, y0+float64(d)*ch
+				if missing != nil && missing[d][hr] {
+					p.rect(x+0.5, y+0.5, x+cw-0.5, y+ch-0.5, colGap)
+					p.rect(x+1.5, y+1.5, x+cw-1.5, y+ch-1.5, drawing.ColorWhite)
+					continue
+				}
 				t := 0.0
 				if maxV > 0 {
 					t = v / maxV
@@ -402,7 +416,7 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 				p.rect(x0+float64(hr)*cw+0.5, y0+float64(d)*ch+0.5, x0+float64(hr+1)*cw-0.5, y0+float64(d+1)*ch-0.5, shade(t))
 			}
 		}
-		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" on average)", x0, float64(h)-8-keyLine, lo.fontXS, colInk, 'l')
+		p.text("Busiest: "+days[peakD]+" "+twoDigits(peakH)+":00 ("+format(maxV)+" "+what+")", x0, float64(h)-8-keyLine, lo.fontXS, colInk, 'l')
 		// Colour key: five steps from 0 to the busiest hour, bottom right.
 		const steps, sw = 5, 16.0
 		kx := lo.w - padRight - steps*sw - p.width(format(maxV), lo.fontXS) - 6
@@ -411,6 +425,12 @@ func heatmapFigure(values [7][24]float64, format func(float64) string, alt strin
 			p.rect(kx+float64(i)*sw, float64(h)-16, kx+float64(i+1)*sw-1, float64(h)-6, shade(float64(i)/(steps-1)))
 		}
 		p.text(format(maxV), kx+steps*sw+4, float64(h)-8, lo.fontXS, colMuted, 'l')
+		if missing != nil {
+			gx := kx - 4 - p.width(format(0), lo.fontXS) - 14 - p.width("no data", lo.fontXS) - 14
+			p.rect(gx, float64(h)-16, gx+sw-1, float64(h)-6, colGap)
+			p.rect(gx+1, float64(h)-15, gx+sw-2, float64(h)-7, drawing.ColorWhite)
+			p.text("no data", gx+sw+3, float64(h)-8, lo.fontXS, colMuted, 'l')
+		}
 	}
 	return &Figure{fig: canvas{w: int(lo.w), h: h, lo: lo, draw: draw}, Width: int(lo.w), Height: h, Alt: alt, lo: lo}
 }

@@ -52,7 +52,7 @@ func mailFigures(lo layout) map[string]*Figure {
 			start, start.AddDate(0, 0, 7), ticks, "Mon 2", time.UTC, count, "alt", lo),
 		"bars":     hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", lo),
 		"columns":  columnsFigure(cols, []drawing.Color{colPrimary}, []string{"Chats (average)"}, count, "alt", lo),
-		"heatmap":  heatmapFigure(grid, count, "alt", lo),
+		"heatmap":  heatmapFigure(grid, count, "on average", "alt", lo),
 		"timeline": timelineFigure([]lane{{label: "Agent", segments: []laneSegment{{0, 0.5, "Online"}}}}, []string{"Mon", "Tue"}, "alt", lo),
 		"survey":   surveyFigure([]surveyBlock{{question: "How was it?", answers: []entry{{label: "Good", value: 3}}, total: 3}}, "alt", lo),
 	}

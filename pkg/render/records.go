@@ -67,6 +67,15 @@ func recordUnit(s *Section, wire string) reports.Unit {
 	if m, ok := metricOf(spec, wire); ok {
 		return m.Unit
 	}
+	if spec.FromHistory() {
+		switch wire {
+		case "longestWait", "waitOver":
+			return reports.Seconds
+		case "medianQueue":
+			return reports.Average
+		}
+		return reports.Count
+	}
 	switch {
 	case strings.HasPrefix(wire, "status:"):
 		if spec.Kind == reports.KindStatusLog {

@@ -53,6 +53,7 @@ func init() {
 		reports.ViewRanked:         rankedView,
 		reports.ViewRealtime:       realtimeView,
 		reports.ViewTable:          tableView,
+		reports.ViewQueueHistory:   queueHistoryView,
 	}
 }
 

@@ -29,7 +29,7 @@ func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
 			grid[day][b.From.Minute/60%24] += reports.MetricValue(r, m, true)
 		}
 		v.figure = func(lo layout) *Figure {
-			return heatmapFigure(grid, format, v.Title+": "+v.Summary, lo)
+			return heatmapFigure(grid, format, "on average", v.Title+": "+v.Summary, lo)
 		}
 		return
 	}

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,6 +63,13 @@ func TestDecodeStripsBidiControlsFromEveryString(t *testing.T) {
 			escaped := strings.NewReplacer("\u202e", `\u202E`, "\u2067", `\u2067`).Replace(string(body))
 			for _, b := range []string{string(body), escaped} {
 				data, err := reports.Decode(spec.Name, []byte(b))
+				if spec.FromHistory() {
+					// Never read from the wire: its strings come from our own store.
+					if !errors.Is(err, reports.ErrFromHistory) {
+						t.Errorf("Decode error %v, want ErrFromHistory", err)
+					}
+					return
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

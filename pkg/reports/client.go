@@ -268,6 +268,9 @@ func (c *Client) Fetch(ctx context.Context, name Name, q Query) (Result, error) 
 	if !ok {
 		return Result{}, &UnknownReportError{Name: Name(clip(string(name)))}
 	}
+	if spec.FromHistory() {
+		return Result{}, fmt.Errorf("%s: %w", name, ErrFromHistory)
+	}
 	if err := q.Validate(spec); err != nil {
 		return Result{}, err
 	}
@@ -295,6 +298,9 @@ func Decode(name Name, body []byte) (any, error) {
 }
 
 func decode(spec *Spec, body []byte) (any, error) {
+	if spec.FromHistory() {
+		return nil, fmt.Errorf("%s: %w", spec.Name, ErrFromHistory)
+	}
 	var target reflect.Value
 	if spec.IsObject() {
 		target = reflect.New(spec.RowType())

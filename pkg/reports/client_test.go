@@ -245,8 +245,16 @@ func TestEveryReportFromSimulator(t *testing.T) {
 			return len(rows), err
 		}},
 	}
-	if len(tests) != len(reports.All()) {
-		t.Fatalf("%d cases for %d reports", len(tests), len(reports.All()))
+	// Reports served from our own history have no API call to test
+	// (TestHistoryReportsNeverCallTheAPI).
+	api := 0
+	for _, s := range reports.All() {
+		if !s.FromHistory() {
+			api++
+		}
+	}
+	if len(tests) != api {
+		t.Fatalf("%d cases for %d API reports", len(tests), api)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,6 +266,35 @@ func TestEveryReportFromSimulator(t *testing.T) {
 				t.Fatal("no rows")
 			}
 		})
+	}
+}
+
+// A report served from the stack's history (queueHistory) is refused by
+// the client before any request: the simulator counts no call at all,
+// whatever the query.
+func TestHistoryReportsNeverCallTheAPI(t *testing.T) {
+	t.Parallel()
+	c, sim, _ := setup(t, comm100sim.Options{Seed: 2})
+	n := 0
+	for _, spec := range reports.All() {
+		if !spec.FromHistory() {
+			continue
+		}
+		n++
+		if len(spec.Paths) != 0 {
+			t.Errorf("%s is served from history but has API paths %v", spec.Name, spec.Paths)
+		}
+		for _, q := range []reports.Query{week(reports.GroupNone), {}, {Filter: &reports.Filter{Name: "department", Value: "1"}}} {
+			if _, err := c.Fetch(context.Background(), spec.Name, q); !errors.Is(err, reports.ErrFromHistory) {
+				t.Errorf("%s: Fetch error %v, want ErrFromHistory", spec.Name, err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no report is served from history; queueHistory should be")
+	}
+	if calls := sim.Calls(); len(calls) != 0 {
+		t.Errorf("the simulator saw calls %v", calls)
 	}
 }
 
@@ -283,6 +320,13 @@ func TestSamplesDecode(t *testing.T) {
 	t.Parallel()
 	for _, spec := range reports.All() {
 		t.Run(string(spec.Name), func(t *testing.T) {
+			if spec.FromHistory() {
+				// Not an API report: no sample, and nothing to decode.
+				if _, err := reports.Decode(spec.Name, []byte("{}")); !errors.Is(err, reports.ErrFromHistory) {
+					t.Errorf("Decode error %v, want ErrFromHistory", err)
+				}
+				return
+			}
 			body, err := os.ReadFile(filepath.Join("testdata", "samples", string(spec.Name)+".json"))
 			if err != nil {
 				t.Fatal(err)

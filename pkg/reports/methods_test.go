@@ -12,6 +12,8 @@ import (
 // TestEveryReportHasAMethod keeps the typed API (methods.go) in step with
 // the registry: each report has a method of its name that returns its
 // row type, and there is no method for a report the registry lacks.
+// Reports served from our own history (queueHistory) are not the API's
+// and have none.
 func TestEveryReportHasAMethod(t *testing.T) {
 	client := reflect.TypeOf(&reports.Client{})
 	ctx, query, errT := reflect.TypeOf((*context.Context)(nil)).Elem(), reflect.TypeOf(reports.Query{}), reflect.TypeOf((*error)(nil)).Elem()
@@ -23,6 +25,9 @@ func TestEveryReportHasAMethod(t *testing.T) {
 		}
 	}
 	for _, s := range reports.All() {
+		if s.FromHistory() {
+			continue
+		}
 		name := strings.ToUpper(string(s.Name[:1])) + string(s.Name[1:])
 		m, ok := client.MethodByName(name)
 		if !ok {

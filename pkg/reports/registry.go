@@ -216,6 +216,7 @@ const (
 	KindSurvey                   // campaigns → fields → options (and option groups)
 	KindRanked                   // a ranked list keyed by a label (pages, canned messages)
 	KindRealtime                 // a real-time object or list
+	KindHistory                  // computed from the stack's own poll history (Source)
 )
 
 // View says how a report's section is drawn. The renderer dispatches on it
@@ -237,10 +238,11 @@ const (
 	ViewRanked              // a ranked list keyed by a label (pages, canned messages)
 	ViewRealtime            // a snapshot object or list, as a table
 	ViewTable               // any rows as a plain table: the fallback for shapes no chart fits
+	ViewQueueHistory        // the queue over the period, from our own history: days and a heatmap
 )
 
 var viewNames = [...]string{"by group", "time series", "distribution", "dimension", "rating", "availability",
-	"survey", "status timeline", "ranked", "realtime", "table"}
+	"survey", "status timeline", "ranked", "realtime", "table", "queue history"}
 
 func (v View) String() string {
 	if int(v) < len(viewNames) {
@@ -289,6 +291,9 @@ type Spec struct {
 	GroupViews map[Group]View
 	// Rates are ratios of the report's totals shown beside them.
 	Rates []Rate
+	// Source is where the figures come from: the API (the zero value) or
+	// the stack's own history (FromHistory), which has no Paths.
+	Source Source
 	// row is a zero value of the row type (or of the object type for
 	// single-object real-time responses).
 	row    any
@@ -538,6 +543,10 @@ var registry = []*Spec{
 		Filters: []string{"department"}, row: RealtimeAgent{}},
 	{Name: "realtimeQueue", Title: "Queues now", Paths: []string{"realtime/queue"}, Kind: KindRealtime,
 		EnterpriseOnly: true, row: RealtimeQueue{}},
+	// Not an API report: the alert poller's stored snapshots of
+	// realtime/queue, summarised over the digest's period (package history).
+	{Name: "queueHistory", Title: "Queue over the week", Source: SourceHistory, Timed: true, Kind: KindHistory,
+		Filters: []string{"department"}, row: QueueHistory{}, object: true},
 }
 
 var byName = func() map[Name]*Spec {
@@ -561,6 +570,7 @@ var viewOfKind = map[Kind]View{
 	KindSurvey:    ViewSurvey,
 	KindStatusLog: ViewStatusTimeline,
 	KindRealtime:  ViewRealtime,
+	KindHistory:   ViewQueueHistory,
 }
 
 // Lookup returns the spec for a report name.

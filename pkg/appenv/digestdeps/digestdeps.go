@@ -11,9 +11,14 @@ import (
 )
 
 // New returns the digest dependencies of app. Mail carries personal
-// signed links when the app has both a links base URL and a signing key.
+// signed links when the app has both a links base URL and a signing key;
+// queueHistory sections read the alert poller's history in the stack's
+// table (TABLE_NAME), and without one say none is kept.
 func New(app *appenv.App) digest.Deps {
 	d := digest.Deps{Reports: app.Reports, Sender: app.Sender, SendLog: app.Log, Archive: app.Archive, Logger: app.Logger}
+	if h := app.History(); h != nil { // the stack's table, for queueHistory sections
+		d.History = h
+	}
 	if app.Suppress != nil {
 		d.Suppress = app.Suppress
 	}
