@@ -135,8 +135,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	_, err = runStages(ctx, r, pipeline)
-	return r.res, err
+	return r.execute(ctx)
 }
 
 func siteLabel(cfg *config.Config) string {
@@ -253,11 +252,11 @@ func Subject(d *config.Digest, p period.Period) string {
 	return d.Title + " — " + label
 }
 
-func pdfName(res *Result) string {
-	return fmt.Sprintf("chat-digest-%s_%s.pdf", res.Period.Key(), res.Period.LastDay())
+func pdfName(p period.Period) string {
+	return fmt.Sprintf("chat-digest-%s_%s.pdf", p.Key(), p.LastDay())
 }
 
 // xlsxName is the workbook's file name, beside the PDF's.
-func xlsxName(res *Result) string {
-	return strings.TrimSuffix(pdfName(res), ".pdf") + ".xlsx"
+func xlsxName(p period.Period) string {
+	return strings.TrimSuffix(pdfName(p), ".pdf") + ".xlsx"
 }

@@ -26,6 +26,12 @@ func exampleRun(t *testing.T, deps Deps, req Request) *run {
 
 var wednesday = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// unscopedCopy is the digest's unfiltered copy under p, as makeCopy
+// starts it.
+func unscopedCopy(r *run, p plan) *copyRun {
+	return &copyRun{run: r, plan: p, scope: &scope{}, started: time.Now()}
+}
+
 func TestResolvePeriod(t *testing.T) {
 	t.Parallel()
 	now := func() time.Time { return wednesday }
@@ -43,12 +49,12 @@ func TestResolvePeriod(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := exampleRun(t, Deps{Now: now}, tc.req)
-			_, err := resolvePeriod(context.Background(), r)
+			p, err := resolvePeriod(r)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			if err == nil && r.res.Period.Key() != tc.want {
-				t.Errorf("period %s, want %s", r.res.Period.Key(), tc.want)
+			if err == nil && p.period.Key() != tc.want {
+				t.Errorf("period %s, want %s", p.period.Key(), tc.want)
 			}
 		})
 	}
@@ -75,21 +81,22 @@ func TestSkipIfSent(t *testing.T) {
 			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
 			r := exampleRun(t, Deps{SendLog: sends, Now: func() time.Time { return wednesday }}, tc.req)
-			if _, err := resolvePeriod(ctx, r); err != nil {
+			p, err := resolvePeriod(r)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := planRecipients(ctx, r); err != nil {
+			if p, _, err = planRecipients(ctx, r, p); err != nil {
 				t.Fatal(err)
 			}
 			if tc.state != "" {
-				c, _ := sends.Begin(ctx, r.scopes[0].deliveries[0].key, wednesday, lease)
+				c, _ := sends.Begin(ctx, p.scopes[0].deliveries[0].key, wednesday, lease)
 				if tc.state == sendlog.StateSent {
 					_ = sends.Done(ctx, c, "id", wednesday)
 				} else {
 					_ = sends.Settle(ctx, c, tc.state, "why", wednesday)
 				}
 			}
-			skip, err := skipIfSent(ctx, r)
+			skip, err := skipIfSent(ctx, r, p)
 			if err != nil || skip != tc.skip {
 				t.Errorf("skip = %v, %v; want %v", skip, err, tc.skip)
 			}
@@ -132,11 +139,12 @@ func TestSendOneOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
 			r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-			if _, err := resolvePeriod(ctx, r); err != nil {
+			p, err := resolvePeriod(r)
+			if err != nil {
 				t.Fatal(err)
 			}
-			m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
-			retry, err := r.sendOne(ctx, mail.Envelope{}, m)
+			m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+			retry, err := r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 			if retry != tc.retry || (err == nil) != (tc.err == nil) {
 				t.Errorf("sendOne = %v, %v; want retry %v", retry, err, tc.retry)
 			}
@@ -150,7 +158,7 @@ func TestSendOneOutcomes(t *testing.T) {
 				t.Errorf("nothing recorded, want %q", tc.state)
 			}
 			// A second attempt sends again only if nothing went out.
-			_, _ = r.sendOne(ctx, mail.Envelope{}, m)
+			_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 			if sender.calls != tc.wantCalls {
 				t.Errorf("%d sends after a second attempt, want %d", sender.calls, tc.wantCalls)
 			}
@@ -177,15 +185,16 @@ func TestRetryFailedReopensARejectedMessage(t *testing.T) {
 	ctx := context.Background()
 	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
 	r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-	if _, err := resolvePeriod(ctx, r); err != nil {
+	p, err := resolvePeriod(r)
+	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
-	_, _ = r.sendOne(ctx, mail.Envelope{}, m)
-	_, _ = r.sendOne(ctx, mail.Envelope{}, m) // a retry: refused by the log
-	sender.err = nil                          // the address was fixed
+	m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
+	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m) // a retry: refused by the log
+	sender.err = nil                                        // the address was fixed
 	r.req.RetryFailed = true
-	if _, err := r.sendOne(ctx, mail.Envelope{}, m); err != nil {
+	if _, err := r.sendOne(ctx, p.period.End, mail.Envelope{}, m); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := sends.Get(ctx, m.Key); sender.calls != 2 || rec == nil || rec.State != sendlog.StateSent {
