@@ -64,11 +64,7 @@ func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				p, err := resolvePeriod(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c := unscopedCopy(r, p)
+				c := unscopedCopy(r, weekPlan(t, r, "2026-11-16"))
 				_, calls, _ := c.calls()
 				start := time.Now()
 				_, failed, err := fetchReports(t.Context(), c)
@@ -115,11 +111,7 @@ func TestFailedSectionSkipsItsComparison(t *testing.T) {
 	f := &failingFetcher{report: "workload", calls: map[reports.Name]int{}}
 	r := exampleRun(t, Deps{Reports: f}, Request{PeriodStart: "2026-11-16"})
 	r.d.Concurrency = 1
-	p, err := resolvePeriod(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, failed, err := fetchReports(t.Context(), unscopedCopy(r, p))
+	model, failed, err := fetchReports(t.Context(), unscopedCopy(r, weekPlan(t, r, "2026-11-16")))
 	if err != nil {
 		t.Fatal(err)
 	}

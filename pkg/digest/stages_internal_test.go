@@ -8,6 +8,7 @@ import (
 
 	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/period"
 	"reportmailer/pkg/sendlog"
 )
 
@@ -25,6 +26,25 @@ func exampleRun(t *testing.T, deps Deps, req Request) *run {
 }
 
 var wednesday = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// weekPlan is the plan of r's digest for the week starting start, with
+// the comparison resolvePeriod would pick and no copies yet.
+func weekPlan(t *testing.T, r *run, start string) plan {
+	t.Helper()
+	spec, err := r.d.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := spec.Starting(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := r.d.CompareWith
+	if with == "" {
+		with = period.DefaultCompare(spec.Kind)
+	}
+	return plan{period: p, previous: p.Compare(spec, with), loc: spec.Location}
+}
 
 // unscopedCopy is the digest's unfiltered copy under p, as makeCopy
 // starts it.
@@ -81,13 +101,9 @@ func TestSkipIfSent(t *testing.T) {
 			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
 			r := exampleRun(t, Deps{SendLog: sends, Now: func() time.Time { return wednesday }}, tc.req)
-			p, err := resolvePeriod(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p, _, err = planRecipients(ctx, r, p); err != nil {
-				t.Fatal(err)
-			}
+			// One copy of one message, planned for the week.
+			p := weekPlan(t, r, tc.req.PeriodStart)
+			p.scopes = []*scope{{to: []string{"a@example.com"}, deliveries: []delivery{{key: sendKeyPrefix(r.d, p.period) + "1", to: []string{"a@example.com"}}}}}
 			if tc.state != "" {
 				c, _ := sends.Begin(ctx, p.scopes[0].deliveries[0].key, wednesday, lease)
 				if tc.state == sendlog.StateSent {
@@ -139,10 +155,7 @@ func TestSendOneOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
 			r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-			p, err := resolvePeriod(r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := weekPlan(t, r, "2026-11-16")
 			m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
 			retry, err := r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 			if retry != tc.retry || (err == nil) != (tc.err == nil) {
@@ -185,10 +198,7 @@ func TestRetryFailedReopensARejectedMessage(t *testing.T) {
 	ctx := context.Background()
 	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
 	r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-	p, err := resolvePeriod(r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := weekPlan(t, r, "2026-11-16")
 	m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
 	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m) // a retry: refused by the log
