@@ -1,8 +1,10 @@
-// Package digest runs one digest as a pipeline of stages (run.go):
-// resolve the period → skip if sent → fetch its reports → render →
-// archive → compose the email(s) → send, each message claimed, delivered
-// and recorded in the send log so that it goes out at most once (send.go
-// states the guarantee). The CLI and the digest Lambda both call Run.
+// Package digest runs one digest as a pipeline of stages (run.go), each
+// handing the next what it made: resolve the period → recipients (who
+// gets which copy, after unsubscribes: recipients.go, audience.go) → skip
+// if sent → for each copy, fetch its reports → render → archive → compose
+// the email(s) → send, each message claimed, delivered and recorded in the
+// send log so that it goes out at most once (send.go states the
+// guarantee). The CLI and the digest Lambda both call Run.
 package digest
 
 import (
