@@ -21,11 +21,12 @@ import (
 	"reportmailer/pkg/workbook"
 )
 
-// run is what every stage of a digest run reads and nothing writes: the
-// digest, the request and the collaborators. What a stage decides or makes
-// it hands on in its results: resolvePeriod and planRecipients a plan,
-// each copy's stages (makeCopy) a model, an output and messages, and
-// sendMessages sends those messages.
+// run is what every stage of a digest run reads: the digest, the request
+// and the collaborators. No stage writes it, except that resolvePeriod
+// names the period on its logger. What a stage decides or makes it hands
+// on in its results: resolvePeriod and planRecipients a plan, each copy's
+// stages (makeCopy) a model, an output and messages, and sendMessages
+// sends those messages.
 type run struct {
 	cfg     *config.Config
 	d       *config.Digest
