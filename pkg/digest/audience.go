@@ -29,7 +29,6 @@ type scope struct {
 	to, cc, bcc []string
 	deliveries  []delivery
 	omitted     []string // by report: why it is left out of this copy ("" if it is not)
-	messages    []*Message
 }
 
 // scopesOf lists the digest's copies: the unfiltered one when it has
@@ -102,70 +101,88 @@ func (sc *scope) subject(d *config.Digest, p period.Period) string {
 	return Subject(&dd, p)
 }
 
-// eachScope makes every copy in turn: fetch, render, archive, compose.
-// The run's Output is the first copy's; Failed names each copy's failed
-// reports (scoped ones as "report (filter=value)").
+// copies is what makeCopies hands on.
+type copies struct {
+	// messages are every copy's, in the copies' order; a settled copy's
+	// are marked Skipped.
+	messages []*Message
+	made     []Copy
+	output   *render.Output // the first made copy's
+	// failed names each made copy's failed reports (scoped ones as
+	// "report (filter=value)").
+	failed []string
+	// notMade says why copies could not be made (nil: every one was).
+	notMade error
+}
+
+// makeCopies makes every copy in turn (makeCopy: fetch, render, archive,
+// compose).
 //
 // Copies stand alone. One that cannot be made (every report failed for
-// one department) is left out and remembered in r.copyErrs; the others
-// are sent, and only then does the run fail (sendMessages), so that
-// Lambda retries it. A retry skips the copies already settled without
-// fetching them, so it remakes only the broken one; the healthy ones are
-// never sent twice, however often the run is retried or dead-lettered.
-func eachScope(ctx context.Context, r *run) (bool, error) {
-	var failed []string
-	var first *render.Output
-	r.copyErrs = nil
-	for _, sc := range r.scopes {
-		if len(r.scopes) > 1 && r.req.Send && r.sendLog != nil {
-			done, err := settled(ctx, r.sendLog, sc.deliveries, r.res.Period.End, r.req.RetryFailed)
+// one department) is left out and named in notMade; the others are sent,
+// and only then does the run fail (sendMessages), so that Lambda retries
+// it. A retry skips the copies already settled without fetching them, so
+// it remakes only the broken one; the healthy ones are never sent twice,
+// however often the run is retried or dead-lettered.
+//
+// With one copy, its failure is the run's, and what it made is handed on
+// as it got.
+func makeCopies(ctx context.Context, r *run, p plan) (copies, error) {
+	var cs copies
+	var errs []error
+	// last is the copy made last, and lastOutput the last rendering: what
+	// the Result showed when a send-log read stopped the run midway.
+	var last *copyRun
+	var lastOutput *render.Output
+	for _, sc := range p.scopes {
+		if len(p.scopes) > 1 && r.req.Send && r.sendLog != nil {
+			done, err := settled(ctx, r.sendLog, sc.deliveries, p.period.End, r.req.RetryFailed)
 			if err != nil {
-				return false, err
+				cs.output, cs.failed = lastOutput, nil
+				if last != nil {
+					cs.failed = last.failed
+				}
+				return cs, err
 			}
 			if done {
 				r.logger.Info("copy already sent; not made again", "scope", sc.key)
 				for _, dl := range sc.deliveries {
-					r.res.Messages = append(r.res.Messages, &Message{Key: dl.key, legacyKey: dl.legacy,
+					cs.messages = append(cs.messages, &Message{Key: dl.key, legacyKey: dl.legacy,
 						Recipients: append(append(append([]string{}, dl.to...), dl.cc...), dl.bcc...),
 						Skipped:    "copy settled by an earlier run (sent, unknown or rejected); not made again"})
 				}
 				continue
 			}
 		}
-		r.cur, r.res.Failed = sc, nil
-		if _, err := runStages(ctx, r, perScope, "scope", sc.key); err != nil {
-			if len(r.scopes) == 1 {
-				return false, err
+		c, err := makeCopy(ctx, r, p, sc)
+		last = c
+		if c.output != nil {
+			lastOutput = c.output
+		}
+		if err != nil {
+			if len(p.scopes) == 1 {
+				return copies{output: c.output, failed: c.failed}, err
 			}
 			r.logger.Error("copy not made; the other copies go on", "scope", sc.key, "error", err.Error())
-			r.copyErrs = append(r.copyErrs, err)
+			errs = append(errs, err)
 			continue
 		}
-		if first == nil {
-			first = r.res.Output
+		if cs.output == nil {
+			cs.output = c.output
 		}
-		for _, f := range r.res.Failed {
-			failed = append(failed, f+sc.suffix())
+		for _, f := range c.failed {
+			cs.failed = append(cs.failed, f+sc.suffix())
 		}
-		r.res.Messages = append(r.res.Messages, sc.messages...)
-		c := Copy{Label: sc.label, Output: r.res.Output, Messages: sc.messages}
+		cs.messages = append(cs.messages, c.messages...)
+		made := Copy{Label: sc.label, Output: c.output, Messages: c.messages}
 		if sc.filter != nil {
-			c.Filter, c.Value = sc.filter.Name, sc.filter.Value
+			made.Filter, made.Value = sc.filter.Name, sc.filter.Value
 		}
-		r.res.Copies = append(r.res.Copies, c)
+		cs.made = append(cs.made, made)
 	}
-	r.res.Output, r.res.Failed = first, failed
-	if len(r.copyErrs) > 0 && (first == nil || !r.sending()) {
-		return false, r.copyError() // nothing to send, or nothing sends
+	if len(errs) > 0 {
+		cs.notMade = fmt.Errorf("%d of %d copies not made (the others were sent; a retry makes only these): %w",
+			len(errs), len(p.scopes), errors.Join(errs...))
 	}
-	return !r.sending(), nil
-}
-
-// copyError is the run's error when some copies could not be made.
-func (r *run) copyError() error {
-	if len(r.copyErrs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%d of %d copies not made (the others were sent; a retry makes only these): %w",
-		len(r.copyErrs), len(r.scopes), errors.Join(r.copyErrs...))
+	return cs, nil
 }

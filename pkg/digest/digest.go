@@ -1,8 +1,10 @@
-// Package digest runs one digest as a pipeline of stages (run.go):
-// resolve the period → skip if sent → fetch its reports → render →
-// archive → compose the email(s) → send, each message claimed, delivered
-// and recorded in the send log so that it goes out at most once (send.go
-// states the guarantee). The CLI and the digest Lambda both call Run.
+// Package digest runs one digest as a pipeline of stages (run.go), each
+// handing the next what it made: resolve the period → recipients (who
+// gets which copy, after unsubscribes: recipients.go, audience.go) → skip
+// if sent → for each copy, fetch its reports → render → archive → compose
+// the email(s) → send, each message claimed, delivered and recorded in the
+// send log so that it goes out at most once (send.go states the
+// guarantee). The CLI and the digest Lambda both call Run.
 package digest
 
 import (
@@ -138,8 +140,7 @@ func Run(ctx context.Context, cfg *config.Config, deps Deps, req Request) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	_, err = runStages(ctx, r, pipeline)
-	return r.res, err
+	return r.execute(ctx)
 }
 
 func siteLabel(cfg *config.Config) string {
@@ -260,11 +261,11 @@ func Subject(d *config.Digest, p period.Period) string {
 	return d.Title + " — " + label
 }
 
-func pdfName(res *Result) string {
-	return fmt.Sprintf("chat-digest-%s_%s.pdf", res.Period.Key(), res.Period.LastDay())
+func pdfName(p period.Period) string {
+	return fmt.Sprintf("chat-digest-%s_%s.pdf", p.Key(), p.LastDay())
 }
 
 // xlsxName is the workbook's file name, beside the PDF's.
-func xlsxName(res *Result) string {
-	return strings.TrimSuffix(pdfName(res), ".pdf") + ".xlsx"
+func xlsxName(p period.Period) string {
+	return strings.TrimSuffix(pdfName(p), ".pdf") + ".xlsx"
 }

@@ -78,19 +78,23 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, st := range []func(*run) (bool, error){
-				func(r *run) (bool, error) { return resolvePeriod(t.Context(), r) },
-				func(r *run) (bool, error) { return fetchReports(t.Context(), r) },
-				func(r *run) (bool, error) { return renderOutput(t.Context(), r) },
-			} {
-				if _, err := st(r); err != nil {
-					t.Fatal(err)
-				}
+			pl, err := resolvePeriod(r)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if len(r.res.Failed) > 0 {
-				t.Fatalf("failed sections %v", r.res.Failed)
+			c := unscopedCopy(r, pl)
+			model, failed, err := fetchReports(t.Context(), c)
+			if err != nil {
+				t.Fatal(err)
 			}
-			p := r.res.Period
+			out, err := renderOutput(c, model, failed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(failed) > 0 {
+				t.Fatalf("failed sections %v", failed)
+			}
+			p := pl.period
 
 			// Calls grow by one per extra stretch, and only for time groups.
 			calls := sim.Calls()
@@ -101,7 +105,7 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			// period that can be asked as one bucket (totals.go); those are
 			// never split.
 			wholeCalls := 0
-			for _, pp := range []period.Period{r.res.Period, r.res.Previous} {
+			for _, pp := range []period.Period{pl.period, pl.previous} {
 				if wholeGroup(pp) != "" {
 					wholeCalls++
 				}
@@ -126,7 +130,7 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			}
 			truth := newHourlyTruth(client)
 
-			got := parseCSV(t, r.res.Output.CSV, loc)
+			got := parseCSV(t, out.CSV, loc)
 			lastWall := p.End.In(loc).Format(reports.DateTimeLayout)
 			firstWall := p.Start.In(loc).Format(reports.DateTimeLayout)
 			for _, row := range got {
@@ -225,7 +229,7 @@ func TestPeriodsSplitAtOffsetChanges(t *testing.T) {
 			}
 
 			if tc.highlight {
-				checkWhere(t, r.res.Output.Text, days, truth, r.res.Previous.Start, loc)
+				checkWhere(t, out.Text, days, truth, pl.previous.Start, loc)
 			}
 		})
 	}
@@ -440,13 +444,15 @@ func TestFailedStretchFailsTheWhole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := resolvePeriod(t.Context(), r); err != nil {
+			p, err := resolvePeriod(r)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := fetchReports(t.Context(), r); err != nil {
+			model, _, err := fetchReports(t.Context(), unscopedCopy(r, p))
+			if err != nil {
 				t.Fatal(err)
 			}
-			s := r.model.Sections[0]
+			s := model.Sections[0]
 			if tc.wantNote {
 				if s.Note == "" || s.Rows != nil {
 					t.Errorf("note %q, %d rows; want a note and no rows", s.Note, len(s.Rows))

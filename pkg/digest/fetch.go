@@ -16,7 +16,8 @@ import (
 )
 
 // call is one API request of a digest: a section's current period, or its
-// previous period for the comparison, or one stretch of either (see plan).
+// previous period for the comparison, or one stretch of either (see
+// copyRun.calls).
 type call struct {
 	section  int
 	previous bool
@@ -43,10 +44,11 @@ type call struct {
 // latency × ceil(calls / concurrency). The current periods go first; a
 // comparison whose section already failed is not asked for. Failures, and
 // panics while fetching or decoding, become the section's note; the
-// previous period's failure only drops the comparison.
-func fetchReports(ctx context.Context, r *run) (bool, error) {
-	r.started = time.Now()
-	sections, calls, totals := r.plan()
+// previous period's failure only drops the comparison. It returns the
+// model's sections (and whole-period figures) and the reports that became
+// notes, except those left out of the copy.
+func fetchReports(ctx context.Context, r *copyRun) (*render.Digest, []string, error) {
+	sections, calls, totals := r.calls()
 	failed := make([]atomic.Bool, len(sections))
 	queue := make(chan *call)
 	var wg sync.WaitGroup
@@ -94,19 +96,19 @@ func fetchReports(ctx context.Context, r *run) (bool, error) {
 		}
 		r.fill(&sections[c.section], &prevFailed[c.section], c)
 	}
+	var failedReports []string
 	for i, s := range sections {
-		if s.Note != "" && !r.cur.isOmitted(i) {
-			r.res.Failed = append(r.res.Failed, r.d.Reports[i].Report)
+		if s.Note != "" && !r.scope.isOmitted(i) {
+			failedReports = append(failedReports, r.d.Reports[i].Report)
 		}
 	}
-	r.model = &render.Digest{Sections: sections, Totals: totals}
-	return false, nil
+	return &render.Digest{Sections: sections, Totals: totals}, failedReports, nil
 }
 
 // errNoSection marks a comparison not fetched because its section failed.
 var errNoSection = errors.New("section failed; comparison not fetched")
 
-// plan lists the sections, the calls that fill them and the whole-period
+// calls lists the sections, the calls that fill them and the whole-period
 // figures (totals.go) the last calls fill. A report cut
 // into calendar buckets (group hour, day, week or month) is asked once per
 // constant-offset stretch of the period (period.Stretches): the API cuts
@@ -118,11 +120,11 @@ var errNoSection = errors.New("section failed; comparison not fetched")
 // split would only add calls. Distributions (24*7, half-hour) are too:
 // their averages per slot could only be merged with each stretch's count
 // of that slot, which the API does not give (docs/periods.md).
-func (r *run) plan() ([]render.Section, []*call, []render.Totals) {
-	sections := make([]render.Section, len(r.d.Reports))
+func (c *copyRun) calls() ([]render.Section, []*call, []render.Totals) {
+	sections := make([]render.Section, len(c.d.Reports))
 	var calls []*call
-	_, _, common := r.res.Period.Query()
-	for i, ref := range r.d.Reports {
+	_, _, common := c.plan.period.Query()
+	for i, ref := range c.d.Reports {
 		spec, _ := reports.Lookup(reports.Name(ref.Report))
 		g := reports.Group(ref.Group)
 		if g == "" {
@@ -132,32 +134,32 @@ func (r *run) plan() ([]render.Section, []*call, []render.Totals) {
 		if ref.Filter != nil {
 			filter = &reports.Filter{Name: ref.Filter.Name, Value: ref.Filter.Value}
 		}
-		if sc := r.cur.filter; sc != nil {
-			if r.cur.isOmitted(i) {
+		if sc := c.scope.filter; sc != nil {
+			if c.scope.isOmitted(i) {
 				// Left out of this audience member's copy (audience.go).
-				sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter, Note: r.cur.omittedNote(i)}
+				sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter, Note: c.scope.omittedNote(i)}
 				continue
 			}
 			filter = sc
 		}
 		sections[i] = render.Section{Report: spec.Name, Title: ref.Title, Group: g, Filter: filter}
 		if spec.FromHistory() {
-			calls = append(calls, r.historyCalls(i, spec, time.Duration(ref.WaitOver), filter)...)
+			calls = append(calls, c.historyCalls(i, spec, time.Duration(ref.WaitOver), filter)...)
 			continue
 		}
 		split := spec.Timed && g.IsTime()
-		for _, st := range stretches(r.res.Period, split) {
+		for _, st := range stretches(c.plan.period, split) {
 			calls = append(calls, &call{section: i, name: spec.Name, offset: common,
 				query: reports.Query{From: st.From, To: st.To, Offset: st.Offset, Group: g, Filter: filter}})
 		}
 		if spec.Timed && (g.IsTime() || g.IsDimension()) {
-			for _, st := range stretches(r.res.Previous, split) {
+			for _, st := range stretches(c.plan.previous, split) {
 				calls = append(calls, &call{section: i, previous: true, name: spec.Name, offset: common,
 					query: reports.Query{From: st.From, To: st.To, Offset: st.Offset, Group: g, Filter: filter}})
 			}
 		}
 	}
-	tcalls, totals := r.totalsCalls(sections)
+	tcalls, totals := c.totalsCalls(sections)
 	return sections, append(calls, tcalls...), totals
 }
 

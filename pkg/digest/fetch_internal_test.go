@@ -64,12 +64,11 @@ func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := resolvePeriod(t.Context(), r); err != nil {
-					t.Fatal(err)
-				}
-				_, calls, _ := r.plan()
+				c := unscopedCopy(r, weekPlan(t, r, "2026-11-16"))
+				_, calls, _ := c.calls()
 				start := time.Now()
-				if _, err := fetchReports(t.Context(), r); err != nil {
+				_, failed, err := fetchReports(t.Context(), c)
+				if err != nil {
 					t.Fatal(err)
 				}
 				elapsed := time.Since(start)
@@ -79,8 +78,8 @@ func TestFetchTimeIsAtTheConcurrencyBound(t *testing.T) {
 				if elapsed > bound {
 					t.Errorf("fetch took %v for %d calls at concurrency %d; bound %v", elapsed, len(calls), tc.concurrency, bound)
 				}
-				if len(r.res.Failed) != 0 {
-					t.Errorf("failed sections %v", r.res.Failed)
+				if len(failed) != 0 {
+					t.Errorf("failed sections %v", failed)
 				}
 			})
 		})
@@ -112,20 +111,18 @@ func TestFailedSectionSkipsItsComparison(t *testing.T) {
 	f := &failingFetcher{report: "workload", calls: map[reports.Name]int{}}
 	r := exampleRun(t, Deps{Reports: f}, Request{PeriodStart: "2026-11-16"})
 	r.d.Concurrency = 1
-	if _, err := resolvePeriod(t.Context(), r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fetchReports(t.Context(), r); err != nil {
+	model, failed, err := fetchReports(t.Context(), unscopedCopy(r, weekPlan(t, r, "2026-11-16")))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if f.calls["workload"] != 1 || f.calls["visits"] != 2 {
 		t.Errorf("workload asked %d times, want once (no comparison for a failed section); visits %d, want 2",
 			f.calls["workload"], f.calls["visits"])
 	}
-	if len(r.res.Failed) != 1 || r.res.Failed[0] != "workload" {
-		t.Errorf("failed %v", r.res.Failed)
+	if len(failed) != 1 || failed[0] != "workload" {
+		t.Errorf("failed %v", failed)
 	}
-	for i, s := range r.model.Sections {
+	for i, s := range model.Sections {
 		if s.Report == "workload" && s.Note != "Not available in your Comm100 edition." {
 			t.Errorf("section %d note %q", i, s.Note)
 		}

@@ -58,7 +58,7 @@ func (h *historyReads) get(ctx context.Context, store HistoryReader, from, to ti
 // from the API: the snapshots of the call's stretch, summarised per local
 // day in the digest's timezone, for the section's department filter (its
 // own or the audience member's).
-func (r *run) queueHistory(ctx context.Context, c *call) ([]any, error) {
+func (r *copyRun) queueHistory(ctx context.Context, c *call) ([]any, error) {
 	if r.history == nil {
 		return nil, errNoHistoryStore
 	}
@@ -66,7 +66,7 @@ func (r *run) queueHistory(ctx context.Context, c *call) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errHistoryRead, err)
 	}
-	o := history.SummaryOptions{Location: r.loc, Wait: c.wait}
+	o := history.SummaryOptions{Location: r.plan.loc, Wait: c.wait}
 	if f := c.query.Filter; f != nil && f.Name == "department" {
 		o.Departments = []string{f.Value}
 	}
@@ -75,12 +75,12 @@ func (r *run) queueHistory(ctx context.Context, c *call) ([]any, error) {
 
 // historyCalls are a queueHistory section's reads: the period and the
 // previous one (the "was" figures), each whole.
-func (r *run) historyCalls(i int, spec *reports.Spec, wait time.Duration, filter *reports.Filter) []*call {
+func (r *copyRun) historyCalls(i int, spec *reports.Spec, wait time.Duration, filter *reports.Filter) []*call {
 	var out []*call
 	for _, prev := range []bool{false, true} {
-		p := r.res.Period
+		p := r.plan.period
 		if prev {
-			p = r.res.Previous
+			p = r.plan.previous
 		}
 		from, to, off := p.Query()
 		out = append(out, &call{section: i, previous: prev, name: spec.Name, offset: off, history: true, wait: wait,

@@ -46,17 +46,19 @@ func TestOutcomeLogLines(t *testing.T) {
 		sends := &sendlog.Memory{}
 		r := exampleRun(t, Deps{SendLog: sends, Sender: &stubSender{err: tc.err}, Logger: logger, Now: func() time.Time { return wednesday }},
 			Request{PeriodStart: "2026-11-16", Send: true})
-		if _, err := resolvePeriod(ctx, r); err != nil {
+		// resolvePeriod names the digest and period on the log lines.
+		p, err := resolvePeriod(r)
+		if err != nil {
 			t.Fatal(err)
 		}
-		m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + string(rune('1'+i)), Raw: []byte("x"),
+		m := &Message{Key: sendKeyPrefix(r.d, p.period) + string(rune('1'+i)), Raw: []byte("x"),
 			Recipients: []string{"a@example.com"}, MessageID: "<m@example.com>"}
 		if tc.takeover {
 			if _, err := sends.Begin(ctx, m.Key, wednesday.Add(-time.Hour), lease); err != nil {
 				t.Fatal(err)
 			}
 		}
-		_, _ = r.sendOne(ctx, mail.Envelope{}, m)
+		_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 	}
 	// Keep only the lines that carry an outcome.
 	var got bytes.Buffer

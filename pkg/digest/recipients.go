@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/period"
 	"reportmailer/pkg/sendlog"
 	"reportmailer/pkg/suppress"
 )
@@ -51,7 +52,7 @@ type delivery struct {
 	personal string
 	// members are a group message's readers, each with their own
 	// send-log key (the key a personal message to them has): see
-	// run.claimMembers.
+	// (*run).claimMembers.
 	members []member
 }
 
@@ -59,27 +60,27 @@ type delivery struct {
 type member struct{ bare, key string }
 
 // planRecipients decides the copies (audience.go) and their messages,
-// after dropping the recipients who unsubscribed (one Query per digest).
-// It ends the run when nobody is left.
-func planRecipients(ctx context.Context, r *run) (bool, error) {
+// after dropping the recipients who unsubscribed (one Query per digest),
+// and hands on the plan with them. nobodyLeft ends the run: every
+// reader unsubscribed.
+func planRecipients(ctx context.Context, r *run, p plan) (_ plan, nobodyLeft bool, err error) {
 	d := r.d
 	scopes := scopesOf(r.cfg, d)
 	if r.req.TestTo != "" {
 		for _, sc := range scopes {
-			sc.deliveries = r.deliveriesOf(sc, []string{r.req.TestTo}, nil, nil)
+			sc.deliveries = r.deliveriesOf(p.period, sc, []string{r.req.TestTo}, nil, nil)
 		}
-		r.scopes = scopes
-		return false, nil
+		p.scopes = scopes
+		return p, false, nil
 	}
 	var gone map[string]bool
 	if r.suppress != nil && r.req.Send {
-		var err error
 		if gone, err = r.suppress.Suppressed(ctx, d.ID, d.FormerIDs...); err != nil {
-			return false, fmt.Errorf("digest %s: %w", d.ID, err)
+			return p, false, fmt.Errorf("digest %s: %w", d.ID, err)
 		}
 	}
 	before, dropped := 0, 0
-	r.scopes = nil
+	p.scopes = nil
 	for _, sc := range scopes {
 		n := len(sc.to) + len(sc.cc) + len(sc.bcc)
 		to, cc, bcc := without(sc.to, gone), without(sc.cc, gone), without(sc.bcc, gone)
@@ -87,25 +88,25 @@ func planRecipients(ctx context.Context, r *run) (bool, error) {
 		if len(to)+len(cc)+len(bcc) == 0 {
 			continue // every reader of this copy left: not even fetched
 		}
-		sc.deliveries = r.deliveriesOf(sc, to, cc, bcc)
-		r.scopes = append(r.scopes, sc)
+		sc.deliveries = r.deliveriesOf(p.period, sc, to, cc, bcc)
+		p.scopes = append(p.scopes, sc)
 	}
-	r.res.Suppressed = dropped
+	p.suppressed = dropped
 	if dropped > 0 {
 		r.logger.Info("unsubscribed recipients dropped", "suppressed", dropped, "remaining", before-dropped)
 	}
-	if len(r.scopes) == 0 {
+	if len(p.scopes) == 0 {
 		r.logger.Info("every recipient has unsubscribed; nothing sent", "suppressed", dropped)
-		return true, nil
+		return p, true, nil
 	}
-	return false, nil
+	return p, false, nil
 }
 
 // deliveriesOf is one message per recipient with an issuer, else groups.
 // Keys are digest#<id>#<period>#<part or r<address hash>>, with the
 // copy's <filter>=<value> before the last part for an audience member's.
-func (r *run) deliveriesOf(sc *scope, to, cc, bcc []string) []delivery {
-	prefix, legacy, idPrefix := sendKeyPrefix(r.d, r.res.Period), legacyKeyPrefix(r.d, r.res.Period), ""
+func (r *run) deliveriesOf(p period.Period, sc *scope, to, cc, bcc []string) []delivery {
+	prefix, legacy, idPrefix := sendKeyPrefix(r.d, p), legacyKeyPrefix(r.d, p), ""
 	if sc.key != "" {
 		prefix, legacy, idPrefix = prefix+sc.key+"#", legacy+sc.key+"#", sc.key+"."
 	}

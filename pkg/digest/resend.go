@@ -35,10 +35,11 @@ func ClearForResend(ctx context.Context, cfg *config.Config, deps Deps, req Requ
 	if err != nil {
 		return nil, err
 	}
-	if _, err := resolvePeriod(ctx, r); err != nil {
+	p, err := resolvePeriod(r)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := planRecipients(ctx, r); err != nil {
+	if p, _, err = planRecipients(ctx, r, p); err != nil {
 		return nil, err
 	}
 	var keys []string
@@ -46,13 +47,13 @@ func ClearForResend(ctx context.Context, cfg *config.Config, deps Deps, req Requ
 	if to != "" {
 		bare = bareAddress(to)
 	}
-	for _, sc := range r.scopes {
+	for _, sc := range p.scopes {
 		for _, dl := range sc.deliveries {
 			keys = append(keys, resendKeys(dl, bare)...)
 		}
 	}
 	if bare != "" && len(keys) == 0 {
-		return nil, fmt.Errorf("%s does not receive %s for %s (not listed, or unsubscribed)", to, r.d.ID, r.res.Period.Span())
+		return nil, fmt.Errorf("%s does not receive %s for %s (not listed, or unsubscribed)", to, r.d.ID, p.period.Span())
 	}
 	var out []Cleared
 	for _, k := range keys {

@@ -52,23 +52,26 @@ const outcomeKey = "outcome"
 // and record one message; nothing was claimed, so a retry can send it.
 var errNoTime = errors.New("not enough time left before the deadline to send and record it; left for a retry")
 
-// sendMessages sends each message at most once. It stops at the first
-// failure that a retry may fix (returned, so that Lambda retries the run,
-// which skips what was sent); rejections and sends of unknown outcome are
-// recorded and logged, and the run goes on.
-func sendMessages(ctx context.Context, r *run) (bool, error) {
+// sendMessages sends each composed message at most once; ended is when
+// their period ended (legacyRecord). It stops at the first failure that a
+// retry may fix (returned, so that Lambda retries the run, which skips
+// what was sent); rejections and sends of unknown outcome are recorded
+// and logged, and the run goes on. notMade, the copies that could not be
+// made (makeCopies), fails the run once the others are sent.
+func sendMessages(ctx context.Context, r *run, ended time.Time, msgs []*Message, notMade error) error {
 	env := mail.Envelope{From: r.from(), ConfigurationSet: r.cfg.Mail.ConfigurationSet, Tags: r.cfg.Mail.Tags}
-	for _, m := range r.res.Messages {
-		if retry, err := r.sendOne(ctx, env, m); err != nil && retry {
-			return true, errors.Join(fmt.Errorf("send %s: %w", m.Key, err), r.copyError())
+	for _, m := range msgs {
+		if retry, err := r.sendOne(ctx, ended, env, m); err != nil && retry {
+			return errors.Join(fmt.Errorf("send %s: %w", m.Key, err), notMade)
 		}
 	}
-	return true, r.copyError()
+	return notMade
 }
 
 // sendOne claims, delivers and records one message. Like Alertmanager's
-// notifiers it says whether a failure is worth retrying.
-func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry bool, err error) {
+// notifiers it says whether a failure is worth retrying. ended is when
+// the message's period ended.
+func (r *run) sendOne(ctx context.Context, ended time.Time, env mail.Envelope, m *Message) (retry bool, err error) {
 	sendCtx, cancel, err := sendWindow(ctx, r.times)
 	if err != nil {
 		r.logger.Warn("message not sent", "key", m.Key, "reason", err.Error())
@@ -84,7 +87,7 @@ func (r *run) sendOne(ctx context.Context, env mail.Envelope, m *Message) (retry
 		// Encoded for this send only: let it go once sent.
 		defer func() { m.Raw = nil }()
 	}
-	claim, skip, err := r.claim(ctx, m)
+	claim, skip, err := r.claim(ctx, ended, m)
 	if err != nil || skip {
 		return err != nil, err // in progress elsewhere, or the log unreachable: retry later
 	}
@@ -223,8 +226,9 @@ func sendWindow(ctx context.Context, times SendTimes) (context.Context, context.
 }
 
 // claim takes the message's send-log claim. skip reports a message that
-// needs no send (sent, or of unknown outcome, earlier).
-func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool, err error) {
+// needs no send (sent, or of unknown outcome, earlier). ended is when the
+// message's period ended (legacyRecord).
+func (r *run) claim(ctx context.Context, ended time.Time, m *Message) (c sendlog.Claim, skip bool, err error) {
 	if r.sendLog == nil {
 		return c, false, nil
 	}
@@ -233,7 +237,7 @@ func (r *run) claim(ctx context.Context, m *Message) (c sendlog.Claim, skip bool
 			return c, false, err
 		}
 	}
-	if old, err := legacyRecord(ctx, r.sendLog, m.legacyKey, r.res.Period.End); err != nil {
+	if old, err := legacyRecord(ctx, r.sendLog, m.legacyKey, ended); err != nil {
 		return c, false, err
 	} else if old != nil && !(old.State == sendlog.StateFailed && r.req.RetryFailed) {
 		m.Skipped = "recorded " + old.State + " under its old send-log key " + m.legacyKey + "; not resent"

@@ -8,6 +8,7 @@ import (
 
 	"reportmailer/internal/testconfig"
 	"reportmailer/pkg/mail"
+	"reportmailer/pkg/period"
 	"reportmailer/pkg/sendlog"
 )
 
@@ -26,6 +27,31 @@ func exampleRun(t *testing.T, deps Deps, req Request) *run {
 
 var wednesday = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// weekPlan is the plan of r's digest for the week starting start, with
+// the comparison resolvePeriod would pick and no copies yet.
+func weekPlan(t *testing.T, r *run, start string) plan {
+	t.Helper()
+	spec, err := r.d.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := spec.Starting(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := r.d.CompareWith
+	if with == "" {
+		with = period.DefaultCompare(spec.Kind)
+	}
+	return plan{period: p, previous: p.Compare(spec, with), loc: spec.Location}
+}
+
+// unscopedCopy is the digest's unfiltered copy under p, as makeCopy
+// starts it.
+func unscopedCopy(r *run, p plan) *copyRun {
+	return &copyRun{run: r, plan: p, scope: &scope{}, started: time.Now()}
+}
+
 func TestResolvePeriod(t *testing.T) {
 	t.Parallel()
 	now := func() time.Time { return wednesday }
@@ -43,12 +69,12 @@ func TestResolvePeriod(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := exampleRun(t, Deps{Now: now}, tc.req)
-			_, err := resolvePeriod(context.Background(), r)
+			p, err := resolvePeriod(r)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			if err == nil && r.res.Period.Key() != tc.want {
-				t.Errorf("period %s, want %s", r.res.Period.Key(), tc.want)
+			if err == nil && p.period.Key() != tc.want {
+				t.Errorf("period %s, want %s", p.period.Key(), tc.want)
 			}
 		})
 	}
@@ -75,21 +101,18 @@ func TestSkipIfSent(t *testing.T) {
 			sends := &sendlog.Memory{}
 			tc.req.PeriodStart = "2026-11-16"
 			r := exampleRun(t, Deps{SendLog: sends, Now: func() time.Time { return wednesday }}, tc.req)
-			if _, err := resolvePeriod(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := planRecipients(ctx, r); err != nil {
-				t.Fatal(err)
-			}
+			// One copy of one message, planned for the week.
+			p := weekPlan(t, r, tc.req.PeriodStart)
+			p.scopes = []*scope{{to: []string{"a@example.com"}, deliveries: []delivery{{key: sendKeyPrefix(r.d, p.period) + "1", to: []string{"a@example.com"}}}}}
 			if tc.state != "" {
-				c, _ := sends.Begin(ctx, r.scopes[0].deliveries[0].key, wednesday, lease)
+				c, _ := sends.Begin(ctx, p.scopes[0].deliveries[0].key, wednesday, lease)
 				if tc.state == sendlog.StateSent {
 					_ = sends.Done(ctx, c, "id", wednesday)
 				} else {
 					_ = sends.Settle(ctx, c, tc.state, "why", wednesday)
 				}
 			}
-			skip, err := skipIfSent(ctx, r)
+			skip, err := skipIfSent(ctx, r, p)
 			if err != nil || skip != tc.skip {
 				t.Errorf("skip = %v, %v; want %v", skip, err, tc.skip)
 			}
@@ -132,11 +155,9 @@ func TestSendOneOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sends, sender := &sendlog.Memory{}, &stubSender{err: tc.err}
 			r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-			if _, err := resolvePeriod(ctx, r); err != nil {
-				t.Fatal(err)
-			}
-			m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
-			retry, err := r.sendOne(ctx, mail.Envelope{}, m)
+			p := weekPlan(t, r, "2026-11-16")
+			m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+			retry, err := r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 			if retry != tc.retry || (err == nil) != (tc.err == nil) {
 				t.Errorf("sendOne = %v, %v; want retry %v", retry, err, tc.retry)
 			}
@@ -150,7 +171,7 @@ func TestSendOneOutcomes(t *testing.T) {
 				t.Errorf("nothing recorded, want %q", tc.state)
 			}
 			// A second attempt sends again only if nothing went out.
-			_, _ = r.sendOne(ctx, mail.Envelope{}, m)
+			_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
 			if sender.calls != tc.wantCalls {
 				t.Errorf("%d sends after a second attempt, want %d", sender.calls, tc.wantCalls)
 			}
@@ -177,15 +198,13 @@ func TestRetryFailedReopensARejectedMessage(t *testing.T) {
 	ctx := context.Background()
 	sends, sender := &sendlog.Memory{}, &stubSender{err: &mail.PermanentError{Err: errors.New("ses: MessageRejected")}}
 	r := exampleRun(t, Deps{SendLog: sends, Sender: sender, Now: func() time.Time { return wednesday }}, Request{PeriodStart: "2026-11-16", Send: true})
-	if _, err := resolvePeriod(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	m := &Message{Key: sendKeyPrefix(r.d, r.res.Period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
-	_, _ = r.sendOne(ctx, mail.Envelope{}, m)
-	_, _ = r.sendOne(ctx, mail.Envelope{}, m) // a retry: refused by the log
-	sender.err = nil                          // the address was fixed
+	p := weekPlan(t, r, "2026-11-16")
+	m := &Message{Key: sendKeyPrefix(r.d, p.period) + "1", Raw: []byte("x"), Recipients: []string{"a@example.com"}}
+	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m)
+	_, _ = r.sendOne(ctx, p.period.End, mail.Envelope{}, m) // a retry: refused by the log
+	sender.err = nil                                        // the address was fixed
 	r.req.RetryFailed = true
-	if _, err := r.sendOne(ctx, mail.Envelope{}, m); err != nil {
+	if _, err := r.sendOne(ctx, p.period.End, mail.Envelope{}, m); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := sends.Get(ctx, m.Key); sender.calls != 2 || rec == nil || rec.State != sendlog.StateSent {

@@ -7,12 +7,12 @@ import (
 
 // targets are the service levels this copy is judged by: an audience
 // member's copy by its own (over the digest's, over the top level's).
-func (r *run) targets() []render.Target {
+func (c *copyRun) targets() []render.Target {
 	member := ""
-	if r.cur != nil && r.cur.filter != nil {
-		member = r.cur.filter.Value
+	if c.scope.filter != nil {
+		member = c.scope.filter.Value
 	}
-	return renderTargets(r.cfg.TargetsFor(r.d, member))
+	return renderTargets(c.cfg.TargetsFor(c.d, member))
 }
 
 // renderTargets reads each target's limits into the figure's unit.

@@ -43,8 +43,8 @@ func needsTotals(spec *reports.Spec, g reports.Group) bool {
 
 // totalsCalls plans the whole-period calls for the sections, one per
 // report and filter, and returns them with the Totals they fill.
-func (r *run) totalsCalls(sections []render.Section) ([]*call, []render.Totals) {
-	g, pg := wholeGroup(r.res.Period), wholeGroup(r.res.Previous)
+func (c *copyRun) totalsCalls(sections []render.Section) ([]*call, []render.Totals) {
+	g, pg := wholeGroup(c.plan.period), wholeGroup(c.plan.previous)
 	if g == "" {
 		return nil, nil
 	}
@@ -66,11 +66,11 @@ func (r *run) totalsCalls(sections []render.Section) ([]*call, []render.Totals) 
 		seen[key] = true
 		idx := len(totals)
 		totals = append(totals, render.Totals{Report: s.Report, Filter: s.Filter})
-		from, to, off := r.res.Period.Query()
+		from, to, off := c.plan.period.Query()
 		calls = append(calls, &call{section: i, totals: idx + 1, name: s.Report,
 			query: reports.Query{From: from, To: to, Offset: off, Group: g, Filter: s.Filter}})
 		if pg != "" && spec.AllowsGroup(pg) {
-			pf, pt, poff := r.res.Previous.Query()
+			pf, pt, poff := c.plan.previous.Query()
 			calls = append(calls, &call{section: i, totals: idx + 1, previous: true, name: s.Report,
 				query: reports.Query{From: pf, To: pt, Offset: poff, Group: pg, Filter: s.Filter}})
 		}
