@@ -3,6 +3,8 @@ package render
 import (
 	"image"
 	"math"
+
+	"reportmailer/pkg/render/internal/png"
 )
 
 // Mail charts sit on a card of their own: a white panel with a thin
@@ -19,11 +21,9 @@ const (
 
 var cardBorder = [4]byte{0xd9, 0xde, 0xe4, 0xff} // RGBA
 
-// clearPixel marks a pixel outside the card. Its colour is more than its
-// alpha, which no premultiplied pixel can be, so it never stands for a
-// drawn one: encode writes it transparent and, like every other pixel of
-// alpha 0, anything else over white.
-var clearPixel = [4]byte{1, 0, 0, 0}
+// clearPixel marks a pixel outside the card: png.EncodeClear writes it
+// transparent.
+var clearPixel = png.ClearPixel
 
 // cardFrame draws the card's frame on img, a figure drawn cardPad logical
 // px in from every edge (layout.margin): a border one logical px wide and

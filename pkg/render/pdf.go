@@ -8,6 +8,8 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"reportmailer/pkg/render/internal/pdfstream"
 )
 
 const (
@@ -55,7 +57,7 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf.SetCreator("reportmailer", true)
 	pdf.SetProducer("reportmailer (gofpdf)", true)
 	pdf.AliasNbPages("{nb}")
-	pdf.SetCompression(false) // compressStreams does it, with less memory
+	pdf.SetCompression(false) // pdfstream.Compress does it, with less memory
 	return pdf
 }
 
@@ -67,7 +69,7 @@ func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err 
 	if err != nil {
 		return nil, failed, err
 	}
-	return compressStreams(plain), failed, nil
+	return pdfstream.Compress(plain), failed, nil
 }
 
 // renderPlainPDF is renderPDF before its pages are compressed.

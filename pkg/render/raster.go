@@ -13,6 +13,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 	"golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
+	"reportmailer/pkg/render/internal/png"
 )
 
 // rasterRenderer is go-chart's Renderer for the email PNGs, on go-chart's
@@ -404,5 +405,29 @@ func (r *rasterRenderer) Save(w io.Writer) error {
 		c.SetRGBA(r.img)
 		return nil
 	}
-	return encodePNG(w, r.img)
+	return png.Encode(w, r.img)
+}
+
+// rgbaCollector receives the raster renderer's image instead of go-chart's own PNG encoding.
+type rgbaCollector struct{ img *image.RGBA }
+
+func (c *rgbaCollector) SetRGBA(i *image.RGBA)       { c.img = i }
+func (c *rgbaCollector) Write(p []byte) (int, error) { return len(p), nil }
+
+var _ chart.RGBACollector = (*rgbaCollector)(nil)
+
+// renderPNG draws a figure with go-chart's raster renderer and encodes it
+// (internal/png); a mail figure (layout.card) on its card, with
+// transparent corners.
+func renderPNG(f *Figure, w io.Writer) error {
+	var c rgbaCollector
+	if err := f.fig.Render(rasterProvider, &c); err != nil {
+		return err
+	}
+	defer releaseRGBA(c.img)
+	if !f.lo.card {
+		return png.Encode(w, c.img)
+	}
+	cardFrame(c.img, f.lo.scale)
+	return png.EncodeClear(w, c.img)
 }
