@@ -1,17 +1,13 @@
-package render
+package text
 
 import (
 	"bytes"
 	"image"
 	"image/color"
-	"io"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/golang/freetype/raster"
-	"github.com/wcharczuk/go-chart/v2/drawing"
-
-	"reportmailer/pkg/render/internal/png"
 )
 
 // TestOverPainterIsRGBAPainter paints the same spans with overPainter and
@@ -49,28 +45,6 @@ func TestOverPainterIsRGBAPainter(t *testing.T) {
 		got.Paint(spans, true)
 		if !bytes.Equal(a.Pix, b.Pix) {
 			t.Fatalf("round %d: colour %v, spans %+v:\n got %v\nwant %v", round, c, spans, b.Pix, a.Pix)
-		}
-	}
-}
-
-// BenchmarkEncodePNG encodes (internal/png) a 25-bar chart at the email's 2× density.
-func BenchmarkEncodePNG(b *testing.B) {
-	var bars []hbar
-	for i := 0; i < 25; i++ {
-		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
-			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
-	}
-	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", mailLayout(2))
-	var c rgbaCollector
-	if err := f.fig.Render(rasterProvider, &c); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(c.img.Pix)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := png.Encode(io.Discard, c.img); err != nil {
-			b.Fatal(err)
 		}
 	}
 }
