@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -119,7 +120,7 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	}
 	switch f.Kind {
 	case reports.FigureRatingAverage:
-		rated, avg, _ := ratingStats(rows, false)
+		rated, avg, _ := figures.RatingStats(rows, false)
 		return avg, rated, float64(d.minRatings()), rated > 0
 	case reports.FigureRate:
 		n, den := totalOf(s, rows, f.Rate.Num), totalOf(s, rows, f.Rate.Den)
@@ -130,7 +131,7 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	} else {
 		v = s.rollup(rows, f.Metric, false)
 	}
-	if f.Metric.IsAverage() && !hasData(rows, f.Metric, false) {
+	if f.Metric.IsAverage() && !figures.HasData(rows, f.Metric, false) {
 		return 0, 0, 0, false // no chats waited: no average to judge
 	}
 	// An average of a handful of chats is no verdict either: the same
