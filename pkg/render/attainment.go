@@ -155,7 +155,7 @@ func (d *Digest) judgePeriod(a *Attainment) {
 		if !ok {
 			return verdict{Status: NoData}, "no data for the period"
 		}
-		out := judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
+		out := figures.Judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		if out.Status == TooFew {
 			return out, d.tooFewText(a.Figure, sample)
 		}
@@ -210,7 +210,7 @@ func (d *Digest) dayVerdicts(s *Section, a *Attainment, rows []any, shift time.D
 	}
 	for i := range out {
 		if v, sample, need, ok := d.figureOf(s, a.Figure, days[i], false, false); ok {
-			out[i].verdict = judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
+			out[i].verdict = figures.Judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		}
 	}
 	return out

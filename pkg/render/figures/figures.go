@@ -1,11 +1,12 @@
 // Package figures is the arithmetic of what a section says, apart from
 // how it is drawn: how a metric rolls up over rows (counts add, maxima
 // take the largest, averages weighted as Comm100 weights them or
-// recomputed from their own totals), how much weight a row carries, and
-// the rating summary. It reads rows through the reports registry and
-// knows nothing of charts, PDFs or mail. render decides which rows and
-// which weights (its weights.go and analysis.go); figures says what they
-// add up to.
+// recomputed from their own totals), how much weight a row carries, the
+// rating summary, and a figure judged against a target's limits as the
+// digest shows it (Judge). It reads rows through the reports registry
+// and knows nothing of charts, PDFs or mail. render decides which rows
+// and which weights (its weights.go, analysis.go and attainment.go);
+// figures says what they add up to.
 package figures
 
 import (
