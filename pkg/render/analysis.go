@@ -5,76 +5,9 @@ import (
 	"sort"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
-
-// rollup rolls a metric up over rows: counts add, maxima take the
-// largest, averages are weighted by w (see weights.go) or, without
-// weights, averaged over the rows that have data.
-func rollup(rows []any, m reports.Metric, dist bool, w rowWeights) float64 {
-	if v, ok := exactRatio(rows, m, dist); ok {
-		return v
-	}
-	var sum, maxV, wsum, wv float64
-	var n int
-	for _, r := range rows {
-		v := reports.MetricValue(r, m, dist)
-		sum += v
-		maxV = math.Max(maxV, v)
-		if v != 0 {
-			n++
-		}
-		if x := w[r]; x > 0 {
-			wsum += x
-			wv += x * v
-		}
-	}
-	switch {
-	case m.IsMax():
-		return maxV
-	case m.IsAverage() && wsum > 0:
-		return wv / wsum
-	case m.IsAverage():
-		if n == 0 {
-			return 0
-		}
-		return sum / float64(n)
-	}
-	return sum
-}
-
-// exactRatio rolls up an average whose numerator and denominator the rows
-// carry (reports.Weight.Num): ΣNum/ΣWires, not a weighting of the rounded
-// per-row averages.
-func exactRatio(rows []any, m reports.Metric, dist bool) (float64, bool) {
-	w := m.Weight
-	if dist || w == nil || w.Num == "" || len(w.Reports) > 0 {
-		return 0, false
-	}
-	var num, den float64
-	for _, r := range rows {
-		num += fieldsSum(r, []string{w.Num}, false)
-		den += fieldsSum(r, w.Wires, false)
-	}
-	if den <= 0 {
-		return 0, false
-	}
-	return num / den, true
-}
-
-// activeMetrics are the spec's metrics that carry data in these rows.
-func activeMetrics(spec *reports.Spec, rows []any, dist bool) []reports.Metric {
-	var out []reports.Metric
-	for _, m := range spec.Metrics {
-		for _, r := range rows {
-			if reports.MetricValue(r, m, dist) != 0 {
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
-}
 
 func totalOf(s *Section, rows []any, wire string) float64 {
 	m, ok := s.spec().MetricByWire(wire)
@@ -82,29 +15,6 @@ func totalOf(s *Section, rows []any, wire string) float64 {
 		return 0
 	}
 	return s.rollup(rows, m, false)
-}
-
-// ratingStats returns rated chats, average score (1..5) and the share of 4–5.
-func ratingStats(rows []any, dist bool) (rated, avg, positive float64) {
-	var weighted float64
-	for _, r := range rows {
-		for s := 1; s <= 5; s++ {
-			wire := "score" + string(rune('0'+s))
-			if dist {
-				wire = "avgScore" + string(rune('0'+s))
-			}
-			v, _ := reports.Value(r, wire)
-			rated += v
-			weighted += v * float64(s)
-			if s >= 4 {
-				positive += v
-			}
-		}
-	}
-	if rated == 0 {
-		return 0, 0, 0
-	}
-	return rated, weighted / rated, positive / rated
 }
 
 // KPI is one figure of the summary strip.
@@ -247,8 +157,8 @@ func kpiFigures(d *Digest) []KPIFigure {
 		f := KPIFigure{Label: k.label, Unit: k.unit, HasPrevious: s.Previous != nil, LowerIsBetter: k.lower, Neutral: k.neutral,
 			Figure: string(s.Report) + "." + k.wire}
 		if s.spec().View == reports.ViewRating {
-			f.Rated, f.Current, f.Positive = ratingStats(s.Rows, false)
-			f.PreviousRated, f.Previous, f.PreviousPositive = ratingStats(s.Previous, false)
+			f.Rated, f.Current, f.Positive = figures.RatingStats(s.Rows, false)
+			f.PreviousRated, f.Previous, f.PreviousPositive = figures.RatingStats(s.Previous, false)
 			f.Rating, f.Unit, f.Figure = true, reports.Average, "rating.average"
 			f.Small = f.Rated < float64(d.minRatings()) || f.PreviousRated < float64(d.minRatings())
 			out = append(out, f)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -119,7 +120,7 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	}
 	switch f.Kind {
 	case reports.FigureRatingAverage:
-		rated, avg, _ := ratingStats(rows, false)
+		rated, avg, _ := figures.RatingStats(rows, false)
 		return avg, rated, float64(d.minRatings()), rated > 0
 	case reports.FigureRate:
 		n, den := totalOf(s, rows, f.Rate.Num), totalOf(s, rows, f.Rate.Den)
@@ -130,7 +131,7 @@ func (d *Digest) figureOf(s *Section, f reports.Figure, rows []any, whole, previ
 	} else {
 		v = s.rollup(rows, f.Metric, false)
 	}
-	if f.Metric.IsAverage() && !hasData(rows, f.Metric, false) {
+	if f.Metric.IsAverage() && !figures.HasData(rows, f.Metric, false) {
 		return 0, 0, 0, false // no chats waited: no average to judge
 	}
 	// An average of a handful of chats is no verdict either: the same
@@ -154,7 +155,7 @@ func (d *Digest) judgePeriod(a *Attainment) {
 		if !ok {
 			return verdict{Status: NoData}, "no data for the period"
 		}
-		out := judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
+		out := figures.Judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		if out.Status == TooFew {
 			return out, d.tooFewText(a.Figure, sample)
 		}
@@ -209,7 +210,7 @@ func (d *Digest) dayVerdicts(s *Section, a *Attainment, rows []any, shift time.D
 	}
 	for i := range out {
 		if v, sample, need, ok := d.figureOf(s, a.Figure, days[i], false, false); ok {
-			out[i].verdict = judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
+			out[i].verdict = figures.Judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		}
 	}
 	return out

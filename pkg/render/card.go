@@ -2,7 +2,13 @@ package render
 
 import (
 	"image"
+	"io"
 	"math"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+
+	"reportmailer/pkg/render/internal/png"
+	"reportmailer/pkg/render/internal/text"
 )
 
 // Mail charts sit on a card of their own: a white panel with a thin
@@ -19,11 +25,9 @@ const (
 
 var cardBorder = [4]byte{0xd9, 0xde, 0xe4, 0xff} // RGBA
 
-// clearPixel marks a pixel outside the card. Its colour is more than its
-// alpha, which no premultiplied pixel can be, so it never stands for a
-// drawn one: encode writes it transparent and, like every other pixel of
-// alpha 0, anything else over white.
-var clearPixel = [4]byte{1, 0, 0, 0}
+// clearPixel marks a pixel outside the card: png.EncodeClear writes it
+// transparent.
+var clearPixel = png.ClearPixel
 
 // cardFrame draws the card's frame on img, a figure drawn cardPad logical
 // px in from every edge (layout.margin): a border one logical px wide and
@@ -72,4 +76,28 @@ func cardFrame(img *image.RGBA, scale float64) {
 			}
 		}
 	}
+}
+
+// rgbaCollector receives the raster renderer's image instead of go-chart's own PNG encoding.
+type rgbaCollector struct{ img *image.RGBA }
+
+func (c *rgbaCollector) SetRGBA(i *image.RGBA)       { c.img = i }
+func (c *rgbaCollector) Write(p []byte) (int, error) { return len(p), nil }
+
+var _ chart.RGBACollector = (*rgbaCollector)(nil)
+
+// renderPNG draws a figure with go-chart's raster renderer and encodes it
+// (internal/png); a mail figure (layout.card) on its card, with
+// transparent corners.
+func renderPNG(f *Figure, w io.Writer) error {
+	var c rgbaCollector
+	if err := f.fig.Render(text.Provider, &c); err != nil {
+		return err
+	}
+	defer text.ReleaseRGBA(c.img)
+	if !f.lo.card {
+		return png.Encode(w, c.img)
+	}
+	cardFrame(c.img, f.lo.scale)
+	return png.EncodeClear(w, c.img)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/internal/text"
 )
 
 // A figure renders through any go-chart RendererProvider: the PNG
@@ -151,7 +152,7 @@ func (c canvas) Render(rp chart.RendererProvider, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	regular, _ := chartFonts()
+	regular, _ := text.ChartFonts()
 	r.SetDPI(72 * c.lo.scale)
 	r.SetFont(regular)
 	// No background fill: PNGs are composited over white, PDF pages are white.

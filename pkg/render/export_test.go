@@ -1,7 +1,9 @@
 package render
 
-// Visual exposes visual to the external tests.
-var Visual = visual
+import "reportmailer/pkg/render/internal/text"
+
+// Visual exposes internal/text's Visual to the external tests.
+var Visual = text.Visual
 
 // PDFOnly draws the PDF alone, for BenchmarkDigestPDF: what Render's PDF
 // half costs without the mail's PNGs.

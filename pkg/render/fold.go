@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -104,7 +105,7 @@ func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous b
 	out := merged.Elem()
 	t := first.Type()
 	// Weights of averages for these rows, computed as the roll-up would.
-	weights := map[string]rowWeights{}
+	weights := map[string]figures.Weights{}
 	for _, m := range spec.Metrics {
 		if m.Weight != nil && m.IsAverage() {
 			weights[m.Wire], _ = weightsFor(d, s, m, rows, previous, false)
@@ -119,7 +120,7 @@ func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous b
 			if !ok {
 				m = reports.Metric{Wire: tag}
 			}
-			f.SetFloat(rollup(rows, m, false, weights[m.Wire]))
+			f.SetFloat(figures.Rollup(rows, m, false, weights[m.Wire]))
 		case reflect.Pointer:
 			if b, ok := f.Interface().(*reports.Bucket); ok && b != nil {
 				last := reports.TimeOf(rows[len(rows)-1])

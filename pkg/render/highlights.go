@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -69,8 +70,8 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 		}
 		if spec.ViewFor(s.Group) == reports.ViewRating {
 			// Score counts are not news; the average score is.
-			rated, avg, _ := ratingStats(s.Rows, false)
-			prated, pavg, _ := ratingStats(s.Previous, false)
+			rated, avg, _ := figures.RatingStats(s.Rows, false)
+			prated, pavg, _ := figures.RatingStats(s.Previous, false)
 			if rated >= float64(d.minRatings()) && prated >= float64(d.minRatings()) && math.Abs(avg-pavg) >= 0.05 {
 				h := Highlight{Anchor: views[i].Anchor, section: i, score: math.Abs(avg-pavg) / 0.1, cur: avg, prev: pavg}
 				verb := "rose"

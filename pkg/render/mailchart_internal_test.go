@@ -3,11 +3,15 @@ package render
 import (
 	"bytes"
 	"image/png"
+	"io"
 	"testing"
 	"time"
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	pngenc "reportmailer/pkg/render/internal/png"
+	"reportmailer/pkg/render/internal/text"
 )
 
 // fontSpy records the smallest font size a figure draws text at
@@ -70,14 +74,14 @@ func TestMailChartTextOnPhones(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			small, size := 1e9, 0.0
 			spy := func(w, h int) (chart.Renderer, error) {
-				r, err := rasterProvider(w, h)
+				r, err := text.Provider(w, h)
 				return fontSpy{r, &size, &small}, err
 			}
 			var c rgbaCollector
 			if err := f.fig.Render(spy, &c); err != nil {
 				t.Fatal(err)
 			}
-			releaseRGBA(c.img)
+			text.ReleaseRGBA(c.img)
 			cardW := float64(f.Width) + 2*cardPad
 			css := small * phoneChartWidth / cardW
 			t.Logf("smallest text %.1f px in a %g px card: %.1f CSS px on a 375 px phone", small, cardW, css)
@@ -110,5 +114,27 @@ func TestMailChartTextOnPhones(t *testing.T) {
 func TestPDFChartLayoutUnchanged(t *testing.T) {
 	if pdfLayout.w != 600 || pdfLayout.fontXS != 8.5 || pdfLayout.fontS != 10 || pdfLayout.card {
 		t.Errorf("pdfLayout = %+v, want the 600 px layout with 8.5/10 px text and no card", pdfLayout)
+	}
+}
+
+// BenchmarkEncodePNG encodes (internal/png) a 25-bar chart at the email's 2× density.
+func BenchmarkEncodePNG(b *testing.B) {
+	var bars []hbar
+	for i := 0; i < 25; i++ {
+		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
+			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
+	}
+	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", mailLayout(2))
+	var c rgbaCollector
+	if err := f.fig.Render(text.Provider, &c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(c.img.Pix)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := pngenc.Encode(io.Discard, c.img); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

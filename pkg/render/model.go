@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -66,13 +67,14 @@ type Section struct {
 	caveats []string
 	// weights are each average metric's row weights (see weights.go), by
 	// wire name; unweighted lists averages the digest has no weight for.
-	weights    map[string]rowWeights
+	weights    map[string]figures.Weights
 	unweighted map[string]bool
 }
 
-// rollup rolls a metric up over rows of this section, weighting averages.
+// rollup rolls a metric up over rows of this section (figures.Rollup),
+// weighting averages.
 func (s *Section) rollup(rows []any, m reports.Metric, dist bool) float64 {
-	return rollup(rows, m, dist, s.weights[m.Wire])
+	return figures.Rollup(rows, m, dist, s.weights[m.Wire])
 }
 
 // Digest is everything the renderer needs.

@@ -8,6 +8,9 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+
+	"reportmailer/pkg/render/internal/pdfstream"
+	"reportmailer/pkg/render/internal/text"
 )
 
 const (
@@ -19,7 +22,7 @@ const (
 )
 
 type pdfDoc struct {
-	pdf          *scriptPDF
+	pdf          *text.PDF
 	pageW, pageH float64
 	contentW     float64
 	bottom       float64
@@ -44,8 +47,8 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	// gofpdf writes into the font bytes it is given (its checksum pads table
 	// slices with append), so each document gets its own copy: the shared
 	// TTFs stay untouched for concurrent documents and for the PNG renderer.
-	pdf.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(goregular.TTF))
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", bytes.Clone(gobold.TTF))
+	pdf.AddUTF8FontFromBytes(text.FontFamily, "", bytes.Clone(goregular.TTF))
+	pdf.AddUTF8FontFromBytes(text.FontFamily, "B", bytes.Clone(gobold.TTF))
 	pdf.SetCreationDate(d.Generated)
 	pdf.SetModificationDate(d.Generated)
 	pdf.SetCatalogSort(true)
@@ -55,7 +58,7 @@ func newPDF(d *Digest) *gofpdf.Fpdf {
 	pdf.SetCreator("reportmailer", true)
 	pdf.SetProducer("reportmailer (gofpdf)", true)
 	pdf.AliasNbPages("{nb}")
-	pdf.SetCompression(false) // compressStreams does it, with less memory
+	pdf.SetCompression(false) // pdfstream.Compress does it, with less memory
 	return pdf
 }
 
@@ -67,12 +70,12 @@ func renderPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err 
 	if err != nil {
 		return nil, failed, err
 	}
-	return compressStreams(plain), failed, nil
+	return pdfstream.Compress(plain), failed, nil
 }
 
 // renderPlainPDF is renderPDF before its pages are compressed.
 func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string, err error) {
-	doc := &pdfDoc{pdf: newScriptPDF(newPDF(d)), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
+	doc := &pdfDoc{pdf: text.NewPDF(newPDF(d)), d: d, views: views, failed: map[int]string{}, highlights: highlights(d, views)}
 	doc.pageW, doc.pageH = doc.pdf.GetPageSize()
 	doc.contentW = doc.pageW - 2*margin
 	doc.bottom = doc.pageH - margin - 6
@@ -101,7 +104,7 @@ func renderPlainPDF(d *Digest, views []view) (pdf []byte, failed map[int]string,
 func (doc *pdfDoc) footer() {
 	p := doc.pdf
 	p.SetY(-margin)
-	p.SetFont(fontFamily, "", 7.5)
+	p.SetFont(text.FontFamily, "", 7.5)
 	p.SetTextColor(107, 119, 133)
 	p.CellFormat(doc.contentW/2, 5, doc.d.TitleText()+" · "+doc.d.Period.Label(), "", 0, "L", false, 0, "")
 	p.CellFormat(doc.contentW/2, 5, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
@@ -175,9 +178,9 @@ func (doc *pdfDoc) cover() {
 	p.Rect(0, 0, doc.pageW, 6, "F")
 	p.SetY(margin + 4)
 	p.SetTextColor(31, 41, 51)
-	p.SetFont(fontFamily, "B", 22)
+	p.SetFont(text.FontFamily, "B", 22)
 	p.MultiCell(doc.contentW, 10, d.TitleText(), "", "L", false)
-	p.SetFont(fontFamily, "", 11)
+	p.SetFont(text.FontFamily, "", 11)
 	p.SetTextColor(107, 119, 133)
 	sub := d.Period.Label() + ", " + d.Period.Location.String()
 	if d.Site != "" {
@@ -192,10 +195,10 @@ func (doc *pdfDoc) cover() {
 	p.Ln(8)
 	doc.targetsBlock()
 	doc.whatChanged()
-	p.SetFont(fontFamily, "B", 12)
+	p.SetFont(text.FontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
 	p.CellFormat(doc.contentW, 8, "In this report", "", 1, "L", false, 0, "")
-	p.SetFont(fontFamily, "", 9)
+	p.SetFont(text.FontFamily, "", 9)
 	const lineH = 5.0
 	top := p.GetY()
 	colW := doc.contentW
@@ -233,10 +236,10 @@ func (doc *pdfDoc) whatChanged() {
 		return
 	}
 	p := doc.pdf
-	p.SetFont(fontFamily, "B", 12)
+	p.SetFont(text.FontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
 	p.CellFormat(doc.contentW, 8, "What changed", "", 1, "L", false, 0, "")
-	p.SetFont(fontFamily, "", 10)
+	p.SetFont(text.FontFamily, "", 10)
 	const lineH = 5.2
 	for _, h := range doc.highlights {
 		link := 0
@@ -279,15 +282,15 @@ func (doc *pdfDoc) kpiGrid(ks []KPI) {
 		p.SetFillColor(243, 244, 246)
 		p.RoundedRect(x, y, w, h, 2, "1234", "F")
 		p.SetXY(x+4, y+3)
-		p.SetFont(fontFamily, "", 8.5)
+		p.SetFont(text.FontFamily, "", 8.5)
 		p.SetTextColor(107, 119, 133)
 		p.CellFormat(w-8, 5, k.Label, "", 2, "L", false, 0, "")
 		p.SetX(x + 4)
-		p.SetFont(fontFamily, "B", 16)
+		p.SetFont(text.FontFamily, "B", 16)
 		p.SetTextColor(31, 41, 51)
 		p.CellFormat(w-8, 9, k.Value, "", 2, "L", false, 0, "")
 		p.SetX(x + 4)
-		p.SetFont(fontFamily, "", 8.5)
+		p.SetFont(text.FontFamily, "", 8.5)
 		r, g, b := toneRGB(k.Delta.Tone)
 		p.SetTextColor(r, g, b)
 		dw := p.GetStringWidth(k.Delta.Text)
@@ -318,11 +321,11 @@ func (doc *pdfDoc) sections() {
 		}
 		p.SetLink(doc.links[i], p.GetY(), -1)
 		p.SetX(margin)
-		p.SetFont(fontFamily, "B", 13)
+		p.SetFont(text.FontFamily, "B", 13)
 		p.SetTextColor(31, 41, 51)
 		p.CellFormat(doc.contentW, 8, v.Title, "", 1, "L", false, 0, "")
 		if v.Subtitle != "" {
-			p.SetFont(fontFamily, "", 9)
+			p.SetFont(text.FontFamily, "", 9)
 			p.SetTextColor(107, 119, 133)
 			p.CellFormat(doc.contentW, 5, v.Subtitle, "", 1, "L", false, 0, "")
 		}
@@ -352,7 +355,7 @@ func (doc *pdfDoc) caveatLines(v view) []string {
 	if v.Caveat == "" {
 		return nil
 	}
-	doc.pdf.SetFont(fontFamily, "", caveatPt)
+	doc.pdf.SetFont(text.FontFamily, "", caveatPt)
 	return doc.pdf.SplitText(v.Caveat, doc.contentW-6)
 }
 
@@ -394,25 +397,25 @@ func (doc *pdfDoc) note(v view) {
 	}
 	p.RoundedRect(margin, y, doc.contentW, 10, 1.5, "1234", "F")
 	p.SetXY(margin+3, y+2.5)
-	p.SetFont(fontFamily, "", 9.5)
+	p.SetFont(text.FontFamily, "", 9.5)
 	p.CellFormat(doc.contentW-6, 5, fitPDF(p, v.Note, doc.contentW-6), "", 1, "L", false, 0, "")
 	p.SetY(y + 12)
 }
 
 // fitPDF truncates s with an ellipsis to fit w mm at the current font.
-func fitPDF(p *scriptPDF, s string, w float64) string {
+func fitPDF(p *text.PDF, s string, w float64) string {
 	return fitWidth(s, w, p.GetStringWidth)
 }
 
 func (doc *pdfDoc) colWidths(t *Table) []float64 {
 	p := doc.pdf
-	p.SetFont(fontFamily, "B", tablePt)
+	p.SetFont(text.FontFamily, "B", tablePt)
 	n := len(t.Head)
 	widths := make([]float64, n)
 	for c := 0; c < n; c++ {
 		widths[c] = p.GetStringWidth(t.Head[c]) + 4
 	}
-	p.SetFont(fontFamily, "", tablePt)
+	p.SetFont(text.FontFamily, "", tablePt)
 	for _, r := range t.Rows {
 		for c := 0; c < n && c < len(r); c++ {
 			if w := p.GetStringWidth(r[c]) + 4; w > widths[c] {
@@ -443,7 +446,7 @@ func (doc *pdfDoc) table(t *Table) {
 	widths := doc.colWidths(t)
 	header := func() {
 		p.SetX(margin)
-		p.SetFont(fontFamily, "B", tablePt)
+		p.SetFont(text.FontFamily, "B", tablePt)
 		p.SetTextColor(75, 85, 99)
 		p.SetDrawColor(209, 213, 219)
 		for c, h := range t.Head {
@@ -466,7 +469,7 @@ func (doc *pdfDoc) table(t *Table) {
 		if total {
 			style = "B"
 		}
-		p.SetFont(fontFamily, style, tablePt)
+		p.SetFont(text.FontFamily, style, tablePt)
 		p.SetX(margin)
 		fill := ri%2 == 1
 		p.SetFillColor(249, 250, 251)

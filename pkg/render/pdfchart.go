@@ -7,6 +7,8 @@ import (
 	"github.com/golang/freetype/truetype"
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"reportmailer/pkg/render/internal/text"
 )
 
 // pdfRenderer implements go-chart's Renderer on a region of a gofpdf page,
@@ -14,7 +16,7 @@ import (
 // the PDF, and text is measured with the PDF's own font metrics (no
 // freetype rasterising at all). One chart pixel is `scale` millimetres.
 type pdfRenderer struct {
-	pdf          *scriptPDF
+	pdf          *text.PDF
 	x0, y0       float64 // top-left of the chart on the page, mm
 	scale        float64 // mm per chart pixel
 	dpi          float64
@@ -35,7 +37,7 @@ type pathOp struct {
 
 // pdfProvider returns a RendererProvider drawing into the box at (x, y) mm
 // with the given width in mm; chart pixels scale to fit.
-func pdfProvider(pdf *scriptPDF, x, y, widthMM float64) chart.RendererProvider {
+func pdfProvider(pdf *text.PDF, x, y, widthMM float64) chart.RendererProvider {
 	return func(w, h int) (chart.Renderer, error) {
 		return &pdfRenderer{pdf: pdf, x0: x, y0: y, scale: widthMM / float64(w), dpi: 72, strokeWidth: 1, fontSize: 10}, nil
 	}
@@ -165,7 +167,7 @@ func (r *pdfRenderer) fontPt() float64 {
 }
 
 func (r *pdfRenderer) Text(body string, x, y int) {
-	r.pdf.SetFont(fontFamily, "", r.fontPt())
+	r.pdf.SetFont(text.FontFamily, "", r.fontPt())
 	r.pdf.SetTextColor(rgb(r.fontColor))
 	tx, ty := r.px(float64(x), float64(y))
 	if r.rotation != nil {
@@ -179,7 +181,7 @@ func (r *pdfRenderer) Text(body string, x, y int) {
 }
 
 func (r *pdfRenderer) MeasureText(body string) chart.Box {
-	r.pdf.SetFont(fontFamily, "", r.fontPt())
+	r.pdf.SetFont(text.FontFamily, "", r.fontPt())
 	w := r.pdf.GetStringWidth(body) / r.scale
 	h := r.fontSize * r.dpi / 72 * 0.75 // cap height, close to what freetype reports
 	box := chart.Box{Right: int(math.Ceil(w)), Bottom: int(math.Ceil(h))}

@@ -66,7 +66,7 @@ func worldDigest(tb testing.TB) *render.Digest {
 // in an embedded font whose glyph for each of its characters has an
 // outline (gofpdf maps a character its font lacks to glyph 0, .notdef,
 // the empty box), and every word of every name is drawn whole, in the
-// order visual gives (Arabic shaped, right-to-left runs reversed).
+// order text.Visual gives (Arabic shaped, right-to-left runs reversed).
 func TestEveryScriptInPDF(t *testing.T) {
 	t.Parallel()
 	out, err := render.Render(worldDigest(t), render.Options{})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -21,76 +22,19 @@ type Target struct {
 	PerDay bool
 }
 
-// Status is a target's verdict.
-type Status int
+// Status is a target's verdict (judged in figures).
+type Status = figures.Status
 
 // Verdicts. NoData and TooFew are not misses: the row says why.
 const (
-	NoData Status = iota // the figure could not be fetched or has no rows
-	TooFew               // too small a sample to judge
-	Met
-	Missed
+	NoData = figures.NoData // the figure could not be fetched or has no rows
+	TooFew = figures.TooFew // too small a sample to judge
+	Met    = figures.Met
+	Missed = figures.Missed
 )
 
-func (s Status) String() string {
-	return [...]string{"no data", "too few", "met", "missed"}[s]
-}
-
-// verdict is one figure judged against a target's limits.
-type verdict struct {
-	Status Status
-	// Value is the figure as the digest shows it (rounded to its precision).
-	Value float64
-	// By is how far past the limit a miss is, in the figure's unit (> 0).
-	By float64
-	// Bound is the limit missed ("min" or "max"), for the wording.
-	Bound string
-}
-
-// judge holds the figure v (with sample behind it, against need; need 0
-// means no floor) against min and max. The figure is judged as the
-// digest shows it, so "95%" never reads as a miss of a 95% target: a value
-// on the limit meets it.
-func judge(min, max *float64, v float64, u reports.Unit, sample, need float64) verdict {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return verdict{Status: NoData}
-	}
-	shown := shownValue(v, u)
-	if need > 0 && sample < need {
-		return verdict{Status: TooFew, Value: shown}
-	}
-	out := verdict{Status: Met, Value: shown}
-	if min != nil && shown < shownValue(*min, u) {
-		out.Status, out.By, out.Bound = Missed, shownValue(*min, u)-shown, "min"
-	}
-	if max != nil && shown > shownValue(*max, u) {
-		out.Status, out.By, out.Bound = Missed, shown-shownValue(*max, u), "max"
-	}
-	return out
-}
-
-// shownValue rounds v to the precision the digest prints it with
-// (format.Value): whole seconds, whole percent (tenths under 10%), a tenth
-// of an average, cents, whole counts (tenths for fractional counts).
-func shownValue(v float64, u reports.Unit) float64 {
-	switch u {
-	case reports.Seconds:
-		return math.Round(v)
-	case reports.Ratio:
-		if p := v * 100; p != 0 && math.Abs(p) < 10 {
-			return math.Round(p*10) / 1000
-		}
-		return math.Round(v*100) / 100
-	case reports.Average:
-		return math.Round(v*10) / 10
-	case reports.Money:
-		return math.Round(v*100) / 100
-	}
-	if v == math.Trunc(v) {
-		return v
-	}
-	return math.Round(v*10) / 10
-}
+// verdict is one figure judged against a target's limits (figures.Judge).
+type verdict = figures.Verdict
 
 // limitText is a target's limits as a reader writes them: "≤ 40s",
 // "≥ 95%", "4.5 – 5".

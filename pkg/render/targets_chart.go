@@ -6,6 +6,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -119,7 +120,7 @@ func (d *Digest) targetLines(s *Section, charted []reports.Metric) []line {
 		ts, vs := d.series(s.Rows, *m, 0)
 		miss := line{name: "Missed days", kind: missedMarks}
 		for i, v := range vs {
-			if judge(a.Target.Min, a.Target.Max, v, m.Unit, 0, 0).Status == Missed {
+			if figures.Judge(a.Target.Min, a.Target.Max, v, m.Unit, 0, 0).Status == Missed {
 				miss.times, miss.values = append(miss.times, ts[i]), append(miss.values, v)
 			}
 		}

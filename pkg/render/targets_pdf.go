@@ -1,5 +1,7 @@
 package render
 
+import "reportmailer/pkg/render/internal/text"
+
 // kpiTargetH is the height a card grows by to show its target.
 const kpiTargetH = 5.0
 
@@ -19,14 +21,14 @@ func (doc *pdfDoc) kpiTarget(k KPI, x, y, w float64) {
 	}
 	p := doc.pdf
 	p.SetXY(x, y)
-	p.SetFont(fontFamily, "", 8.5)
+	p.SetFont(text.FontFamily, "", 8.5)
 	p.SetTextColor(82, 96, 109)
 	label := k.Target + " · "
 	lw := p.GetStringWidth(label)
 	p.CellFormat(lw, 5, label, "", 0, "L", false, 0, "")
 	r, g, b := toneRGB(k.VerdictTone)
 	p.SetTextColor(r, g, b)
-	p.SetFont(fontFamily, "B", 8.5)
+	p.SetFont(text.FontFamily, "B", 8.5)
 	p.CellFormat(w-lw, 5, fitPDF(p, k.Verdict, w-lw), "", 0, "L", false, 0, "")
 }
 
@@ -39,7 +41,7 @@ func (doc *pdfDoc) targetsBlock() {
 		return
 	}
 	p := doc.pdf
-	p.SetFont(fontFamily, "B", 12)
+	p.SetFont(text.FontFamily, "B", 12)
 	p.SetTextColor(31, 41, 51)
 	p.CellFormat(doc.contentW, 8, "Targets", "", 1, "L", false, 0, "")
 	const lineH = 5.2
@@ -49,12 +51,12 @@ func (doc *pdfDoc) targetsBlock() {
 			link = doc.links[r.section]
 		}
 		p.SetX(margin)
-		p.SetFont(fontFamily, "B", 10)
+		p.SetFont(text.FontFamily, "B", 10)
 		p.SetTextColor(31, 41, 51)
 		head := r.Label + " "
 		hw := p.GetStringWidth(head)
 		p.CellFormat(hw, lineH, head, "", 0, "L", false, link, "")
-		p.SetFont(fontFamily, "", 10)
+		p.SetFont(text.FontFamily, "", 10)
 		p.SetTextColor(82, 96, 109)
 		p.CellFormat(doc.contentW*0.45-hw, lineH, r.Limit, "", 0, "L", false, link, "")
 		p.SetTextColor(31, 41, 51)
@@ -63,7 +65,7 @@ func (doc *pdfDoc) targetsBlock() {
 		p.CellFormat(vw, lineH, value, "", 0, "L", false, link, "")
 		rr, g, b := toneRGB(r.Tone)
 		p.SetTextColor(rr, g, b)
-		p.SetFont(fontFamily, "B", 10)
+		p.SetFont(text.FontFamily, "B", 10)
 		rest := doc.contentW*0.55 - vw
 		if rest < p.GetStringWidth(r.Verdict) && vw < doc.contentW*0.55 {
 			// A long "on target … days (…)" leaves no room: the verdict
@@ -75,7 +77,7 @@ func (doc *pdfDoc) targetsBlock() {
 		p.CellFormat(rest, lineH, fitPDF(p, r.Verdict, rest), "", 1, "L", false, link, "")
 		if r.Previous != "" {
 			p.SetX(margin + doc.contentW*0.45)
-			p.SetFont(fontFamily, "", 8.5)
+			p.SetFont(text.FontFamily, "", 8.5)
 			p.SetTextColor(107, 119, 133)
 			p.CellFormat(doc.contentW*0.55, 4.2, fitPDF(p, r.Previous, doc.contentW*0.55), "", 1, "L", false, 0, "")
 		}

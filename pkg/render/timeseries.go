@@ -6,6 +6,8 @@ import (
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"reportmailer/pkg/render/internal/text"
 )
 
 // line is one series of a time chart.
@@ -24,7 +26,7 @@ type line struct {
 func lineFigure(lines []line, start, end time.Time, ticks []time.Time, tickFormat string, loc *time.Location, format func(float64) string, alt string, lo layout) *Figure {
 	scale := lo.scale
 	const h = 220
-	regular, _ := chartFonts()
+	regular, _ := text.ChartFonts()
 	var maxV float64
 	for _, l := range lines {
 		for _, v := range l.values {

@@ -3,6 +3,7 @@ package render
 import (
 	"math"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -48,7 +49,7 @@ func wholeValue(rows []any, m reports.Metric) (float64, bool) {
 	if len(rows) != 1 || rows[0] == nil {
 		return 0, false
 	}
-	v := rollup(rows, m, false, nil)
+	v := figures.Rollup(rows, m, false, nil)
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > maxValue {
 		return 0, false
 	}

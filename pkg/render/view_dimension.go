@@ -8,6 +8,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -41,7 +42,7 @@ func othersValue(s *Section, rest []any, m reports.Metric) float64 {
 }
 
 func dimensionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
-	metrics := activeMetrics(spec, s.Rows, false)
+	metrics := figures.ActiveMetrics(spec, s.Rows, false)
 	if len(metrics) == 0 {
 		return
 	}

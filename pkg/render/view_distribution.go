@@ -5,11 +5,12 @@ import (
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
 func distributionView(v *view, d *Digest, s *Section, spec *reports.Spec) {
-	metrics := activeMetrics(spec, s.Rows, true)
+	metrics := figures.ActiveMetrics(spec, s.Rows, true)
 	if len(metrics) == 0 {
 		return
 	}

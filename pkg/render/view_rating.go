@@ -6,18 +6,19 @@ import (
 	"strings"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
 func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 	dist := s.Group.IsDistribution()
-	rated, avg, pos := ratingStats(s.Rows, dist)
+	rated, avg, pos := figures.RatingStats(s.Rows, dist)
 	if rated == 0 {
 		return
 	}
 	v.Summary = fmt.Sprintf("Average %.1f / 5 from %s rated chats, %s positive (4–5)", avg, format.Count(rated), format.Percent(pos))
 	if s.Previous != nil && !dist {
-		_, pavg, _ := ratingStats(s.Previous, false)
+		_, pavg, _ := figures.RatingStats(s.Previous, false)
 		if pavg > 0 {
 			v.Summary += fmt.Sprintf("; previous period %.1f", pavg)
 		}
@@ -39,7 +40,7 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 		var es []entry
 		unrated := 0
 		for _, r := range s.Rows {
-			n, _, _ := ratingStats([]any{r}, false)
+			n, _, _ := figures.RatingStats([]any{r}, false)
 			if n == 0 { // "0 rated, 0.0, 0%" says nothing: fold them into one line
 				unrated++
 				continue
@@ -54,11 +55,11 @@ func ratingView(v *view, d *Digest, s *Section, _ *reports.Spec) {
 			if e.others > 0 {
 				// The average member of the rest: its ratings per member,
 				// and the score and share of all their ratings.
-				n, a, p := ratingStats(e.rest, false)
+				n, a, p := figures.RatingStats(e.rest, false)
 				t.Rows = append(t.Rows, []string{e.label, format.Count(math.Round(n / float64(e.others))), fmt.Sprintf("%.1f", a), format.Percent(p)})
 				continue
 			}
-			n, a, p := ratingStats([]any{e.row}, false)
+			n, a, p := figures.RatingStats([]any{e.row}, false)
 			t.Rows = append(t.Rows, []string{e.label, format.Count(n), fmt.Sprintf("%.1f", a), format.Percent(p)})
 			bars = append(bars, hbar{label: e.label, segments: scores(e.row), colors: ratingCols, value: fmt.Sprintf("%.1f avg", a)})
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -226,7 +227,7 @@ func (d *Digest) periodFigure(s *Section, m reports.Metric, previous bool) float
 }
 
 func timeView(v *view, d *Digest, s *Section, spec *reports.Spec) {
-	metrics := activeMetrics(spec, s.Rows, false)
+	metrics := figures.ActiveMetrics(spec, s.Rows, false)
 	if len(metrics) == 0 {
 		return
 	}

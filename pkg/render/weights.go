@@ -1,8 +1,7 @@
 package render
 
 import (
-	"strings"
-
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -22,9 +21,6 @@ import (
 // all show the period figure (canonical), taken from the best weighted
 // section of that metric and filter.
 
-// rowWeights maps a row (by pointer) to its weight for one metric.
-type rowWeights map[any]float64
-
 // computeWeights fills each section's weights and the digest's canonical
 // figures. It runs on the cleaned copy of the digest.
 func computeWeights(d *Digest) {
@@ -42,7 +38,7 @@ func computeWeights(d *Digest) {
 			cur, okCur := weightsFor(d, s, m, s.Rows, false, dist)
 			prev, _ := weightsFor(d, s, m, s.Previous, true, dist)
 			if s.weights == nil {
-				s.weights = map[string]rowWeights{}
+				s.weights = map[string]figures.Weights{}
 				s.unweighted = map[string]bool{}
 			}
 			if okCur {
@@ -50,7 +46,7 @@ func computeWeights(d *Digest) {
 					cur[r] = w
 				}
 				s.weights[m.Wire] = cur
-			} else if hasData(s.Rows, m, dist) {
+			} else if figures.HasData(s.Rows, m, dist) {
 				s.unweighted[m.Wire] = true
 			}
 		}
@@ -94,9 +90,9 @@ func computeWeights(d *Digest) {
 				if _, have := d.canonical[k]; have {
 					continue
 				}
-				f := canonFigure{cur: rollup(s.Rows, m, false, w), hasPrev: s.Previous != nil}
+				f := canonFigure{cur: figures.Rollup(s.Rows, m, false, w), hasPrev: s.Previous != nil}
 				if s.Previous != nil {
-					f.prev = rollup(s.Previous, m, false, w)
+					f.prev = figures.Rollup(s.Previous, m, false, w)
 				}
 				d.canonical[k] = f
 			}
@@ -130,20 +126,11 @@ func (d *Digest) canonicalFor(s *Section, m reports.Metric) (canonFigure, bool) 
 	return f, ok
 }
 
-func hasData(rows []any, m reports.Metric, dist bool) bool {
-	for _, r := range rows {
-		if reports.MetricValue(r, m, dist) != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // weightsFor computes the weight of each row, and whether every row with
 // data got one.
-func weightsFor(d *Digest, s *Section, m reports.Metric, rows []any, previous, dist bool) (rowWeights, bool) {
+func weightsFor(d *Digest, s *Section, m reports.Metric, rows []any, previous, dist bool) (figures.Weights, bool) {
 	w := m.Weight
-	out := rowWeights{}
+	out := figures.Weights{}
 	if len(w.Reports) > 0 {
 		src := weightSource(d, s, w.Reports)
 		if src == nil {
@@ -154,11 +141,11 @@ func weightsFor(d *Digest, s *Section, m reports.Metric, rows []any, previous, d
 			srcRows = src.Previous
 		}
 		for _, r := range rows {
-			out[r] = matchWeight(r, s.Group, srcRows, w.Wires, dist)
+			out[r] = figures.MatchWeight(r, s.Group, srcRows, w.Wires, dist)
 		}
 	} else {
 		for _, r := range rows {
-			out[r] = ownWeight(r, m, w, dist)
+			out[r] = figures.OwnWeight(r, m, w, dist)
 		}
 	}
 	for _, r := range rows {
@@ -185,61 +172,6 @@ func weightSource(d *Digest, s *Section, names []reports.Name) *Section {
 		}
 	}
 	return nil
-}
-
-// matchWeight sums the weight fields of the source rows that fall in row
-// r: the same entity for a dimension, the same slot for a distribution,
-// and every bucket inside r's bucket for time groups.
-func matchWeight(r any, g reports.Group, src []any, wires []string, dist bool) float64 {
-	var sum float64
-	b := reports.TimeOf(r)
-	for _, x := range src {
-		switch {
-		case g.IsDimension():
-			if reports.KeyOf(x, g) != reports.KeyOf(r, g) {
-				continue
-			}
-		case b == nil:
-			continue
-		case b.From.Kind == reports.SlotDateTime:
-			xb := reports.TimeOf(x)
-			if xb == nil || xb.From.Kind != reports.SlotDateTime || b.To.Kind != reports.SlotDateTime || xb.To.Kind != reports.SlotDateTime ||
-				xb.From.DateTime.Before(b.From.DateTime) || xb.To.DateTime.After(b.To.DateTime) {
-				continue
-			}
-		default:
-			xb := reports.TimeOf(x)
-			if xb == nil || xb.From != b.From {
-				continue
-			}
-		}
-		sum += fieldsSum(x, wires, dist)
-	}
-	return sum
-}
-
-// ownWeight is the weight a row carries itself.
-func ownWeight(r any, m reports.Metric, w *reports.Weight, dist bool) float64 {
-	if w.Total != "" {
-		total := fieldsSum(r, []string{w.Total}, dist)
-		if avg := reports.MetricValue(r, m, dist); avg > 0 {
-			return total / avg
-		}
-		return 0
-	}
-	return fieldsSum(r, w.Wires, dist)
-}
-
-func fieldsSum(r any, wires []string, dist bool) float64 {
-	var sum float64
-	for _, wire := range wires {
-		if dist {
-			wire = "avg" + strings.ToUpper(wire[:1]) + wire[1:]
-		}
-		v, _ := reports.Value(r, wire)
-		sum += v
-	}
-	return sum
 }
 
 // sampleOf is how many chats an average of section s rests on (its

@@ -1,27 +1,39 @@
-package render
+// Package pdfstream compresses the page streams of a PDF that gofpdf wrote
+// uncompressed, with one reused zlib writer. It is render's PDF encoder's
+// last step; it knows nothing of digests.
+package pdfstream
 
 import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // gofpdf compresses each page with a new zlib writer, and a writer is
 // about a megabyte of tables: a third of everything a digest allocated,
 // and, being fresh memory read before it is written, a tenth of its CPU
 // in page faults. So gofpdf writes the pages plain (SetCompression(false))
-// and compressStreams compresses them afterwards with one reused writer:
+// and Compress compresses them afterwards with one reused writer:
 // the same deflate (BestSpeed, as gofpdf's) on the same bytes.
 
-// compressStreams rewrites a PDF as gofpdf writes it uncompressed: each
+// zlibWriters keeps deflate's large tables (about a megabyte) from being
+// allocated again for each PDF.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+	return zw
+}}
+
+// Compress rewrites a PDF as gofpdf writes it uncompressed: each
 // object that is only a stream with its /Length (page contents, ToUnicode
 // maps) gets /Filter /FlateDecode and its data deflated; every other
 // object is copied as it is, and the cross-reference table is written
 // again with the new offsets. A PDF of any other shape comes back as it
 // was: uncompressed, still valid.
-func compressStreams(pdf []byte) []byte {
+func Compress(pdf []byte) []byte {
 	objs, xref, ok := pdfObjects(pdf)
 	if !ok {
 		return pdf

@@ -1,10 +1,10 @@
-package render
+package text
 
 import "unicode"
 
 // The PDF writer (gofpdf) and the PNG renderer (freetype) draw a string
 // rune by rune, left to right, one glyph per rune from the font's cmap:
-// neither shapes text nor knows its direction. visual turns a logical
+// neither shapes text nor knows its direction. Visual turns a logical
 // string into the sequence of runes to draw left to right:
 //
 //   - Arabic letters become their contextual presentation forms (U+FB50–
@@ -22,7 +22,7 @@ import "unicode"
 //
 // Strings with none of these scripts come back unchanged, without
 // allocating.
-func visual(s string) string {
+func Visual(s string) string {
 	shaped := false
 	for _, r := range s {
 		if r >= 0x590 && (isRTL(r) || r == devaI) {
@@ -211,7 +211,7 @@ func bidiClassOf(r rune) bidiClass {
 	return bidiN
 }
 
-// bidiReorder returns rs in visual order (see visual).
+// bidiReorder returns rs in visual order (see Visual).
 func bidiReorder(rs []rune) []rune {
 	cls := make([]bidiClass, len(rs))
 	base := -1 // paragraph level: 0 left to right, 1 right to left

@@ -1,4 +1,4 @@
-package render
+package text
 
 import (
 	"embed"
@@ -19,7 +19,8 @@ import (
 // "Zoë Brontë", "Αλέξης" and "Дмитрий" render in the PDF and the PNGs.
 // gofpdf's core fonts could not: they are Latin-1 only.
 
-const fontFamily = "Go"
+// FontFamily is the Go fonts' family name in the PDF.
+const FontFamily = "Go"
 
 // The fallback chain: for every script the Go fonts lack, an open-licence
 // TrueType font from fonts/ (see fonts/README.md for sources and
@@ -86,7 +87,7 @@ func fontFor(r rune) int {
 		return int(i)
 	}
 	i = primary
-	if regular, _ := chartFonts(); regular.Index(r) == 0 && !unicode.IsSpace(r) && !unicode.In(r, unicode.Cc, unicode.Cf) {
+	if regular, _ := ChartFonts(); regular.Index(r) == 0 && !unicode.IsSpace(r) && !unicode.In(r, unicode.Cc, unicode.Cf) {
 		for j, f := range fallbacks {
 			if f.load().Index(r) != 0 {
 				i = int8(j)
@@ -208,8 +209,8 @@ var (
 	ttfBold  *truetype.Font
 )
 
-// chartFonts parses the TTFs once per process, not once per chart.
-func chartFonts() (*truetype.Font, *truetype.Font) {
+// ChartFonts parses the TTFs once per process, not once per chart.
+func ChartFonts() (*truetype.Font, *truetype.Font) {
 	fontOnce.Do(func() {
 		var err error
 		if ttf, err = truetype.Parse(goregular.TTF); err != nil {

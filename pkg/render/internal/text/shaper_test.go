@@ -1,4 +1,4 @@
-package render
+package text
 
 import (
 	"bytes"
@@ -58,7 +58,7 @@ func TestArabicMatchesHarfBuzz(t *testing.T) {
 			want = append(want, int(g.GlyphID))
 		}
 		var got []int
-		for _, r := range visual(s) {
+		for _, r := range Visual(s) {
 			got = append(got, int(ttf.Index(r)))
 		}
 		if len(got) != len(want) {
@@ -82,9 +82,9 @@ func TestChartFacesDrawEveryScript(t *testing.T) {
 	t.Parallel()
 	names := []string{"Nguyễn Thị Ánh", "Дмитрий Иванов", "王小明", "陳美玲", "佐藤ひろし", "김민준",
 		"محمد العربي", "דוד כהן", "สมชาย ใจดี", "राहुल शर्मा", "Sales 销售部"}
-	regular, _ := chartFonts()
+	regular, _ := ChartFonts()
 	draw := func(s string, runs bool) []byte {
-		rr, _ := rasterProvider(600, 60)
+		rr, _ := Provider(600, 60)
 		r := rr.(*rasterRenderer)
 		r.SetFont(regular)
 		r.SetFontSize(12)
@@ -99,7 +99,7 @@ func TestChartFacesDrawEveryScript(t *testing.T) {
 		return bytes.Clone(r.img.Pix)
 	}
 	for _, name := range names {
-		for _, r := range visual(name) {
+		for _, r := range Visual(name) {
 			if r == ' ' {
 				continue
 			}
@@ -125,12 +125,12 @@ func TestChartFacesDrawEveryScript(t *testing.T) {
 // in its own font, without switching to that font.
 func TestRunWidthIsGofpdfs(t *testing.T) {
 	t.Parallel()
-	p := newScriptPDF(gofpdf.New("P", "mm", "A4", ""))
+	p := NewPDF(gofpdf.New("P", "mm", "A4", ""))
 	p.AddPage()
-	p.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(goregular.TTF))
-	p.SetFont(fontFamily, "", 9.5)
+	p.AddUTF8FontFromBytes(FontFamily, "", bytes.Clone(goregular.TTF))
+	p.SetFont(FontFamily, "", 9.5)
 	for _, s := range []string{"Nguyễn Thị Ánh", "王小明 陳美玲", "佐藤ひろし", "김민준", "محمد العربي", "דוד כהן", "สมชาย ใจดี", "राहुल शर्मा"} {
-		for _, r := range fontRuns(visual(s)) {
+		for _, r := range fontRuns(Visual(s)) {
 			got := p.runWidth(r)
 			p.use(r.font)
 			want := p.Fpdf.GetStringWidth(r.text)

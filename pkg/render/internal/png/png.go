@@ -1,4 +1,8 @@
-package render
+// Package png encodes the charts' RGBA images as PNG: an 8-bit palette
+// image written from runs of one colour when the image has at most 256
+// colours (almost always for a chart), else 8-bit RGB. It is render's
+// encoder; it knows nothing of charts.
+package png
 
 import (
 	"bytes"
@@ -11,8 +15,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-
-	chart "github.com/wcharczuk/go-chart/v2"
 )
 
 // Email charts are a handful of flat colours on white plus the shades that
@@ -25,40 +27,27 @@ import (
 // Up-filtered, deflated at the fastest level. The output depends only on
 // the pixels: the palette is in order of first appearance.
 
-// rgbaCollector receives the raster renderer's image instead of go-chart's own PNG encoding.
-type rgbaCollector struct{ img *image.RGBA }
-
-func (c *rgbaCollector) SetRGBA(i *image.RGBA)       { c.img = i }
-func (c *rgbaCollector) Write(p []byte) (int, error) { return len(p), nil }
-
-var _ chart.RGBACollector = (*rgbaCollector)(nil)
-
-// renderPNG draws a figure with go-chart's raster renderer and encodes it;
-// a mail figure (layout.card) on its card, with transparent corners.
-func renderPNG(f *Figure, w io.Writer) error {
-	var c rgbaCollector
-	if err := f.fig.Render(rasterProvider, &c); err != nil {
-		return err
-	}
-	defer releaseRGBA(c.img)
-	if !f.lo.card {
-		return encodePNG(w, c.img)
-	}
-	cardFrame(c.img, f.lo.scale)
-	return encode(w, c.img, true)
-}
-
 // zlibWriters keeps deflate's large tables (about a megabyte) from being
-// allocated again for each RGB chart and each PDF (compressStreams).
+// allocated again for each RGB chart.
 var zlibWriters = sync.Pool{New: func() any {
 	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
 	return zw
 }}
 
-// encodePNG writes img composited over white.
-func encodePNG(w io.Writer, img *image.RGBA) error { return encode(w, img, false) }
+// Encode writes img composited over white.
+func Encode(w io.Writer, img *image.RGBA) error { return encode(w, img, false) }
 
-// encode writes img; with alpha, its pixels marked clearPixel stay
+// EncodeClear writes img as Encode does, except that its pixels marked
+// ClearPixel stay transparent.
+func EncodeClear(w io.Writer, img *image.RGBA) error { return encode(w, img, true) }
+
+// ClearPixel marks a pixel to leave transparent. Its colour is more than
+// its alpha, which no premultiplied pixel can be, so it never stands for
+// a drawn one: EncodeClear writes it transparent and, like every other
+// pixel of alpha 0, anything else over white.
+var ClearPixel = [4]byte{1, 0, 0, 0}
+
+// encode writes img; with alpha, its pixels marked ClearPixel stay
 // transparent (a palette entry with alpha 0, in a tRNS chunk) and the
 // rest are composited over white.
 func encode(w io.Writer, img *image.RGBA, alpha bool) error {
@@ -109,7 +98,7 @@ func encode(w io.Writer, img *image.RGBA, alpha bool) error {
 	return err
 }
 
-// pngScratch is the working memory of one encodePNG, kept for the next
+// pngScratch is the working memory of one Encode, kept for the next
 // (a few hundred KB a chart, which was a fifth of a digest's allocations).
 type pngScratch struct {
 	keys   []uint32 // palettize's colour table
@@ -133,11 +122,11 @@ func (sc *pngScratch) keep(im *indexed, zw *rleDeflater) {
 // maxColours bounds the colours palettize tracks; past it, RGB.
 const maxColours = 8192
 
-// clearColour stands for a clearPixel in palettize's colour ids: above
+// clearColour stands for a ClearPixel in palettize's colour ids: above
 // every 24-bit RGB colour, so it never meets one.
 const clearColour = 0xff000000
 
-// clearMark is clearPixel read as palettize reads pixels (little-endian).
+// clearMark is ClearPixel read as palettize reads pixels (little-endian).
 const clearMark = 1
 
 // indexed is an image as runs of colour ids, row by row: charts are long

@@ -1,4 +1,4 @@
-package render
+package text
 
 import (
 	"image"
@@ -13,6 +13,7 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 	"golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
+	"reportmailer/pkg/render/internal/png"
 )
 
 // rasterRenderer is go-chart's Renderer for the email PNGs, on go-chart's
@@ -67,8 +68,8 @@ func (r *rasterRenderer) returnFaces() {
 	r.faces = nil
 }
 
-// rasterProvider is a chart.RendererProvider for rasterRenderer.
-func rasterProvider(w, h int) (chart.Renderer, error) {
+// Provider is a chart.RendererProvider for rasterRenderer.
+func Provider(w, h int) (chart.Renderer, error) {
 	img := newRGBA(w, h)
 	gc := drawing.NewRasterGraphicContextWithPainter(img, &overPainter{img: img})
 	return &rasterRenderer{img: img, gc: gc, straight: true}, nil
@@ -149,8 +150,9 @@ func newRGBA(w, h int) *image.RGBA {
 }
 
 // minPixCap is the least capacity of a new pixel buffer: the tallest email
-// chart (about 1,250 px at 1,200 px wide, draw.go), so that any released
-// buffer can take any later chart instead of a new one being faulted in.
+// chart (about 1,250 px at 1,200 px wide, render's draw.go), so that any
+// released buffer can take any later chart instead of a new one being
+// faulted in.
 // Pages past what a chart draws are never touched: the spare capacity
 // costs address space, not memory. It saved 4% of a digest's CPU.
 const minPixCap = 4 * 1200 * 1250
@@ -168,8 +170,8 @@ func touch(b []byte) {
 	}
 }
 
-// releaseRGBA hands an image's buffer back; the image must not be used after.
-func releaseRGBA(img *image.RGBA) {
+// ReleaseRGBA hands an image's buffer back; the image must not be used after.
+func ReleaseRGBA(img *image.RGBA) {
 	if img != nil {
 		pix := img.Pix[:0]
 		pixPool.Put(&pix)
@@ -331,7 +333,7 @@ func (r *rasterRenderer) Text(body string, x, y int) {
 	if r.rotation == nil && r.style.Font != nil {
 		c := r.style.FontColor
 		d := font.Drawer{Dst: r.img, Src: image.NewUniform(color.NRGBA{R: c.R, G: c.G, B: c.B, A: c.A}), Face: r.face(), Dot: fixed.P(x, y)}
-		if body = visual(body); !needsFallback(body) {
+		if body = Visual(body); !needsFallback(body) {
 			d.DrawString(body)
 		} else {
 			for _, run := range fontRuns(body) {
@@ -358,7 +360,7 @@ func (r *rasterRenderer) Text(body string, x, y int) {
 
 func (r *rasterRenderer) MeasureText(body string) chart.Box {
 	if r.rotation == nil && r.style.Font != nil {
-		bounds := r.boundString(visual(body))
+		bounds := r.boundString(Visual(body))
 		l, t := float64(bounds.Min.X)/64, float64(bounds.Min.Y)/64
 		rt, b := float64(bounds.Max.X)/64, float64(bounds.Max.Y)/64
 		return chart.Box{Right: int(math.Ceil(rt - math.Min(0, l))), Bottom: int(math.Ceil(b - math.Min(0, t)))}
@@ -404,5 +406,5 @@ func (r *rasterRenderer) Save(w io.Writer) error {
 		c.SetRGBA(r.img)
 		return nil
 	}
-	return encodePNG(w, r.img)
+	return png.Encode(w, r.img)
 }

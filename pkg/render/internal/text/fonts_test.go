@@ -1,4 +1,4 @@
-package render
+package text
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 // truetype face does, the first time and from its cache after.
 func TestMeasuredFaceIsTheFace(t *testing.T) {
 	t.Parallel()
-	regular, _ := chartFonts()
+	regular, _ := ChartFonts()
 	k := faceKey{regular, 9, 144}
 	f := borrowFace(k)
 	defer returnFace(k, f)

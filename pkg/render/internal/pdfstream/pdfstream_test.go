@@ -1,4 +1,4 @@
-package render
+package pdfstream
 
 import (
 	"bytes"
@@ -8,20 +8,24 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jung-kurt/gofpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
 )
 
-// TestCompressStreams renders a digest's PDF with gofpdf's own page
-// compression off and checks what compressStreams makes of it: every plain
+// TestCompressStreams writes a PDF as render does (plainPDF: gofpdf, its
+// own page compression off, UTF-8 fonts with their ToUnicode maps, several
+// pages) and checks what Compress makes of it: every plain
 // stream deflated to the same bytes, every other object unchanged, and a
 // cross-reference table whose offsets each point at their object.
 func TestCompressStreams(t *testing.T) {
 	t.Parallel()
-	clean := cleanDigest(simDigest(t))
-	plain, _, err := renderPlainPDF(clean, buildViews(clean))
+	plain, err := plainPDF()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := compressStreams(plain)
+	got := Compress(plain)
 	if len(got)*2 > len(plain) {
 		t.Fatalf("compressed %d bytes to %d: the pages were not compressed", len(plain), len(got))
 	}
@@ -84,8 +88,8 @@ func TestCompressStreamsLeavesOtherShapes(t *testing.T) {
 		{"an offset not at its object", "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000010 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := compressStreams([]byte(tc.pdf)); string(got) != tc.pdf {
-				t.Errorf("compressStreams(%q) = %q, want it unchanged", tc.pdf, got)
+			if got := Compress([]byte(tc.pdf)); string(got) != tc.pdf {
+				t.Errorf("Compress(%q) = %q, want it unchanged", tc.pdf, got)
 			}
 		})
 	}
@@ -95,7 +99,7 @@ func TestCompressStreamsLeavesOtherShapes(t *testing.T) {
 func TestCompressStreamsSmallPDF(t *testing.T) {
 	t.Parallel()
 	in := "%PDF-1.4\n1 0 obj\n<</Length 3>>\nstream\nabc\nendstream\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<<>>\nstartxref\n59\n%%EOF\n"
-	got := string(compressStreams([]byte(in)))
+	got := string(Compress([]byte(in)))
 	if !strings.Contains(got, "1 0 obj\n<</Filter /FlateDecode /Length ") || !strings.HasSuffix(got, "%%EOF\n") {
 		t.Fatalf("not compressed: %q", got)
 	}
@@ -103,4 +107,31 @@ func TestCompressStreamsSmallPDF(t *testing.T) {
 	if !ok || len(objs) != 1 || objs[0].start != len("%PDF-1.4\n") {
 		t.Errorf("the rewritten table does not point at the object: %+v, %v", objs, ok)
 	}
+}
+
+// plainPDF writes a few pages of text and lines the way render's newPDF
+// sets gofpdf up: UTF-8 Go fonts, page aliases, compression off; enough
+// pages that their streams, not the font subsets, make most of the bytes.
+func plainPDF() ([]byte, error) {
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{UnitStr: "mm", SizeStr: "A4"})
+	pdf.AddUTF8FontFromBytes("Go", "", bytes.Clone(goregular.TTF))
+	pdf.AddUTF8FontFromBytes("Go", "B", bytes.Clone(gobold.TTF))
+	pdf.SetTitle("Weekly digest – Support", true)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetCompression(false)
+	for page := 1; page <= 20; page++ {
+		pdf.AddPage()
+		pdf.SetFont("Go", "B", 14)
+		pdf.Cell(0, 10, fmt.Sprintf("Section %d — chats, ratings, wait times", page))
+		pdf.Ln(12)
+		pdf.SetFont("Go", "", 9)
+		for row := 0; row < 30; row++ {
+			pdf.Cell(0, 5, fmt.Sprintf("Agent %c · %d chats · 4.%d ★ · page %d of {nb}", 'A'+row%26, 100-row, row%10, page))
+			pdf.Ln(5)
+			pdf.Line(10, 30+float64(row)*5, 200, 30+float64(row)*5)
+		}
+	}
+	var buf bytes.Buffer
+	err := pdf.Output(&buf)
+	return buf.Bytes(), err
 }

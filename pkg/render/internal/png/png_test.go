@@ -1,4 +1,4 @@
-package render
+package png
 
 import (
 	"bytes"
@@ -6,16 +6,14 @@ import (
 	"encoding/binary"
 	"image"
 	"image/color"
-	"image/png"
+	stdpng "image/png"
 	"io"
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
-// TestEncodePNG decodes what encodePNG writes with the standard library:
+// TestEncodePNG decodes what Encode writes with the standard library:
 // few colours come back exact (as a palette image), many colours come
 // back within a small distance, alpha composited over white.
 func TestEncodePNG(t *testing.T) {
@@ -55,7 +53,7 @@ func TestEncodePNG(t *testing.T) {
 	}{{"few colours", few, true, 0}, {"a chart's edge shades", chart, true, 3 * 8 * 8}, {"a gradient (RGB)", many, false, 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := encodePNG(&buf, tc.img); err != nil {
+			if err := Encode(&buf, tc.img); err != nil {
 				t.Fatal(err)
 			}
 			checkZlib(t, buf.Bytes())
@@ -63,14 +61,14 @@ func TestEncodePNG(t *testing.T) {
 			// the other cases, must give the same bytes.
 			var again bytes.Buffer
 			for _, other := range []*image.RGBA{few, chart, many} {
-				if err := encodePNG(io.Discard, other); err != nil {
+				if err := Encode(io.Discard, other); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := encodePNG(&again, tc.img); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
+			if err := Encode(&again, tc.img); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
 				t.Fatalf("a second encoding differs (%v)", err)
 			}
-			got, err := png.Decode(&buf)
+			got, err := stdpng.Decode(&buf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,28 +112,6 @@ func checkZlib(t *testing.T, p []byte) {
 	}
 	if _, err := io.ReadAll(zr); err != nil {
 		t.Fatalf("IDAT: %v", err)
-	}
-}
-
-// BenchmarkEncodePNG encodes a 25-bar chart at the email's 2× density.
-func BenchmarkEncodePNG(b *testing.B) {
-	var bars []hbar
-	for i := 0; i < 25; i++ {
-		bars = append(bars, hbar{label: "Agent " + string(rune('A'+i)), segments: []float64{float64(100 - 3*i), 10},
-			colors: []drawing.Color{colPrimary, colSecond}, value: "1d 2h"})
-	}
-	f := hbarsFigure(bars, []string{"Online", "Away"}, []drawing.Color{colPrimary, colSecond}, "alt", mailLayout(2))
-	var c rgbaCollector
-	if err := f.fig.Render(rasterProvider, &c); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(c.img.Pix)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := encodePNG(io.Discard, c.img); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package render
+package text
 
 import (
 	"bytes"
@@ -11,21 +11,22 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// scriptPDF is a gofpdf document whose text calls draw every script:
-// strings go through visual (shaping, right-to-left order), and a string
+// PDF is a gofpdf document whose text calls draw every script:
+// strings go through Visual (shaping, right-to-left order), and a string
 // with runes the Go fonts lack is drawn run by run in the fallback fonts
 // (fonts.go), each added to the document the first time it is needed and
 // subset-embedded by gofpdf like the Go fonts. Strings the Go fonts cover
 // take gofpdf's own path, unchanged.
-type scriptPDF struct {
+type PDF struct {
 	*gofpdf.Fpdf
 	family, style string
 	size          float64 // points
 	added         []bool  // by fallback index
 }
 
-func newScriptPDF(pdf *gofpdf.Fpdf) *scriptPDF {
-	return &scriptPDF{Fpdf: pdf, added: make([]bool, len(fallbacks))}
+// NewPDF wraps a gofpdf document that has the Go fonts as FontFamily.
+func NewPDF(pdf *gofpdf.Fpdf) *PDF {
+	return &PDF{Fpdf: pdf, added: make([]bool, len(fallbacks))}
 }
 
 // fallbackFamily is a fallback font's family name in the PDF.
@@ -35,19 +36,19 @@ func fallbackFamily(i int) string {
 
 // SetFont is gofpdf's, remembered so that a run in another font can
 // switch back.
-func (p *scriptPDF) SetFont(family, style string, size float64) {
+func (p *PDF) SetFont(family, style string, size float64) {
 	p.family, p.style, p.size = family, style, size
 	p.Fpdf.SetFont(family, style, size)
 }
 
 // use selects a run's font at the current size.
-func (p *scriptPDF) use(i int) {
+func (p *PDF) use(i int) {
 	if i == primary {
 		p.Fpdf.SetFont(p.family, p.style, p.size)
 		return
 	}
 	if !p.added[i] {
-		// gofpdf writes into the bytes it is given (see newPDF).
+		// gofpdf writes into the bytes it is given (see render's newPDF).
 		fallbacks[i].load()
 		p.Fpdf.AddUTF8FontFromBytes(fallbackFamily(i), "", bytes.Clone(fallbacks[i].raw))
 		p.added[i] = true
@@ -57,15 +58,15 @@ func (p *scriptPDF) use(i int) {
 
 // runs returns s in visual order split by font, or nil if the current
 // font covers it (then drawn is s in visual order).
-func (p *scriptPDF) runs(s string) (drawn string, runs []textRun) {
-	s = visual(s)
+func (p *PDF) runs(s string) (drawn string, runs []textRun) {
+	s = Visual(s)
 	if !needsFallback(s) {
 		return s, nil
 	}
 	return s, fontRuns(s)
 }
 
-func (p *scriptPDF) runsWidth(runs []textRun) float64 {
+func (p *PDF) runsWidth(runs []textRun) float64 {
 	w := 0.0
 	for _, r := range runs {
 		w += p.runWidth(r)
@@ -77,7 +78,7 @@ func (p *scriptPDF) runsWidth(runs []textRun) float64 {
 // (advances from hmtx in thousandths of an em, rounded), without selecting
 // the run's font: that would write a font switch into the page for every
 // measurement.
-func (p *scriptPDF) runWidth(r textRun) float64 {
+func (p *PDF) runWidth(r textRun) float64 {
 	if r.font == primary {
 		return p.Fpdf.GetStringWidth(r.text)
 	}
@@ -93,7 +94,7 @@ func (p *scriptPDF) runWidth(r textRun) float64 {
 }
 
 // GetStringWidth measures s as it is drawn.
-func (p *scriptPDF) GetStringWidth(s string) float64 {
+func (p *PDF) GetStringWidth(s string) float64 {
 	s, runs := p.runs(s)
 	if runs == nil {
 		return p.Fpdf.GetStringWidth(s)
@@ -102,7 +103,7 @@ func (p *scriptPDF) GetStringWidth(s string) float64 {
 }
 
 // drawRuns writes runs from (x, y), y being the baseline.
-func (p *scriptPDF) drawRuns(x, y float64, runs []textRun) {
+func (p *PDF) drawRuns(x, y float64, runs []textRun) {
 	for _, r := range runs {
 		w := p.runWidth(r)
 		p.use(r.font)
@@ -113,7 +114,7 @@ func (p *scriptPDF) drawRuns(x, y float64, runs []textRun) {
 }
 
 // Text is gofpdf's Text for every script.
-func (p *scriptPDF) Text(x, y float64, s string) {
+func (p *PDF) Text(x, y float64, s string) {
 	s, runs := p.runs(s)
 	if runs == nil {
 		p.Fpdf.Text(x, y, s)
@@ -125,7 +126,7 @@ func (p *scriptPDF) Text(x, y float64, s string) {
 // CellFormat is gofpdf's CellFormat for every script: the cell (border,
 // fill, link, cursor) is gofpdf's, the text is placed as gofpdf places it
 // (horizontal alignment L, C or R, vertically centred).
-func (p *scriptPDF) CellFormat(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
+func (p *PDF) CellFormat(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
 	txt, runs := p.runs(txt)
 	if runs == nil {
 		p.Fpdf.CellFormat(w, h, txt, border, ln, align, fill, link, linkStr)
@@ -154,7 +155,7 @@ func (p *scriptPDF) CellFormat(w, h float64, txt, border string, ln int, align s
 // MultiCell is gofpdf's MultiCell (without borders) for every script.
 // Below the last line it leaves a fifth of the font size more: Arabic and
 // Devanagari descend further than the Go fonts' line spacing allows for.
-func (p *scriptPDF) MultiCell(w, h float64, txt, border, align string, fill bool) {
+func (p *PDF) MultiCell(w, h float64, txt, border, align string, fill bool) {
 	if _, runs := p.runs(txt); runs == nil {
 		p.Fpdf.MultiCell(w, h, txt, border, align, fill)
 		return
@@ -177,7 +178,7 @@ func (p *scriptPDF) MultiCell(w, h float64, txt, border, align string, fill bool
 // SplitText is gofpdf's SplitText for every script: it breaks at spaces,
 // and inside a word (as CJK text, which has no spaces, needs) only where
 // the word is wider than the line.
-func (p *scriptPDF) SplitText(txt string, w float64) []string {
+func (p *PDF) SplitText(txt string, w float64) []string {
 	if _, runs := p.runs(txt); runs == nil {
 		return p.Fpdf.SplitText(txt, w)
 	}

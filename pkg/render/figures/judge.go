@@ -1,0 +1,79 @@
+package figures
+
+import (
+	"math"
+
+	"reportmailer/pkg/reports"
+)
+
+// Status is a target's verdict.
+type Status int
+
+// Verdicts. NoData and TooFew are not misses: the row says why.
+const (
+	NoData Status = iota // the figure could not be fetched or has no rows
+	TooFew               // too small a sample to judge
+	Met
+	Missed
+)
+
+// String is the verdict as the digest writes it.
+func (s Status) String() string {
+	return [...]string{"no data", "too few", "met", "missed"}[s]
+}
+
+// Verdict is one figure judged against a target's limits.
+type Verdict struct {
+	Status Status
+	// Value is the figure as the digest shows it (rounded to its precision).
+	Value float64
+	// By is how far past the limit a miss is, in the figure's unit (> 0).
+	By float64
+	// Bound is the limit missed ("min" or "max"), for the wording.
+	Bound string
+}
+
+// Judge holds the figure v (with sample behind it, against need; need 0
+// means no floor) against min and max. The figure is judged as the
+// digest shows it, so "95%" never reads as a miss of a 95% target: a value
+// on the limit meets it.
+func Judge(min, max *float64, v float64, u reports.Unit, sample, need float64) Verdict {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Verdict{Status: NoData}
+	}
+	shown := ShownValue(v, u)
+	if need > 0 && sample < need {
+		return Verdict{Status: TooFew, Value: shown}
+	}
+	out := Verdict{Status: Met, Value: shown}
+	if min != nil && shown < ShownValue(*min, u) {
+		out.Status, out.By, out.Bound = Missed, ShownValue(*min, u)-shown, "min"
+	}
+	if max != nil && shown > ShownValue(*max, u) {
+		out.Status, out.By, out.Bound = Missed, shown-ShownValue(*max, u), "max"
+	}
+	return out
+}
+
+// ShownValue rounds v to the precision the digest prints it with
+// (format.Value): whole seconds, whole percent (tenths under 10%), a tenth
+// of an average, cents, whole counts (tenths for fractional counts).
+func ShownValue(v float64, u reports.Unit) float64 {
+	switch u {
+	case reports.Seconds:
+		return math.Round(v)
+	case reports.Ratio:
+		if p := v * 100; p != 0 && math.Abs(p) < 10 {
+			return math.Round(p*10) / 1000
+		}
+		return math.Round(v*100) / 100
+	case reports.Average:
+		return math.Round(v*10) / 10
+	case reports.Money:
+		return math.Round(v*100) / 100
+	}
+	if v == math.Trunc(v) {
+		return v
+	}
+	return math.Round(v*10) / 10
+}
