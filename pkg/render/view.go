@@ -77,16 +77,7 @@ func groupLabel(g reports.Group) string {
 	return "By " + strings.ToLower(splitCamel(string(g)))
 }
 
-func splitCamel(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && r >= 'A' && r <= 'Z' {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func splitCamel(s string) string { return format.SplitCamel(s) }
 
 // buildViews turns every section into a view.
 func buildViews(d *Digest) []view {

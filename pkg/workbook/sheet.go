@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
@@ -147,7 +148,7 @@ func (b *book) leads(s *render.Section, t *table) []lead {
 	}
 	entity := "Name"
 	if s.Group.IsDimension() {
-		words := strings.ToLower(splitCamel(string(s.Group)))
+		words := strings.ToLower(format.SplitCamel(string(s.Group)))
 		entity = strings.ToUpper(words[:1]) + words[1:]
 	}
 	if t.hasKey {
@@ -194,17 +195,6 @@ func textWidth(t *table, value func(*row) string, lo, hi int) float64 {
 		n = max(n, utf8.RuneCountInString(value(&t.rows[i]))+2)
 	}
 	return float64(min(n, hi))
-}
-
-func splitCamel(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && r >= 'A' && r <= 'Z' {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // maxSeries bounds a chart's lines: more than a few is unreadable.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
@@ -109,7 +110,7 @@ func groupWords(g reports.Group) string {
 	case g == reports.GroupNone:
 		return ""
 	}
-	return "by " + strings.ToLower(splitCamel(string(g)))
+	return "by " + strings.ToLower(format.SplitCamel(string(g)))
 }
 
 // maxSheetName is Excel's limit on a sheet name's length, in UTF-16
