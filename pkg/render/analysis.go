@@ -167,7 +167,7 @@ func kpiFigures(d *Digest) []KPIFigure {
 		f.Current, f.Previous = totalOf(s, s.Rows, k.wire), totalOf(s, s.Previous, k.wire)
 		if m, ok := s.spec().MetricByWire(k.wire); ok {
 			if c, ok := d.canonicalFor(s, m); ok {
-				f.Current, f.Previous = c.cur, c.prev
+				f.Current, f.Previous = c.Cur, c.Prev
 			}
 		}
 		if m, ok := s.spec().MetricByWire(k.wire); ok {

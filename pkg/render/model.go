@@ -65,7 +65,7 @@ type Section struct {
 	// caveats are notes the renderer adds while cleaning the rows (values
 	// that cannot be true); they are shown beside the chart, not instead of it.
 	caveats []string
-	// weights are each average metric's row weights (see weights.go), by
+	// weights are each average metric's row weights (figures.Period), by
 	// wire name; unweighted lists averages the digest has no weight for.
 	weights    map[string]figures.Weights
 	unweighted map[string]bool
@@ -118,8 +118,8 @@ type Digest struct {
 	// this digest, so a test never rewrites the shared viewers map.
 	viewerFor map[reports.View]viewer
 
-	// canonical holds each average's period figure (see weights.go).
-	canonical map[canonKey]canonFigure
+	// canonical holds each average's period figure (figures.Period).
+	canonical figures.Canonical
 }
 
 // comparedWith names the comparison period and what it is:

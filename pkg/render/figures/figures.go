@@ -2,11 +2,12 @@
 // how it is drawn: how a metric rolls up over rows (counts add, maxima
 // take the largest, averages weighted as Comm100 weights them or
 // recomputed from their own totals), how much weight a row carries, the
-// rating summary, and a figure judged against a target's limits as the
-// digest shows it (Judge). It reads rows through the reports registry
-// and knows nothing of charts, PDFs or mail. render decides which rows
-// and which weights (its weights.go, analysis.go and attainment.go);
-// figures says what they add up to.
+// rating summary, each average's weights and period figure across the
+// sections of one digest (Period), and a figure judged against a target's
+// limits as the digest shows it (Judge). It reads rows through the
+// reports registry and knows nothing of charts, PDFs or mail. render
+// hands it the sections (weights.go) and decides which rows a view shows
+// (analysis.go, attainment.go); figures says what they add up to.
 package figures
 
 import (
@@ -20,7 +21,7 @@ import (
 type Weights map[any]float64
 
 // Rollup rolls a metric up over rows: counts add, maxima take the
-// largest, averages are weighted by w (render's weights.go computes them) or, without
+// largest, averages are weighted by w (Period computes them) or, without
 // weights, averaged over the rows that have data.
 func Rollup(rows []any, m reports.Metric, dist bool, w Weights) float64 {
 	if v, ok := ExactRatio(rows, m, dist); ok {
