@@ -44,32 +44,16 @@ func (d *Digest) canonicalFor(s *Section, m reports.Metric) (figures.Figure, boo
 	return d.canonical.For(s.Filter, m)
 }
 
-// sampleOf is how many chats an average of section s rests on (its
-// weight summed over the period, or the previous one), when its weight
-// counts chats; ok is false for averages over time (utilisation) or
-// without a weight.
-func sampleOf(s *Section, m reports.Metric, previous bool) (n float64, ok bool) {
-	rows := s.Rows
-	if previous {
-		rows = s.Previous
-	}
-	return sampleIn(s, m, rows)
-}
-
-// sampleIn is sampleOf over some of the section's rows (a day's, for a
-// per-day target).
+// sampleIn is how many chats an average of section s rests on over some
+// of its rows (a day's, for a per-day target), when its weight counts
+// chats (figures.Sample).
 func sampleIn(s *Section, m reports.Metric, rows []any) (n float64, ok bool) {
 	return figures.Sample(s.weights[m.Wire], m, rows)
 }
 
 // smallSample reports whether an average of s, now or before, rests on
-// fewer chats than the digest's minimum: it then shows its n and no change.
+// fewer chats than the digest's minimum (figures.SmallSample): it then
+// shows its n and no change.
 func (d *Digest) smallSample(s *Section, m reports.Metric) (n float64, small bool) {
-	n, ok := sampleOf(s, m, false)
-	if !ok {
-		return 0, false
-	}
-	pn, _ := sampleOf(s, m, true)
-	min := float64(d.minChats())
-	return n, n < min || (s.Previous != nil && pn < min)
+	return figures.SmallSample(s.weights[m.Wire], m, s.Rows, s.Previous, float64(d.minChats()))
 }

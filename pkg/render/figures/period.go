@@ -274,3 +274,17 @@ func Sample(w Weights, m reports.Metric, rows []any) (n float64, ok bool) {
 	}
 	return n, true
 }
+
+// SmallSample reports whether an average rests on fewer than min chats in
+// this period (rows) or, when there is one, the previous period
+// (previous): it is then shown with its n and compared with nothing. n is
+// this period's sample; an average whose weight does not count chats is
+// never small.
+func SmallSample(w Weights, m reports.Metric, rows, previous []any, min float64) (n float64, small bool) {
+	n, ok := Sample(w, m, rows)
+	if !ok {
+		return 0, false
+	}
+	pn, _ := Sample(w, m, previous)
+	return n, n < min || (previous != nil && pn < min)
+}

@@ -74,3 +74,22 @@ func TestPeriodWholeFirst(t *testing.T) {
 		t.Errorf("period figure = %+v; want the weighted 10, not the impossible answer", f)
 	}
 }
+
+// TestSmallSample: an average is small when this period's or the previous
+// period's chats are under the minimum; one whose weight does not count
+// chats never is.
+func TestSmallSample(t *testing.T) {
+	t.Parallel()
+	avg := metric(t, "waitTime", "avgWaitTime")
+	r1, r2 := &reports.WaitTimeRow{AvgWaitTime: 10}, &reports.WaitTimeRow{AvgWaitTime: 20}
+	w := Weights{r1: 30, r2: 5}
+	if n, small := SmallSample(w, avg, []any{r1}, nil, 20); n != 30 || small {
+		t.Errorf("30 chats, no previous period: %v, %v", n, small)
+	}
+	if n, small := SmallSample(w, avg, []any{r1}, []any{r2}, 20); n != 30 || !small {
+		t.Errorf("30 chats against 5 before: %v, %v", n, small)
+	}
+	if n, small := SmallSample(nil, avg, []any{r1}, []any{r2}, 20); n != 0 || small {
+		t.Errorf("no weights: %v, %v", n, small)
+	}
+}
