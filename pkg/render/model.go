@@ -1,6 +1,12 @@
 // Package render turns a digest model into a PDF, an HTML email body, a
 // plain-text body and the chart PNGs the HTML references by Content-ID.
 // It does no I/O and reads no clock: the same model renders the same bytes.
+//
+// What the numbers are — roll-ups, weights and period figures, ranked
+// lists' "others", whether a change is news, targets' verdicts — is
+// render/figures'; render picks the sections and rows, words and draws
+// them. The encoders (PNG, PDF streams, text in every script) are in
+// render/internal.
 package render
 
 import (

@@ -1,13 +1,16 @@
 // Package figures is the arithmetic of what a section says, apart from
 // how it is drawn: how a metric rolls up over rows (counts add, maxima
 // take the largest, averages weighted as Comm100 weights them or
-// recomputed from their own totals), how much weight a row carries, the
-// rating summary, each average's weights and period figure across the
-// sections of one digest (Period), and a figure judged against a target's
-// limits as the digest shows it (Judge). It reads rows through the
-// reports registry and knows nothing of charts, PDFs or mail. render
-// hands it the sections (weights.go) and decides which rows a view shows
-// (analysis.go, attainment.go); figures says what they add up to.
+// recomputed from their own totals), how much weight a row carries and
+// where it comes from, each average's period figure across the sections
+// of one digest and when its sample is too small (period.go), the rating
+// summary, the order and folded tail of a ranked list (ranked.go),
+// whether a change is news (significance.go), and a figure judged against
+// a target's limits as the digest shows it, by period or by day
+// (judge.go, days.go). It reads rows through the reports registry and
+// knows nothing of charts, PDFs, wording or mail. render hands it the
+// sections (weights.go) and decides which rows a view shows and what the
+// digest says of the numbers; figures says what they add up to.
 package figures
 
 import (
