@@ -2,7 +2,6 @@ package render
 
 import (
 	"math"
-	"sort"
 
 	"reportmailer/pkg/format"
 	"reportmailer/pkg/render/figures"
@@ -167,7 +166,7 @@ func kpiFigures(d *Digest) []KPIFigure {
 		f.Current, f.Previous = totalOf(s, s.Rows, k.wire), totalOf(s, s.Previous, k.wire)
 		if m, ok := s.spec().MetricByWire(k.wire); ok {
 			if c, ok := d.canonicalFor(s, m); ok {
-				f.Current, f.Previous = c.cur, c.prev
+				f.Current, f.Previous = c.Cur, c.Prev
 			}
 		}
 		if m, ok := s.spec().MetricByWire(k.wire); ok {
@@ -202,34 +201,25 @@ type entry struct {
 }
 
 // ranked sorts entries by value (ties by label) and folds the tail into
-// one "N others (average)" entry: the mean of the rest, each weighted by
-// the metric's own weight (weight(row); nil weighs every row 1). A sum of
-// the rest would dwarf every single member on a shared axis. One rule for
-// every ranked table and chart; the table adds the period's Total.
+// one "N others (average)" entry (figures.Ranked: the mean of the rest,
+// each weighted by the metric's own weight, weight(row); nil weighs every
+// row 1). One rule for every ranked table and chart; the table adds the
+// period's Total.
 func ranked(entries []entry, top int, weight func(any) float64) []entry {
-	sort.SliceStable(entries, func(i, j int) bool {
-		if entries[i].value != entries[j].value {
-			return entries[i].value > entries[j].value
-		}
-		return entries[i].label < entries[j].label
-	})
-	if len(entries) <= top+1 {
-		return entries
+	var w func(entry) float64
+	if weight != nil {
+		w = func(e entry) float64 { return weight(e.row) }
 	}
-	rest := entry{others: len(entries) - top}
-	var wsum, wv float64
-	for _, e := range entries[top:] {
-		w := 1.0
-		if weight != nil {
-			w = weight(e.row)
-		}
-		wsum += w
-		wv += w * e.value
+	lead, tail, avg, fold := figures.Ranked(entries, top,
+		func(e entry) float64 { return e.value }, func(e entry) string { return e.label }, w)
+	if !fold {
+		return lead
+	}
+	rest := entry{others: len(tail), value: avg, label: othersLabel(len(tail))}
+	for _, e := range tail {
 		rest.rest = append(rest.rest, e.row)
 	}
-	rest.value = ratio(wv, wsum)
-	rest.label = othersLabel(rest.others)
-	return append(entries[:top:top], rest)
+	return append(lead, rest)
 }
 
 // othersLabel names the folded tail of a ranked list.

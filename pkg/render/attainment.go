@@ -35,19 +35,18 @@ type dayVerdict struct {
 	At time.Time
 }
 
-// count returns the days met, missed, too few and without data of vs.
+// count returns the days met, missed, too few and without data of vs
+// (figures.Tally).
 func count(vs []dayVerdict, days int) (met, missed, tooFew, noData int) {
-	for _, v := range vs {
-		switch v.Status {
-		case Met:
-			met++
-		case Missed:
-			missed++
-		case TooFew:
-			tooFew++
-		}
+	return figures.Tally(verdictsOf(vs), days)
+}
+
+func verdictsOf(vs []dayVerdict) []verdict {
+	out := make([]verdict, len(vs))
+	for i, v := range vs {
+		out[i] = v.verdict
 	}
-	return met, missed, tooFew, days - met - missed - tooFew
+	return out
 }
 
 // attainments judges each of the digest's targets on the figures the
@@ -177,10 +176,10 @@ func (d *Digest) judgeDays(a *Attainment) {
 	a.Section = i
 	s := &d.Sections[i]
 	a.Days = d.dayVerdicts(s, a, s.Rows, 0)
-	a.verdict, a.Reason = overall(a.Days, a.DaysInPeriod)
+	a.verdict, a.Reason = overall(a.Days)
 	if s.Previous != nil && d.Previous != nil {
 		a.PrevDays = d.dayVerdicts(s, a, s.Previous, d.shift())
-		a.Prev, _ = overall(a.PrevDays, d.daysIn(*d.Previous))
+		a.Prev, _ = overall(a.PrevDays)
 	}
 }
 
@@ -188,53 +187,32 @@ func (d *Digest) judgeDays(a *Attainment) {
 // buckets of one day rolled up the way the period's are (counts add,
 // averages weighted, rates from their totals).
 func (d *Digest) dayVerdicts(s *Section, a *Attainment, rows []any, shift time.Duration) []dayVerdict {
+	days, byDay := figures.ByDay(rows, d.instant)
 	var out []dayVerdict
-	var days [][]any
-	index := map[time.Time]int{}
-	for _, r := range rows {
-		b := reports.TimeOf(r)
-		if b == nil || b.From.Kind != reports.SlotDateTime {
-			continue
-		}
-		t := d.instant(b.From.DateTime)
-		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-		i, ok := index[day]
-		if !ok {
-			i = len(out)
-			index[day] = i
-			// A day's point sits at its middle, as daily charts draw it.
-			out = append(out, dayVerdict{Day: day, At: day.Add(day.AddDate(0, 0, 1).Sub(day)/2 + shift)})
-			days = append(days, nil)
-		}
-		days[i] = append(days[i], r)
+	for _, day := range days {
+		// A day's point sits at its middle, as daily charts draw it.
+		out = append(out, dayVerdict{Day: day, At: day.Add(day.AddDate(0, 0, 1).Sub(day)/2 + shift)})
 	}
 	for i := range out {
-		if v, sample, need, ok := d.figureOf(s, a.Figure, days[i], false, false); ok {
+		if v, sample, need, ok := d.figureOf(s, a.Figure, byDay[i], false, false); ok {
 			out[i].verdict = figures.Judge(a.Target.Min, a.Target.Max, v, a.Figure.Unit, sample, need)
 		}
 	}
 	return out
 }
 
-// overall is a per-day target's verdict over its days: missed when any
-// judged day missed, met when every judged day met.
-func overall(days []dayVerdict, inPeriod int) (verdict, string) {
-	met, missed, tooFew, _ := count(days, inPeriod)
-	var worst verdict
-	for _, v := range days {
-		if v.Status == Missed && v.By > worst.By {
-			worst = v.verdict
-		}
+// overall is a per-day target's verdict over its days (figures.Overall:
+// missed when any judged day missed, met when every judged day met), and
+// why it has none.
+func overall(days []dayVerdict) (verdict, string) {
+	v := figures.Overall(verdictsOf(days))
+	switch v.Status {
+	case TooFew:
+		return v, "too few on every day to judge"
+	case NoData:
+		return v, "no daily figures"
 	}
-	switch {
-	case missed > 0:
-		return worst, ""
-	case met > 0:
-		return verdict{Status: Met}, ""
-	case tooFew > 0:
-		return verdict{Status: TooFew}, "too few on every day to judge"
-	}
-	return verdict{Status: NoData}, "no daily figures"
+	return v, ""
 }
 
 // daysIn counts the calendar days of p in its location.

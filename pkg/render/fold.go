@@ -12,7 +12,7 @@ import (
 
 // foldLocal folds the buckets of one local day (or week, or month) into
 // one row: counts add, maxima take the larger, averages are weighted like
-// any roll-up (weights.go). Two cases make such buckets:
+// any roll-up (figures.Period). Two cases make such buckets:
 //
 //   - A period with a DST change inside it is fetched per constant-offset
 //     stretch (digest's plan, period.Stretches), so the day of the change
@@ -30,6 +30,7 @@ import (
 func foldLocal(d *Digest) {
 	type folded struct{ rows, previous []any }
 	out := make([]*folded, len(d.Sections))
+	secs := figureSections(d)
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		if s.Note != "" || (s.Group != reports.GroupDay && s.Group != reports.GroupWeek && s.Group != reports.GroupMonth) {
@@ -39,7 +40,7 @@ func foldLocal(d *Digest) {
 		if !ok {
 			continue
 		}
-		out[i] = &folded{foldRows(d, s, spec, s.Rows, false), foldRows(d, s, spec, s.Previous, true)}
+		out[i] = &folded{foldRows(d, secs, i, spec, s.Rows, false), foldRows(d, secs, i, spec, s.Previous, true)}
 	}
 	for i, f := range out {
 		if f != nil {
@@ -70,7 +71,10 @@ func localKey(d *Digest, g reports.Group, at time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous bool) []any {
+// foldRows folds rows of section i (secs is what figures reads of d's
+// sections, for weights).
+func foldRows(d *Digest, secs []figures.Section, i int, spec *reports.Spec, rows []any, previous bool) []any {
+	s := &d.Sections[i]
 	groups := map[string][]any{}
 	var order []string
 	for _, r := range rows {
@@ -89,13 +93,13 @@ func foldRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous bo
 	}
 	out := make([]any, 0, len(order))
 	for _, k := range order {
-		out = append(out, mergeRows(d, s, spec, groups[k], previous))
+		out = append(out, mergeRows(secs, i, spec, groups[k], previous))
 	}
 	return out
 }
 
 // mergeRows combines rows of one local bucket into one row of the same type.
-func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous bool) any {
+func mergeRows(secs []figures.Section, s int, spec *reports.Spec, rows []any, previous bool) any {
 	if len(rows) == 1 {
 		return rows[0]
 	}
@@ -108,7 +112,7 @@ func mergeRows(d *Digest, s *Section, spec *reports.Spec, rows []any, previous b
 	weights := map[string]figures.Weights{}
 	for _, m := range spec.Metrics {
 		if m.Weight != nil && m.IsAverage() {
-			weights[m.Wire], _ = weightsFor(d, s, m, rows, previous, false)
+			weights[m.Wire], _ = figures.RowWeights(secs, s, m, rows, previous, false)
 		}
 	}
 	for i := 0; i < t.NumField(); i++ {

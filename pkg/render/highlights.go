@@ -25,11 +25,8 @@ type Highlight struct {
 // maxHighlights bounds the block: managers read the top and stop.
 const maxHighlights = 5
 
-// minScore is the significance a change needs to be news. Scores are in
-// "standard errors": for counts the change over √(cur+prev) (a Poisson
-// z-score, so 2 → 4 is never news), for averages the relative change over
-// 5 %, for ratios the change over 2 percentage points.
-const minScore = 2
+// minScore is the significance a change needs to be news (figures.MinScore).
+const minScore = figures.MinScore
 
 // quiet is the line shown when nothing passes the bar.
 const quiet = "No notable changes against the previous period."
@@ -72,8 +69,9 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 			// Score counts are not news; the average score is.
 			rated, avg, _ := figures.RatingStats(s.Rows, false)
 			prated, pavg, _ := figures.RatingStats(s.Previous, false)
-			if rated >= float64(d.minRatings()) && prated >= float64(d.minRatings()) && math.Abs(avg-pavg) >= 0.05 {
-				h := Highlight{Anchor: views[i].Anchor, section: i, score: math.Abs(avg-pavg) / 0.1, cur: avg, prev: pavg}
+			score := figures.RatingSignificance(avg, pavg)
+			if rated >= float64(d.minRatings()) && prated >= float64(d.minRatings()) && score > 0 {
+				h := Highlight{Anchor: views[i].Anchor, section: i, score: score, cur: avg, prev: pavg}
 				verb := "rose"
 				if avg < pavg {
 					verb = "fell"
@@ -91,7 +89,7 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 				continue // an average of a handful of chats is no news
 			}
 			cur, prev := d.periodFigure(s, m, false), d.periodFigure(s, m, true)
-			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(m.Unit, m.IsAverage(), cur, prev), cur: cur, prev: prev}
+			h := Highlight{Anchor: views[i].Anchor, section: i, score: figures.Significance(m.Unit, m.IsAverage(), cur, prev), cur: cur, prev: prev}
 			if h.score < minScore {
 				continue
 			}
@@ -109,7 +107,7 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 				continue
 			}
 			cur, prev := n/dn, pn/pd
-			h := Highlight{Anchor: views[i].Anchor, section: i, score: significance(reports.Ratio, true, cur, prev), cur: cur, prev: prev}
+			h := Highlight{Anchor: views[i].Anchor, section: i, score: figures.Significance(reports.Ratio, true, cur, prev), cur: cur, prev: prev}
 			h.Text = changeSentence(d, subject(r.Label, views[i].Title), cur, prev, reports.Ratio) + "."
 			add(string(s.Report)+"/"+r.Label+"/"+filterKey(s.Filter), h)
 		}
@@ -140,30 +138,6 @@ func changeHighlights(d *Digest, views []view) []Highlight {
 		return []Highlight{{Text: quiet}}
 	}
 	return out
-}
-
-// significance scores a change; see minScore.
-func significance(u reports.Unit, average bool, cur, prev float64) float64 {
-	switch {
-	case u == reports.Ratio:
-		return math.Abs(cur-prev) / 0.02
-	case average || u == reports.Seconds || u == reports.Money:
-		if prev <= 0 || cur <= 0 {
-			return 0 // appearing from nothing is not a trend for an average
-		}
-		return math.Abs(cur-prev) / prev / 0.05
-	}
-	if cur+prev < 20 {
-		return 0 // the volume floor: small numbers swing
-	}
-	if prev == 0 {
-		return 0
-	}
-	z := math.Abs(cur-prev) / math.Sqrt(cur+prev)
-	if math.Abs(cur-prev)/prev < 0.05 {
-		return math.Min(z, minScore-0.01) // significant but too small to mention
-	}
-	return z
 }
 
 // figureKey identifies a figure across sections: shared wires (chats, the

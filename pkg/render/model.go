@@ -1,6 +1,12 @@
 // Package render turns a digest model into a PDF, an HTML email body, a
 // plain-text body and the chart PNGs the HTML references by Content-ID.
 // It does no I/O and reads no clock: the same model renders the same bytes.
+//
+// What the numbers are — roll-ups, weights and period figures, ranked
+// lists' "others", whether a change is news, targets' verdicts — is
+// render/figures'; render picks the sections and rows, words and draws
+// them. The encoders (PNG, PDF streams, text in every script) are in
+// render/internal.
 package render
 
 import (
@@ -65,7 +71,7 @@ type Section struct {
 	// caveats are notes the renderer adds while cleaning the rows (values
 	// that cannot be true); they are shown beside the chart, not instead of it.
 	caveats []string
-	// weights are each average metric's row weights (see weights.go), by
+	// weights are each average metric's row weights (figures.Period), by
 	// wire name; unweighted lists averages the digest has no weight for.
 	weights    map[string]figures.Weights
 	unweighted map[string]bool
@@ -118,8 +124,8 @@ type Digest struct {
 	// this digest, so a test never rewrites the shared viewers map.
 	viewerFor map[reports.View]viewer
 
-	// canonical holds each average's period figure (see weights.go).
-	canonical map[canonKey]canonFigure
+	// canonical holds each average's period figure (figures.Period).
+	canonical figures.Canonical
 }
 
 // comparedWith names the comparison period and what it is:

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"reportmailer/pkg/format"
+	"reportmailer/pkg/render/figures"
 	"reportmailer/pkg/reports"
 )
 
@@ -36,7 +37,7 @@ const maxTextRunes = 300
 // maxValue is the largest figure taken at face value in a field the
 // registry gives no range: 10¹² chats or seconds (31,000 years) is no real
 // week. Larger values are treated as corrupt.
-const maxValue = 1e12
+const maxValue = figures.MaxValue
 
 // replacement stands for a character the fonts cannot draw. U+25A1 WHITE
 // SQUARE is in WGL4, hence in the Go fonts.

@@ -210,14 +210,14 @@ func summaryLine(d *Digest, s *Section, m reports.Metric, hasPrev bool) string {
 
 // periodFigure is a metric's figure for the whole period (or the previous
 // one) in section s: an average's canonical figure when the digest has one
-// (weights.go), else the section's own roll-up. For a distribution, counts
+// (figures.Period), else the section's own roll-up. For a distribution, counts
 // add up to a typical day or week.
 func (d *Digest) periodFigure(s *Section, m reports.Metric, previous bool) float64 {
-	if f, ok := d.canonicalFor(s, m); ok && (!previous || f.hasPrev) {
+	if f, ok := d.canonicalFor(s, m); ok && (!previous || f.HasPrev) {
 		if previous {
-			return f.prev
+			return f.Prev
 		}
-		return f.cur
+		return f.Cur
 	}
 	rows := s.Rows
 	if previous {

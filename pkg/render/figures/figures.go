@@ -1,12 +1,16 @@
 // Package figures is the arithmetic of what a section says, apart from
 // how it is drawn: how a metric rolls up over rows (counts add, maxima
 // take the largest, averages weighted as Comm100 weights them or
-// recomputed from their own totals), how much weight a row carries, the
-// rating summary, and a figure judged against a target's limits as the
-// digest shows it (Judge). It reads rows through the reports registry
-// and knows nothing of charts, PDFs or mail. render decides which rows
-// and which weights (its weights.go, analysis.go and attainment.go);
-// figures says what they add up to.
+// recomputed from their own totals), how much weight a row carries and
+// where it comes from, each average's period figure across the sections
+// of one digest and when its sample is too small (period.go), the rating
+// summary, the order and folded tail of a ranked list (ranked.go),
+// whether a change is news (significance.go), and a figure judged against
+// a target's limits as the digest shows it, by period or by day
+// (judge.go, days.go). It reads rows through the reports registry and
+// knows nothing of charts, PDFs, wording or mail. render hands it the
+// sections (weights.go) and decides which rows a view shows and what the
+// digest says of the numbers; figures says what they add up to.
 package figures
 
 import (
@@ -20,7 +24,7 @@ import (
 type Weights map[any]float64
 
 // Rollup rolls a metric up over rows: counts add, maxima take the
-// largest, averages are weighted by w (render's weights.go computes them) or, without
+// largest, averages are weighted by w (Period computes them) or, without
 // weights, averaged over the rows that have data.
 func Rollup(rows []any, m reports.Metric, dist bool, w Weights) float64 {
 	if v, ok := ExactRatio(rows, m, dist); ok {
