@@ -230,7 +230,7 @@ func (rt Runtime) Start(bootstrap string, env []string) (*RIE, error) {
 	}
 	r, err := start([]string{rt.Qemu, rt.RIE}, wrapper, env)
 	if err != nil {
-		return nil, fmt.Errorf("arm64 emulator under %s (see README, Troubleshooting): %w", rt.Qemu, err)
+		return nil, fmt.Errorf("arm64 emulator under %s (see docs/troubleshooting.md): %w", rt.Qemu, err)
 	}
 	return r, nil
 }

@@ -116,7 +116,7 @@ type Weight struct {
 	// the API's rounded per-row average could flip a small change's sign
 	// (utilisation is linearChatTime / (linearChatTime + idleTime)).
 	Num string
-	// Doc says in words what the average is over, for notes and the README.
+	// Doc says in words what the average is over, for notes and docs/figures.md.
 	Doc string
 }
 
@@ -148,7 +148,7 @@ const (
 // the source and is reported, never drawn as a fact.
 type Range struct {
 	Min, Max float64
-	// Doc says the bound in words, for the README.
+	// Doc says the bound in words, for notes and the docs.
 	Doc string
 }
 
