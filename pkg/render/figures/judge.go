@@ -60,7 +60,8 @@ func Judge(min, max *float64, v float64, u reports.Unit, sample, need float64) V
 
 // ShownValue rounds v to the precision the digest prints it with
 // (format.Value), the way it prints it: whole seconds (whole minutes from
-// an hour, whole hours from a day, cut as "1h 00m" cuts), whole percent
+// an hour, cut as "1h 00m" cuts; from a day, whole hours rounded as the
+// digest's "54h"), whole percent
 // (tenths under 10%), a tenth of an average, cents, whole counts (tenths
 // for fractional counts under 1,000). Percent and average round a half to
 // even as the decimal conversion does, so 12.5% is 12% here as on the page.
@@ -74,7 +75,7 @@ func ShownValue(v float64, u reports.Unit) float64 {
 		s := math.Round(v)
 		switch a := math.Abs(s); {
 		case a >= 86400 && a <= format.MaxSeconds:
-			return s - math.Mod(s, 3600)
+			return math.Round(s/3600) * 3600 // "54h", as the digest writes a day or more
 		case a >= 3600 && a <= format.MaxSeconds:
 			return s - math.Mod(s, 60)
 		}

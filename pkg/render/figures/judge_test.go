@@ -53,7 +53,8 @@ func TestJudge(t *testing.T) {
 // "12%" (the decimal conversion rounds a half to even) but was judged as
 // 13%; a 4.25 rating prints "4.2" but was judged 4.3; 3629s prints
 // "1h 00m" but missed a 1h maximum "by 29s"; 1000.4 chats print "1,000"
-// but missed a 1,000 maximum.
+// but missed a 1,000 maximum. (A day or more the digest writes in rounded
+// hours, "54h", not as format.Value's "2d 6h".)
 func TestJudgedAsPrinted(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -68,7 +69,8 @@ func TestJudgedAsPrinted(t *testing.T) {
 		{name: "1.25% shown 1.2% meets at most 1.2%", max: f64(0.012), v: 0.0125, unit: reports.Ratio, want: Met},
 		{name: "4.25 shown 4.2 misses 4.3", min: f64(4.3), v: 4.25, unit: reports.Average, want: Missed},
 		{name: "3629s shown 1h 00m meets 1h", max: f64(3600), v: 3629, unit: reports.Seconds, want: Met},
-		{name: "2d 5h 59m shown 2d 5h meets 2d 5h", max: f64(2*86400 + 5*3600), v: 2*86400 + 5*3600 + 3599, unit: reports.Seconds, want: Met},
+		{name: "54h 29m shown 54h meets 54h", max: f64(54 * 3600), v: 54*3600 + 1799, unit: reports.Seconds, want: Met},
+		{name: "53h 30m shown 54h misses 53h", max: f64(53 * 3600), v: 53*3600 + 1800, unit: reports.Seconds, want: Missed},
 		{name: "1000.4 shown 1,000 meets 1,000", max: f64(1000), v: 1000.4, unit: reports.Count, want: Met},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +82,7 @@ func TestJudgedAsPrinted(t *testing.T) {
 	}
 	// Counts are left out: "20.0" and "20" are one number.
 	for _, u := range []reports.Unit{reports.Seconds, reports.Ratio, reports.Average, reports.Money} {
-		for _, v := range []float64{0, 0.0125, 0.125, 0.625, 0.9496, 4.25, 19.995, 40.4, 999.95, 1000.4, 3629, 86400 + 3599, -0.625} {
+		for _, v := range []float64{0, 0.0125, 0.125, 0.625, 0.9496, 4.25, 19.995, 40.4, 999.95, 1000.4, 3629, 3600 + 3599, -0.625} {
 			if a, b := format.Value(ShownValue(v, u), u), format.Value(v, u); a != b {
 				t.Errorf("unit %v: %v prints %q, its shown value %v prints %q", u, v, b, ShownValue(v, u), a)
 			}
