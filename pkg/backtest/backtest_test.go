@@ -342,3 +342,36 @@ func TestParseSet(t *testing.T) {
 		})
 	}
 }
+
+// An override reads as the same value written in the config: repeat 0
+// (or empty) is the default hourly reminder and an empty severity
+// "warning". The backtest used to replay repeat 0 as "never remind",
+// which no config can say, and an empty severity the config never has.
+func TestSetMeansWhatTheConfigMeans(t *testing.T) {
+	cfg := example(t)
+	id := cfg.Alerts.Rules[0].ID
+	for _, tc := range []struct {
+		set   string
+		check func(r config.Rule) bool
+	}{
+		{"repeat=0", func(r config.Rule) bool { return time.Duration(r.Repeat) == time.Hour }},
+		{"repeat=0s", func(r config.Rule) bool { return time.Duration(r.Repeat) == time.Hour }},
+		{"repeat=", func(r config.Rule) bool { return time.Duration(r.Repeat) == time.Hour }},
+		{"repeat=30m", func(r config.Rule) bool { return time.Duration(r.Repeat) == 30*time.Minute }},
+		{"severity=", func(r config.Rule) bool { return r.Severity == "warning" }},
+		{"severity=critical", func(r config.Rule) bool { return r.Severity == "critical" }},
+	} {
+		set, err := backtest.ParseSet(id + "." + tc.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := backtest.Apply(cfg, []backtest.Set{set})
+		if err != nil {
+			t.Errorf("%s: %v", tc.set, err)
+			continue
+		}
+		if r := c.Alerts.Rules[0]; !tc.check(r) {
+			t.Errorf("%s: repeat %v, severity %q", tc.set, time.Duration(r.Repeat), r.Severity)
+		}
+	}
+}

@@ -64,6 +64,13 @@ func Apply(cfg *config.Config, sets []Set) (*config.Config, error) {
 	return &c, nil
 }
 
+// The config's defaults for a rule's repeat and severity (its
+// applyDefaults): an override of 0 or "" means them, as in the file.
+const (
+	defaultRepeat   = time.Hour
+	defaultSeverity = "warning"
+)
+
 func setField(r *config.Rule, s Set) error {
 	num := func() (*float64, error) {
 		v, err := strconv.ParseFloat(s.Value, 64)
@@ -87,7 +94,12 @@ func setField(r *config.Rule, s Set) error {
 		r.For = s.Value
 	case "repeat":
 		var d time.Duration
-		d, err = time.ParseDuration(s.Value)
+		if s.Value != "" {
+			d, err = time.ParseDuration(s.Value)
+		}
+		if d == 0 {
+			d = defaultRepeat // as the config reads a repeat of 0 or none
+		}
 		r.Repeat = config.Duration(d)
 	case "sendResolved":
 		var b bool
@@ -97,6 +109,9 @@ func setField(r *config.Rule, s Set) error {
 		r.Queue = s.Value
 	case "severity":
 		r.Severity = s.Value
+		if r.Severity == "" {
+			r.Severity = defaultSeverity
+		}
 	}
 	return err
 }

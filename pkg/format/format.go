@@ -94,8 +94,14 @@ func Money(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= maxCount {
 		return Count(v)
 	}
-	whole := Count(math.Trunc(v))
-	return fmt.Sprintf("%s.%02d", whole, int(math.Round(math.Abs(v-math.Trunc(v))*100))%100)
+	// Cents first, as figures.ShownValue rounds: splitting first turned
+	// 19.995 into "19.00" and lost the sign of -0.50.
+	cents := int64(math.Round(v * 100))
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, Count(float64(cents/100)), cents%100)
 }
 
 // MoneyIn formats a conversion value with its currency: "EUR 1,234.50".

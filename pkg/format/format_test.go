@@ -33,3 +33,18 @@ func TestOutOfRangeValues(t *testing.T) {
 		}
 	}
 }
+
+// Money rounds to cents before it splits whole and cents: 19.995 used to
+// print "19.00" (the cents rounded to 100 and wrapped to 00) and -0.5
+// "0.50" (the sign went with the truncated zero), while the target
+// judgement (figures.ShownValue) read 20.00 and -0.50.
+func TestMoneyRoundsToCents(t *testing.T) {
+	for v, want := range map[float64]string{
+		19.995: "20.00", 1.999: "2.00", 999.999: "1,000.00", -0.5: "-0.50", -1.999: "-2.00",
+		0.004: "0.00", 1234.5: "1,234.50", 0: "0.00", -0.001: "0.00",
+	} {
+		if got := Money(v); got != want {
+			t.Errorf("Money(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

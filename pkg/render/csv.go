@@ -75,6 +75,14 @@ func csvWithProblems(d *Digest) (data []byte, problems []Problem) {
 		section.Reset()
 		sw := csv.NewWriter(&section)
 		s := &Section{Report: t.Report, Filter: t.Filter}
+		// Named for its section, so two departments' answers of one report
+		// are told apart ("Wait time, Sales (whole period)").
+		for _, sec := range d.Sections {
+			if sec.Report == t.Report && filterKey(sec.Filter) == filterKey(t.Filter) {
+				s.Title = sec.TitleText()
+				break
+			}
+		}
 		e := csvEmitter{w: sw, d: d, s: s, section: s.TitleText() + " (whole period)", period: PeriodCurrent, metrics: map[string]bool{}}
 		err := isolate(func() error {
 			for _, r := range t.Rows {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Sheet names are valid and unique for Excel: at most 31 UTF-16 units,
@@ -22,10 +24,19 @@ func TestSheetNames(t *testing.T) {
 		{strings.Repeat("😀", 20), strings.Repeat("😀", 15)},
 		{strings.Repeat("x", 40), strings.Repeat("x", 31)},
 		{strings.Repeat("x", 40), strings.Repeat("x", 27) + " (2)"},
+		// Cut at 31, a title may end in an apostrophe Excel (and
+		// excelize, failing the whole workbook) refuses.
+		{"Support and Sales Departments' weekly figures", "Support and Sales Departments"},
+		{"Support and Sales Department ' x", "Support and Sales Department"},
+		{"ab'" + strings.Repeat(" ", 30) + "x", "ab"},
+		{"Support and Sales Departments' weekly", "Support and Sales Departmen (2)"},
 	} {
 		got := b.sheetName(tc.title)
 		if got != tc.want {
 			t.Errorf("sheetName(%q) = %q, want %q", tc.title, got, tc.want)
+		}
+		if _, err := excelize.NewFile().NewSheet(got); err != nil {
+			t.Errorf("%q: %v", got, err)
 		}
 		if n := len(utf16.Encode([]rune(got))); n > maxSheetName {
 			t.Errorf("%q is %d UTF-16 units", got, n)

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -136,7 +137,10 @@ func (b *book) sheetName(title string) string {
 		if n > 1 {
 			suffix = fmt.Sprintf(" (%d)", n)
 		}
-		name := truncateUTF16(clean, maxSheetName-len(suffix)) + suffix
+		// Cut, the name may end in an apostrophe again: trimmed too.
+		name := strings.TrimRightFunc(truncateUTF16(clean, maxSheetName-len(suffix)), func(r rune) bool {
+			return r == '\'' || unicode.IsSpace(r)
+		}) + suffix
 		if !b.names[strings.ToLower(name)] {
 			b.names[strings.ToLower(name)] = true
 			return name

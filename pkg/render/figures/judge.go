@@ -2,6 +2,9 @@ package figures
 
 import (
 	"math"
+	"strconv"
+
+	"reportmailer/pkg/format"
 
 	"reportmailer/pkg/reports"
 )
@@ -56,24 +59,42 @@ func Judge(min, max *float64, v float64, u reports.Unit, sample, need float64) V
 }
 
 // ShownValue rounds v to the precision the digest prints it with
-// (format.Value): whole seconds, whole percent (tenths under 10%), a tenth
-// of an average, cents, whole counts (tenths for fractional counts).
+// (format.Value), the way it prints it: whole seconds (whole minutes from
+// an hour, cut as "1h 00m" cuts; from a day, whole hours rounded as the
+// digest's "54h"), whole percent
+// (tenths under 10%), a tenth of an average, cents, whole counts (tenths
+// for fractional counts under 1,000). Percent and average round a half to
+// even as the decimal conversion does, so 12.5% is 12% here as on the page.
 func ShownValue(v float64, u reports.Unit) float64 {
+	decimal := func(v float64, prec int) float64 {
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', prec, 64), 64)
+		return r
+	}
 	switch u {
 	case reports.Seconds:
-		return math.Round(v)
+		s := math.Round(v)
+		switch a := math.Abs(s); {
+		case a >= 86400 && a <= format.MaxSeconds:
+			return math.Round(s/3600) * 3600 // "54h", as the digest writes a day or more
+		case a >= 3600 && a <= format.MaxSeconds:
+			return s - math.Mod(s, 60)
+		}
+		return s
 	case reports.Ratio:
 		if p := v * 100; p != 0 && math.Abs(p) < 10 {
-			return math.Round(p*10) / 1000
+			return decimal(p, 1) / 100
 		}
-		return math.Round(v*100) / 100
+		return decimal(v*100, 0) / 100
 	case reports.Average:
-		return math.Round(v*10) / 10
+		return decimal(v, 1)
 	case reports.Money:
 		return math.Round(v*100) / 100
 	}
 	if v == math.Trunc(v) {
 		return v
 	}
-	return math.Round(v*10) / 10
+	if math.Abs(v) >= 1000 {
+		return math.Round(v)
+	}
+	return decimal(v, 1)
 }

@@ -3,6 +3,7 @@ package figures
 import (
 	"testing"
 
+	"reportmailer/pkg/format"
 	"reportmailer/pkg/reports"
 )
 
@@ -44,5 +45,47 @@ func TestJudge(t *testing.T) {
 				t.Errorf("by %v, want %v", got.By, tc.by)
 			}
 		})
+	}
+}
+
+// A figure is judged as format.Value prints it, to the digit: the digest
+// must never print "12%" beside "met" for a 13% minimum. 0.125 prints
+// "12%" (the decimal conversion rounds a half to even) but was judged as
+// 13%; a 4.25 rating prints "4.2" but was judged 4.3; 3629s prints
+// "1h 00m" but missed a 1h maximum "by 29s"; 1000.4 chats print "1,000"
+// but missed a 1,000 maximum. (A day or more the digest writes in rounded
+// hours, "54h", not as format.Value's "2d 6h".)
+func TestJudgedAsPrinted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		min, max *float64
+		v        float64
+		unit     reports.Unit
+		want     Status
+	}{
+		{name: "12.5% shown 12% misses 13%", min: f64(0.13), v: 0.125, unit: reports.Ratio, want: Missed},
+		{name: "62.5% shown 62% misses 63%", min: f64(0.63), v: 0.625, unit: reports.Ratio, want: Missed},
+		{name: "1.25% shown 1.2% meets at most 1.2%", max: f64(0.012), v: 0.0125, unit: reports.Ratio, want: Met},
+		{name: "4.25 shown 4.2 misses 4.3", min: f64(4.3), v: 4.25, unit: reports.Average, want: Missed},
+		{name: "3629s shown 1h 00m meets 1h", max: f64(3600), v: 3629, unit: reports.Seconds, want: Met},
+		{name: "54h 29m shown 54h meets 54h", max: f64(54 * 3600), v: 54*3600 + 1799, unit: reports.Seconds, want: Met},
+		{name: "53h 30m shown 54h misses 53h", max: f64(53 * 3600), v: 53*3600 + 1800, unit: reports.Seconds, want: Missed},
+		{name: "1000.4 shown 1,000 meets 1,000", max: f64(1000), v: 1000.4, unit: reports.Count, want: Met},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Judge(tc.min, tc.max, tc.v, tc.unit, 0, 0); got.Status != tc.want {
+				t.Errorf("%v (%s): got %v, want %v", tc.v, format.Value(tc.v, tc.unit), got.Status, tc.want)
+			}
+		})
+	}
+	// Counts are left out: "20.0" and "20" are one number.
+	for _, u := range []reports.Unit{reports.Seconds, reports.Ratio, reports.Average, reports.Money} {
+		for _, v := range []float64{0, 0.0125, 0.125, 0.625, 0.9496, 4.25, 19.995, 40.4, 999.95, 1000.4, 3629, 3600 + 3599, -0.625} {
+			if a, b := format.Value(ShownValue(v, u), u), format.Value(v, u); a != b {
+				t.Errorf("unit %v: %v prints %q, its shown value %v prints %q", u, v, b, ShownValue(v, u), a)
+			}
+		}
 	}
 }

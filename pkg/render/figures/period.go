@@ -241,7 +241,14 @@ func wholeFigure(totals []Whole, s *Section, m reports.Metric) (Figure, bool) {
 			return Figure{}, false
 		}
 		f := Figure{Cur: cur}
-		if prev, ok := WholeValue(t.Previous, m); ok {
+		prev, ok := WholeValue(t.Previous, m)
+		if !ok && s.Previous != nil {
+			// The previous period's whole answer is missing (its call
+			// failed) though its buckets came: both figures are rolled up
+			// from the buckets, rather than this one compared with 0.
+			return Figure{}, false
+		}
+		if ok {
 			f.Prev, f.HasPrev = prev, true
 		}
 		return f, true
