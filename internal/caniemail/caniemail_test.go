@@ -3,14 +3,7 @@ package caniemail
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,7 +43,7 @@ var notSupported = regexp.MustCompile("^`(.+)` is not supported by `(.+)`$")
 // alert mails of a queue surge with the CLI (`demo`, `demo-alert`), takes
 // the text/html part of each .eml, and checks it against the caniemail data.
 func TestMailHTMLUsesSupportedCSS(t *testing.T) {
-	root := repoRoot(t)
+	root := testtool.RepoRoot(t)
 	tool := filepath.Join(root, "tools", "caniemail")
 	testtool.Need(t, "sudo apt-get install -y nodejs npm", "node")
 	if _, err := os.Stat(filepath.Join(tool, "node_modules", "@jsx-email", "doiuse-email")); err != nil {
@@ -62,15 +55,15 @@ func TestMailHTMLUsesSupportedCSS(t *testing.T) {
 	if raceEnabled {
 		build = append(build, "-race")
 	}
-	run(t, root, "go", append(build, "./cmd/reportmailer")...)
+	testtool.Run(t, root, "go", append(build, "./cmd/reportmailer")...)
 	out := filepath.Join(dir, "out")
-	run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-managers", "--out", out)
-	run(t, root, cli, "demo-alert", "--config", "reportmailer.example.yaml", "--out", out)
+	testtool.Run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-managers", "--out", out)
+	testtool.Run(t, root, cli, "demo-alert", "--config", "reportmailer.example.yaml", "--out", out)
 
 	emls, _ := filepath.Glob(filepath.Join(out, "*.eml"))
 	var pages []string
 	for _, eml := range emls {
-		html := htmlPart(t, eml)
+		html := testtool.HTMLPart(t, eml)
 		page := strings.TrimSuffix(eml, ".eml") + ".mail.html"
 		if err := os.WriteFile(page, html, 0o644); err != nil {
 			t.Fatal(err)
@@ -140,79 +133,4 @@ func check(t *testing.T, tool string, pages []string) []result {
 		t.Fatalf("check.mjs answered for %d of %d files", len(out), len(pages))
 	}
 	return out
-}
-
-// htmlPart returns the decoded text/html part of a MIME message.
-func htmlPart(t *testing.T, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	msg, err := mail.ReadMessage(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, err := findHTML(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return html
-}
-
-func findHTML(contentType, encoding string, body io.Reader) ([]byte, error) {
-	media, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case media == "text/html":
-		// multipart.Reader already undoes quoted-printable; base64 is left.
-		if strings.EqualFold(encoding, "base64") {
-			return io.ReadAll(base64.NewDecoder(base64.StdEncoding, body)) // it skips the line breaks
-		}
-		return io.ReadAll(body)
-	case strings.HasPrefix(media, "multipart/"):
-		r := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := r.NextPart()
-			if errors.Is(err, io.EOF) {
-				return nil, errors.New("no text/html part")
-			}
-			if err != nil {
-				return nil, err
-			}
-			if html, err := findHTML(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err == nil {
-				return html, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%s is not text/html", media)
-}
-
-func run(t *testing.T, dir, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
-	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
 }

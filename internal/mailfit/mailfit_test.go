@@ -1,17 +1,10 @@
 package mailfit
 
 import (
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"reportmailer/internal/browsertest"
+	"reportmailer/internal/testtool"
 )
 
 // phoneWidths are the narrowest phones the mails must fit.
@@ -34,20 +28,20 @@ var phoneWidths = []int{320, 375}
 // (render.TestMailChartTextOnPhones).
 func TestMailsFitPhones(t *testing.T) {
 	ctx := browsertest.Start(t)
-	root := repoRoot(t)
+	root := testtool.RepoRoot(t)
 	dir := t.TempDir()
 	cli := filepath.Join(dir, "reportmailer")
-	run(t, root, "go", "build", "-o", cli, "./cmd/reportmailer")
+	testtool.Run(t, root, "go", "build", "-o", cli, "./cmd/reportmailer")
 	out := filepath.Join(dir, "out")
-	run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-managers", "--out", out)
-	run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-teams", "--out", out)
-	run(t, root, cli, "demo-alert", "--config", "reportmailer.example.yaml", "--out", out)
+	testtool.Run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-managers", "--out", out)
+	testtool.Run(t, root, cli, "demo", "--config", "reportmailer.example.yaml", "--digest", "weekly-teams", "--out", out)
+	testtool.Run(t, root, cli, "demo-alert", "--config", "reportmailer.example.yaml", "--out", out)
 
 	pages, _ := filepath.Glob(filepath.Join(out, "*.html")) // previews: the mail's HTML with its images inlined
 	emls, _ := filepath.Glob(filepath.Join(out, "alert-*.eml"))
 	for _, eml := range emls {
 		page := strings.TrimSuffix(eml, ".eml") + ".html"
-		if err := os.WriteFile(page, htmlPart(t, eml), 0o644); err != nil {
+		if err := os.WriteFile(page, testtool.HTMLPart(t, eml), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		pages = append(pages, page)
@@ -127,77 +121,3 @@ const measureJS = `[...document.querySelectorAll("iframe")].map(f => {
   return {Viewport: vw, Content: d.documentElement.scrollWidth, Charts: imgs.length,
     ChartMin: imgs.length ? Math.round(Math.min(...imgs.map(i => i.getBoundingClientRect().width))) : 0, Widest: wide};
 })`
-
-// htmlPart returns the decoded text/html part of a MIME message.
-func htmlPart(t *testing.T, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	msg, err := mail.ReadMessage(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, err := findHTML(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return html
-}
-
-func findHTML(contentType, encoding string, body io.Reader) ([]byte, error) {
-	media, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case media == "text/html":
-		if strings.EqualFold(encoding, "base64") {
-			return io.ReadAll(base64.NewDecoder(base64.StdEncoding, body))
-		}
-		return io.ReadAll(body) // multipart.Reader undoes quoted-printable
-	case strings.HasPrefix(media, "multipart/"):
-		r := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := r.NextPart()
-			if errors.Is(err, io.EOF) {
-				return nil, errors.New("no text/html part")
-			}
-			if err != nil {
-				return nil, err
-			}
-			if html, err := findHTML(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err == nil {
-				return html, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%s is not text/html", media)
-}
-
-func run(t *testing.T, dir, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
-	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
