@@ -54,6 +54,15 @@ func parseWhen(flag, s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--%s %q: want a date (2026-11-16, UTC) or an RFC 3339 time", flag, s)
 }
 
+// parseSpan reads --from and --to with parseWhen.
+func parseSpan(from, to string) (f, t time.Time, err error) {
+	if f, err = parseWhen("from", from); err != nil {
+		return f, t, err
+	}
+	t, err = parseWhen("to", to)
+	return f, t, err
+}
+
 // openStore opens the history named by --store: file:PATH, or dynamodb
 // (TABLE_NAME, with the AWS SDK's usual credentials and endpoint).
 func openStore(ctx context.Context, spec string, cfg *config.Config) (history.Store, error) {
@@ -102,11 +111,7 @@ func runBacktest(ctx context.Context, args []string) error {
 		fs.usage(stderr)
 		return errUsage
 	}
-	f, err := parseWhen("from", *from)
-	if err != nil {
-		return err
-	}
-	t, err := parseWhen("to", *to)
+	f, t, err := parseSpan(*from, *to)
 	if err != nil {
 		return err
 	}
@@ -153,11 +158,7 @@ func runHistory(ctx context.Context, args []string) error {
 	if *store == "" {
 		return errors.New("--store: want file:PATH or dynamodb (TABLE_NAME)")
 	}
-	f, err := parseWhen("from", *from)
-	if err != nil {
-		return err
-	}
-	t, err := parseWhen("to", *to)
+	f, t, err := parseSpan(*from, *to)
 	if err != nil {
 		return err
 	}
