@@ -7,27 +7,10 @@ import (
 	"time"
 
 	"reportmailer/internal/comm100sim"
-	"reportmailer/pkg/format"
+	"reportmailer/internal/sitedigest"
 	"reportmailer/pkg/render"
 	"reportmailer/pkg/reports"
 )
-
-// fixtureSections is one section per report (and a few reports twice with
-// another group), so every kind of chart is exercised.
-var fixtureSections = []struct {
-	report reports.Name
-	group  reports.Group
-}{
-	{"chatVolume", reports.GroupHour}, {"chatVolume", reports.GroupWeekDistribution}, {"visits", reports.GroupDay},
-	{"chatSource", reports.GroupDay}, {"chatSourceRequestPage", ""}, {"queue", reports.GroupDay},
-	{"waitTime", reports.GroupDay}, {"waitTime", reports.GroupHalfHour}, {"chatTransfer", reports.GroupDepartment},
-	{"availability", reports.GroupAgent}, {"agentStatus", ""}, {"agentPerformance", reports.GroupAgent},
-	{"workload", reports.GroupDay}, {"efficiency", reports.GroupAgent}, {"rating", reports.GroupAgent},
-	{"rating", reports.GroupDay}, {"postChatSurvey", ""}, {"prechatSurvey", ""}, {"wrapupSurvey", ""},
-	{"wrapupCompletion", reports.GroupAgent}, {"conversions", reports.GroupDay}, {"manualInvitation", reports.GroupAgent},
-	{"autoInvitation", reports.GroupAutoInvitation}, {"offlineMessage", reports.GroupDay}, {"cannedMessage", ""},
-	{"realtimeRightNow", ""}, {"realtimeToday", ""}, {"realtimeCustomMetrics", ""}, {"realtimeAgents", ""}, {"realtimeQueue", ""},
-}
 
 // fixtureDigest builds a full weekly digest (Mon 16 – Sun 22 Nov 2026,
 // Europe/London) from the deterministic simulator, with a failed section.
@@ -44,40 +27,19 @@ func fixtureDigest(tb testing.TB) *render.Digest {
 	cur := render.Period{Start: time.Date(2026, 11, 16, 0, 0, 0, 0, london), End: time.Date(2026, 11, 23, 0, 0, 0, 0, london), Location: london}
 	prev := render.Period{Start: cur.Start.AddDate(0, 0, -7), End: cur.Start, Location: london}
 	dir := comm100sim.Site(20)
-	names := format.Names{reports.GroupAgent: {}, reports.GroupDepartment: {}, reports.GroupCampaign: {}, "cannedMessage": {}, "autoInvitation": {}, "conversionAction": {}, "customMetric": {}}
-	for _, e := range dir.Agents {
-		names[reports.GroupAgent][e.ID] = e.Name
-	}
-	for _, e := range dir.Departments {
-		names[reports.GroupDepartment][e.ID] = e.Name
-	}
-	for _, e := range dir.Campaigns {
-		names[reports.GroupCampaign][e.ID] = e.Name
-	}
-	for _, e := range dir.CannedMessages {
-		names["cannedMessage"][e.ID] = e.Name
-	}
-	for _, e := range dir.AutoInvitations {
-		names["autoInvitation"][e.ID] = e.Name
-	}
-	for _, e := range dir.ConversionActions {
-		names["conversionAction"][e.ID] = e.Name
-	}
-	for _, e := range dir.CustomMetrics {
-		names["customMetric"][e.ID] = e.Name
-	}
+	names := sitedigest.Names(dir)
 	d := &render.Digest{ID: "weekly-managers", Title: "Weekly chat digest", Site: "Example Ltd (site 10000)", Period: cur, Previous: &prev,
 		Paper: render.A4, Generated: now, Names: names}
-	for _, fs := range fixtureSections {
-		q := reports.Query{From: cur.Start, To: cur.End, Group: fs.group}
-		res, err := c.Fetch(context.Background(), fs.report, q)
+	for _, fs := range sitedigest.Sections {
+		q := reports.Query{From: cur.Start, To: cur.End, Group: fs.Group}
+		res, err := c.Fetch(context.Background(), fs.Report, q)
 		if err != nil {
-			tb.Fatalf("%s: %v", fs.report, err)
+			tb.Fatalf("%s: %v", fs.Report, err)
 		}
-		s := render.Section{Report: fs.report, Group: fs.group, Rows: res.Rows()}
-		if fs.group.IsTime() || fs.group.IsDimension() {
+		s := render.Section{Report: fs.Report, Group: fs.Group, Rows: res.Rows()}
+		if fs.Group.IsTime() || fs.Group.IsDimension() {
 			q.From, q.To = prev.Start, prev.End
-			if pr, err := c.Fetch(context.Background(), fs.report, q); err == nil {
+			if pr, err := c.Fetch(context.Background(), fs.Report, q); err == nil {
 				s.Previous = pr.Rows()
 			}
 		}
