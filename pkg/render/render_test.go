@@ -38,12 +38,15 @@ func pdfText(t *testing.T, pdf []byte) string {
 }
 
 var (
+	renderMu     sync.Mutex // parallel tests share the one rendering
 	renderOnce   *render.Output
 	renderDigest *render.Digest
 )
 
 func rendered(t *testing.T) (*render.Digest, *render.Output) {
 	t.Helper()
+	renderMu.Lock()
+	defer renderMu.Unlock()
 	if renderOnce == nil {
 		renderDigest = fixtureDigest(t)
 		out, err := render.Render(renderDigest, render.Options{})
